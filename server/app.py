@@ -1,0 +1,145 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, Response, Router, get
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.response import File
+from litestar.static_files import create_static_files_router
+from litestar.types import Receive, Scope, Send
+
+from .areas.routes import AreasController
+from .areas.store import AreaCatalog
+from .auth.middleware import PUBLIC, BearerAuthMiddleware
+from .auth.routes import AuthController
+from .auth.tokens import secret_key
+from .bootstrap import open_database
+from .categories.routes import CategoriesController
+from .health import health
+from .openapi import shape_openapi
+from .problems import PROBLEM_JSON, handle_exception, make_problem
+from .settings import API_PREFIX, API_VERSION, Settings
+from .signals.routes import SignalsController
+from .users.routes import UsersController
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "strict-transport-security": "max-age=31536000",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+APP_CSP = ("default-src 'self'; img-src 'self' data: blob: https://service.pdok.nl; "
+           "style-src 'self' 'unsafe-inline'; connect-src 'self'; worker-src 'self'; "
+           "manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _cache_control(path: str) -> str:
+    if path.startswith("/api/"):
+        return "no-store"
+    if path.startswith("/assets/"):
+        return "public, max-age=31536000, immutable"  # file names carry a content hash
+    return "no-cache"  # index.html, sw.js, manifest: always revalidate so updates arrive
+
+
+@get(API_PREFIX + "/openapi.json", opt=PUBLIC, include_in_schema=False, sync_to_thread=False)
+def openapi_json(request: Request[Any, Any, State]) -> Response[bytes]:
+    state = request.app.state
+    if state.get("openapi") is None:
+        state.openapi = msgspec.json.encode(shape_openapi(request.app.openapi_schema.to_schema()))
+    return Response(state.openapi, media_type="application/json",
+                    headers={"Access-Control-Allow-Origin": "*"})
+
+
+class GebiedsradarApp(Litestar):
+    """Litestar with the headers every response carries and ADR's trailing-slash rule."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"cache-control",) or not path.startswith("/api/")]
+                names = {k.lower() for k, _ in headers}
+                extra = {**SECURITY_HEADERS, "api-version": API_VERSION,
+                         "content-security-policy": API_CSP if path.startswith("/api/") else APP_CSP}
+                if path.startswith("/api/") or b"cache-control" not in names:
+                    extra["cache-control"] = _cache_control(path)
+                headers += [(k.encode(), v.encode()) for k, v in extra.items()
+                            if k.encode() not in names]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        if path.startswith("/api/") and path.endswith("/"):
+            # NL API Design Rules: no trailing slashes, and no redirect to the right path.
+            body = msgspec.json.encode(make_problem(
+                404, "Laat de / aan het eind weg.", instance=path))
+            await send_with_headers({"type": "http.response.start", "status": 404,
+                                     "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                                                 (b"content-length", str(len(body)).encode())]})
+            await send_with_headers({"type": "http.response.body", "body": body})
+            return
+        await super().__call__(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app: open (and if needed initialise) the database, mount API and PWA."""
+    settings = settings or Settings.from_env()
+    opened = open_database(settings)
+    db = opened.db
+    state = State({
+        "settings": settings,
+        "db": db,
+        "areas": AreaCatalog(db),
+        "secret_key": secret_key(db, settings.secret_key),
+        "openapi": None,
+    })
+    api = Router(path=API_PREFIX, route_handlers=[
+        health, AuthController, UsersController, CategoriesController, AreasController,
+        SignalsController,
+    ])
+    handlers: list[Any] = [api, openapi_json]
+    index = settings.pwa_dist / "index.html"
+    if index.exists():
+        handlers.append(create_static_files_router(
+            path="/", directories=[settings.pwa_dist], html_mode=True, opt=PUBLIC,
+            include_in_schema=False, name="pwa"))
+    else:
+        log.warning("no PWA build at %s: run `make build` (the API works without it)",
+                    settings.pwa_dist)
+
+    def not_found(request: Request, exc: Exception) -> Response[Any]:
+        # The app routes in the browser: unknown non-API paths get the app itself.
+        if not request.url.path.startswith("/api/") and index.exists() \
+                and request.method in ("GET", "HEAD"):
+            return File(index, content_disposition_type="inline", media_type="text/html")
+        return handle_exception(request, exc)
+
+    return GebiedsradarApp(
+        route_handlers=handlers,
+        state=state,
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/$", "^/assets/"])],
+        exception_handlers={NotFoundException: not_found, Exception: handle_exception},
+        openapi_config=OpenAPIConfig(
+            title="Gebiedsradar API", version=API_VERSION, path=API_PREFIX + "/_schema",
+            render_plugins=[JsonRenderPlugin()],
+            description="Signalen van gebiedsregisseurs: vastleggen, synchroniseren,"
+                        " groeperen per kern, wijk en buurt, en vroeg waarschuwen.",
+        ),
+        on_shutdown=[lambda: db.close()],
+        debug=False,
+    )

@@ -1,0 +1,1 @@
+"""Areas (kern, wijk, buurt): stored shapes and the in-memory lookup."""

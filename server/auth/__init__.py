@@ -1,0 +1,1 @@
+"""Authentication: passwords, tokens, log-in throttling and role guards."""

@@ -1,0 +1,47 @@
+"""Bearer-token authentication for every route not marked public."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from ..problems import ProblemError
+from ..users.models import User
+from ..users.store import get_user
+from .tokens import read_token
+
+PUBLIC = {"exclude_from_auth": True}
+
+
+class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
+    """Sets `request.user` from `Authorization: Bearer <token>`."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not header:
+            raise NotAuthorizedException("Log in om dit te gebruiken (Authorization: Bearer ontbreekt).")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("Gebruik 'Authorization: Bearer <token>'.")
+        state = connection.app.state
+        username = read_token(token.strip(), state.secret_key)
+        # The role comes from the database, not the token: a changed role counts at once.
+        user = get_user(state.db, username)
+        if user is None:
+            raise ProblemError(401, "Deze gebruiker bestaat niet meer of is geblokkeerd.")
+        return AuthenticationResult(user=user, auth=token)
+
+
+def require_roles(*roles: str):
+    """A guard that lets only the given roles through."""
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        user: User = connection.user
+        if user.role not in roles:
+            raise PermissionDeniedException(
+                f"Uw rol ({user.role}) mag dit niet; nodig: {' of '.join(roles)}."
+            )
+
+    return guard

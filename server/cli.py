@@ -1,0 +1,205 @@
+"""The `gebiedsradar` command line.
+
+Every command that opens a database first brings it to the current schema and
+loads the default areas and categories when it holds none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .settings import Settings
+
+DB_HELP = "SQLite database file (env GEBIEDSRADAR_DB)."
+
+
+class Context:
+    def __init__(self, db_path: Path):
+        self.db_path = db_path
+        self._opened = None
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_env(db_path=self.db_path)
+
+    def open(self):
+        if self._opened is None:
+            from .bootstrap import open_database
+
+            self._opened = open_database(self.settings)
+        return self._opened
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default="data/gebiedsradar.db", envvar="GEBIEDSRADAR_DB", show_default=True,
+              help=DB_HELP)
+@click.version_option(package_name="gebiedsradar")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path) -> None:
+    """Gebiedsradar: signals of gebiedsregisseurs, grouped by kern, wijk and buurt."""
+    ctx.obj = Context(db_path)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              envvar="PORT", help="Port to listen on (env PORT).")
+@click.option("--demo", is_flag=True, help="Add demo users and signals (never in production).")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, demo: bool) -> None:
+    """Serve the app and the API; initialise the database on first start."""
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(obj.settings)
+    if demo:
+        from .demo import DEMO_USERS, load_demo
+
+        added = load_demo(app.state.db, app.state.areas)
+        if added:
+            click.echo(f"Demo: {added} signals added.")
+    click.echo(f"Gebiedsradar on http://{host}:{port}  (database {obj.db_path})")
+    if demo:
+        click.echo("Demo log-ins (username / password):")
+        for username, role, _, password in DEMO_USERS:
+            click.echo(f"  {username:<11} / {password:<16} {role}")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@cli.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True,
+              type=click.Choice(["gebiedsregisseur", "teamleider", "beheerder"]),
+              help="What the user may do.")
+@click.option("--area", "areas", multiple=True, metavar="CODE",
+              help="Area code the user covers (repeat for more); none means all areas.")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the password from standard input (first line).")
+@click.option("--replace", is_flag=True, help="Overwrite an existing user.")
+@click.pass_obj
+def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], password_stdin: bool,
+              replace: bool) -> None:
+    """Add a user NAME with a role and optional areas."""
+    from .users.store import UserError, add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("no password on standard input")
+    opened = obj.open()
+    known = {r["code"] for r in opened.db.query("SELECT code FROM areas")}
+    unknown = [a for a in areas if a not in known]
+    if unknown:
+        raise click.ClickException(f"unknown area code(s): {', '.join(unknown)}"
+                                   " (see `gebiedsradar areas list`)")
+    try:
+        user = add_user(opened.db, name, password, role, list(areas), replace=replace)
+    except UserError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"User {user.username} ({user.role}) added"
+               + (f" for {', '.join(user.areas)}." if user.areas else " for all areas."))
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(obj: Context) -> None:
+    """List users with role and areas."""
+    from .users.store import list_users
+
+    for u in list_users(obj.open().db):
+        click.echo(f"{u.username}\t{u.role}\t{','.join(u.areas) or '*'}")
+
+
+@cli.group()
+def areas() -> None:
+    """Areas (kern, wijk, buurt)."""
+
+
+@areas.command("list")
+@click.option("--level", type=click.Choice(["kern", "wijk", "buurt"]), help="Only this level.")
+@click.pass_obj
+def areas_list(obj: Context, level: str | None) -> None:
+    """List area codes, names and inhabitants."""
+    db = obj.open().db
+    rows = db.query("SELECT code, name, level, inhabitants FROM areas"
+                    + (" WHERE level = ?" if level else "") + " ORDER BY level, code",
+                    (level,) if level else ())
+    for r in rows:
+        click.echo(f"{r['code']}\t{r['level']}\t{r['name']}\t{r['inhabitants'] or ''}")
+
+
+@areas.command("locate")
+@click.argument("lat", type=float)
+@click.argument("lon", type=float)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@click.pass_obj
+def areas_locate(obj: Context, lat: float, lon: float, as_json: bool) -> None:
+    """Print the kern, wijk and buurt of the point LAT LON (WGS84 degrees)."""
+    import msgspec
+
+    from .areas.store import AreaCatalog
+
+    if not -90 <= lat <= 90:
+        raise click.ClickException(f"latitude {lat} is outside -90..90")
+    if not -180 <= lon <= 180:
+        raise click.ClickException(f"longitude {lon} is outside -180..180")
+    located = AreaCatalog(obj.open().db).locate(lat, lon)
+    if as_json:
+        click.echo(msgspec.json.encode(located).decode())
+        return
+    for level in ("kern", "wijk", "buurt"):
+        ref = getattr(located, level)
+        click.echo(f"{level}: {f'{ref.name} ({ref.code})' if ref else '-'}")
+
+
+@cli.command("init")
+@click.option("--demo", is_flag=True, help="Also add demo users and signals.")
+@click.pass_obj
+def init(obj: Context, demo: bool) -> None:
+    """Create or upgrade the database and load the defaults (no server)."""
+    opened = obj.open()
+    click.echo(f"Database {obj.db_path}: migrations run: {', '.join(opened.migrations_run) or 'none'};"
+               f" default areas added: {opened.areas_loaded}; categories added:"
+               f" {opened.categories_loaded}.")
+    if demo:
+        from .areas.store import AreaCatalog
+        from .demo import load_demo
+
+        click.echo(f"Demo signals added: {load_demo(opened.db, AreaCatalog(opened.db))}.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: errors are one line on stderr; exit 1 for bad input, 2 for bad usage."""
+    prog = "gebiedsradar"
+    try:
+        cli.main(args=argv, prog_name=prog, standalone_mode=False)
+    except click.UsageError as e:
+        hint = f" (see '{prog} {e.ctx.command_path.split(' ', 1)[1] + ' ' if e.ctx and ' ' in e.ctx.command_path else ''}--help')"
+        click.echo(f"{prog}: error: {e.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as e:
+        click.echo(f"{prog}: error: {e.format_message()}", err=True)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        click.echo(f"{prog}: aborted", err=True)
+        sys.exit(1)
+    except (OSError, ValueError) as e:
+        click.echo(f"{prog}: error: {e}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main(os.sys.argv[1:])

@@ -1,0 +1,154 @@
+"""Versioned schema migrations, recorded in the `_migrations` table.
+
+Each migration runs once, inside one transaction together with its record, so
+running `migrate()` twice (or from two processes at once) is safe.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from .db import Database
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a migration; the order of registration is the order of running."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_core(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+        CREATE TABLE users (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('gebiedsregisseur','teamleider','beheerder')),
+            areas TEXT NOT NULL DEFAULT '[]',
+            active INTEGER NOT NULL DEFAULT 1,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE categories (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            parent_code TEXT REFERENCES categories(code),
+            description TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE areas (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('kern','wijk','buurt')),
+            municipality TEXT NOT NULL,
+            inhabitants INTEGER,
+            parent_code TEXT,
+            geometry TEXT NOT NULL
+        );
+        CREATE INDEX areas_level ON areas(level);
+
+        CREATE TABLE signals (
+            id TEXT PRIMARY KEY,
+            category TEXT NOT NULL,
+            subcategory TEXT,
+            description TEXT NOT NULL,
+            urgency TEXT NOT NULL,
+            source TEXT NOT NULL,
+            lat REAL,
+            lon REAL,
+            accuracy_m REAL,
+            location_method TEXT,
+            observed_at TEXT NOT NULL,
+            observed_utc TEXT NOT NULL,
+            status TEXT NOT NULL,
+            contains_personal_data INTEGER NOT NULL DEFAULT 0,
+            attachments TEXT NOT NULL DEFAULT '[]',
+            follow_up_date TEXT,
+            kern_code TEXT,
+            wijk_code TEXT,
+            buurt_code TEXT,
+            outside_areas INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX signals_observed ON signals(deleted, observed_utc);
+        CREATE INDEX signals_kern ON signals(kern_code, observed_utc);
+        CREATE INDEX signals_wijk ON signals(wijk_code, observed_utc);
+        CREATE INDEX signals_buurt ON signals(buurt_code, observed_utc);
+        CREATE INDEX signals_category ON signals(category, observed_utc);
+
+        -- Every change to a signal, in commit order: the feed sync pulls from.
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            signal_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('create','update','delete')),
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX changes_signal ON changes(signal_id);
+
+        -- Who did what (BIO): log-ins and writes; never the content itself.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            username TEXT,
+            action TEXT NOT NULL,
+            object TEXT
+        );
+        """
+    )
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: `executescript` would commit our transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement[:60]!r}")
+
+
+def migrate(db: Database) -> list[str]:
+    """Bring the database to the current schema; returns the names that ran."""
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    ran: list[str] = []
+    for name, fn in MIGRATIONS:
+        with db.transaction():
+            if conn.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone():
+                continue
+            fn(conn)
+            conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(timezone.utc).isoformat()),
+            )
+            ran.append(name)
+    return ran
+
+
+def applied(db: Database) -> list[str]:
+    return [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY rowid")]

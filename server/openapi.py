@@ -1,0 +1,136 @@
+"""The published OpenAPI document, shaped to the NL API Design Rules.
+
+Litestar generates the schema from the routes and Structs; this module adds
+what the rules ask and Litestar does not know: the versioned server URL with
+paths relative to it, the `API-Version` header on every success, problem+json
+error responses, the bearer security scheme and the contact.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .settings import API_PREFIX, API_VERSION
+
+CONTACT = {
+    "name": "Gebiedsradar, gemeente Noordoostpolder",
+    "url": "https://www.noordoostpolder.nl",
+    "email": "gebiedsradar@noordoostpolder.nl",
+}
+VERSION_HEADER = {
+    "description": "The full version of the API (semver)",
+    "schema": {"type": "string", "example": API_VERSION},
+}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "The fields that were wrong",
+            "items": {
+                "type": "object",
+                "required": ["name", "reason"],
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+ERROR_TEXT = {
+    "400": "Invalid request (malformed JSON, bad query or path values)",
+    "401": "Not signed in, or the token expired",
+    "403": "The user's role may not do this",
+    "404": "Not found",
+    "409": "Conflict with what the server holds",
+    "412": "The If-Match version is not the current one",
+    "422": "The body is well-formed but its fields are wrong",
+    "429": "Too many attempts",
+    "500": "Server error",
+}
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def _problem(code: str) -> dict[str, Any]:
+    return {
+        "description": ERROR_TEXT[code],
+        "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
+    codes = ["400", "500"]
+    public = op.get("security") == []
+    if not public:
+        codes += ["401", "403"]
+    if "{" in path:
+        codes.append("404")
+    if method in ("post", "put", "patch"):
+        codes.append("422")
+    if method in ("patch", "delete") and "{" in path:
+        codes.append("412")
+    if op.get("operationId") == "createSignal":
+        codes.append("409")
+    if op.get("operationId") == "createToken":
+        codes += ["401", "429"]
+    return sorted(set(codes))
+
+
+def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
+    """Turn Litestar's generated schema into the published document."""
+    doc = copy.deepcopy(generated)
+    doc["info"]["contact"] = CONTACT
+    doc["info"]["version"] = API_VERSION
+    doc["servers"] = [{"url": API_PREFIX, "description": "Gebiedsradar API, versie 1"}]
+    paths: dict[str, Any] = {}
+    for path, item in doc.get("paths", {}).items():
+        if not path.startswith(API_PREFIX + "/"):
+            continue
+        rel = path[len(API_PREFIX):]
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            responses = op.setdefault("responses", {})
+            for code in [c for c in responses if c[0] in "45"]:
+                del responses[code]  # Litestar's own 400 is not problem+json
+            for code, response in responses.items():
+                if code[0] in "23":
+                    response.setdefault("headers", {})["API-Version"] = {
+                        "$ref": "#/components/headers/API-Version"}
+            for code in _errors_for(rel, method, op):
+                responses[code] = _problem(code)
+        paths[rel] = item
+    paths["/openapi.json"] = {
+        "get": {
+            "operationId": "getOpenapi",
+            "summary": "This OpenAPI document",
+            "tags": ["Beheer"],
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "OpenAPI 3.1 document",
+                    "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+                "500": _problem("500"),
+            },
+        }
+    }
+    doc["paths"] = dict(sorted(paths.items()))
+    components = doc.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components["headers"] = {"API-Version": VERSION_HEADER}
+    components["securitySchemes"] = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                       "description": "Token from POST /auth/token"}
+    }
+    doc["security"] = [{"bearerAuth": []}]
+    return doc

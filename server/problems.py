@@ -1,0 +1,165 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`).
+
+Every error leaving the API goes through `problem_response`, so clients only
+ever see one error shape: type, title, status, detail, and `errors` naming the
+fields that were wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://gebiedsradar.nl/problemen/"
+
+TITLES = {
+    400: "Ongeldig verzoek",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    409: "Conflict",
+    412: "Versie klopt niet",
+    413: "Te groot",
+    415: "Type niet ondersteund",
+    422: "Gegevens kloppen niet",
+    429: "Te veel pogingen",
+    500: "Interne fout",
+}
+SLUGS = {
+    400: "ongeldig-verzoek",
+    401: "niet-ingelogd",
+    403: "geen-toegang",
+    404: "niet-gevonden",
+    405: "methode-niet-toegestaan",
+    409: "conflict",
+    412: "versie-klopt-niet",
+    413: "te-groot",
+    415: "type-niet-ondersteund",
+    422: "ongeldige-gegevens",
+    429: "te-veel-pogingen",
+    500: "interne-fout",
+}
+
+
+class FieldError(msgspec.Struct):
+    """One field that was wrong: its dotted name and why."""
+
+    name: str
+    reason: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ProblemError(Exception):
+    """Raise anywhere in the domain to answer with a problem."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        title: str | None = None,
+    ):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+        self.title = title
+
+
+def field_error(status: int, name: str, reason: str, detail: str | None = None) -> ProblemError:
+    """A problem about one field."""
+    return ProblemError(
+        status, detail or f"Veld '{name}': {reason}", errors=[FieldError(name=name, reason=reason)]
+    )
+
+
+def make_problem(status: int, detail: str, *, instance: str | None = None,
+                 errors: list[FieldError] | None = None, title: str | None = None) -> Problem:
+    return Problem(
+        type=TYPE_BASE + SLUGS.get(status, str(status)),
+        title=title or TITLES.get(status, "Fout"),
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=errors or None,
+    )
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers or {},
+    )
+
+
+def _validation_problem(request: Request, exc: ValidationException) -> Problem:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        FieldError(name=str(e.get("key") or "body"), reason=str(e.get("message", "ongeldig")))
+        for e in extra
+        if isinstance(e, dict)
+    ]
+    sources = {e.get("source") for e in extra if isinstance(e, dict)}
+    text = str(exc.detail)
+    if "malformed" in text.lower() or "decode" in text.lower():
+        return make_problem(400, "De inhoud is geen geldige JSON.", instance=request.url.path)
+    # A well-formed body with wrong fields is 422; bad query or path values are 400.
+    status = 422 if sources == {"body"} else 400
+    names = ", ".join(e.name for e in errors) or "het verzoek"
+    return make_problem(status, f"Controleer {names}.", instance=request.url.path, errors=errors)
+
+
+def handle_exception(request: Request, exc: Exception) -> Response[Any]:
+    """The one exception handler of the app."""
+    if isinstance(exc, ProblemError):
+        problem = make_problem(exc.status, exc.detail, instance=request.url.path,
+                               errors=exc.errors, title=exc.title)
+        return problem_response(problem, exc.headers)
+    if isinstance(exc, ValidationException):
+        return problem_response(_validation_problem(request, exc))
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        detail = exc.detail if exc.detail and exc.detail != TITLES.get(status) else ""
+        if not detail or detail in ("Not Found", "Unauthorized", "Forbidden"):
+            detail = {
+                401: "Log in om dit te gebruiken.",
+                403: "Uw rol mag dit niet.",
+                404: f"Er is niets op {request.url.path}.",
+                405: f"{request.method} kan niet op {request.url.path}.",
+            }.get(status, detail or TITLES.get(status, "Fout"))
+        headers = dict(exc.headers or {})
+        if status == 401:
+            headers.setdefault("WWW-Authenticate", 'Bearer realm="gebiedsradar"')
+        return problem_response(make_problem(status, detail, instance=request.url.path), headers)
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        make_problem(HTTP_500_INTERNAL_SERVER_ERROR, "Er ging iets mis op de server.",
+                     instance=request.url.path)
+    )
+
+
+__all__ = ["FieldError", "Problem", "ProblemError", "field_error", "handle_exception", "MediaType"]

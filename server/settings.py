@@ -1,0 +1,48 @@
+"""All configuration, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+API_VERSION = "0.1.0"
+API_PREFIX = "/api/v1"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Runtime settings; `from_env()` is the only place that reads the environment."""
+
+    db_path: Path = Path("data/gebiedsradar.db")
+    #: HS256 key for access tokens. Empty: generated once and kept in the database.
+    secret_key: str = ""
+    token_ttl_seconds: int = 12 * 3600
+    pwa_dist: Path = field(default_factory=lambda: REPO_ROOT / "pwa" / "dist")
+    #: Failed log-ins for one user before each further attempt must wait.
+    login_free_attempts: int = 3
+    login_max_delay_seconds: int = 300
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Build settings from `GEBIEDSRADAR_*` variables; keyword overrides win."""
+        values: dict[str, object] = {
+            "db_path": Path(os.environ.get("GEBIEDSRADAR_DB") or "data/gebiedsradar.db"),
+            "secret_key": os.environ.get("GEBIEDSRADAR_SECRET_KEY", ""),
+            "token_ttl_seconds": _int("GEBIEDSRADAR_TOKEN_TTL", 12 * 3600),
+        }
+        if os.environ.get("GEBIEDSRADAR_PWA_DIST"):
+            values["pwa_dist"] = Path(os.environ["GEBIEDSRADAR_PWA_DIST"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

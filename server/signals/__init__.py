@@ -1,0 +1,1 @@
+"""Signals: one observation each, with its area derived from its location."""

@@ -1,0 +1,103 @@
+"""Wire models for signals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from ..areas.models import AreaRef
+
+Urgency = Literal["laag", "normaal", "hoog", "acuut"]
+Source = Literal["inwoner", "ondernemer", "organisatie", "dorpsbelang", "jongerenraad",
+                 "bezwaarmaker", "eigen_waarneming", "anders"]
+Status = Literal["nieuw", "in_behandeling", "doorgezet", "afgesloten"]
+LocationMethod = Literal["gps", "map", "address"]
+
+MAX_DESCRIPTION = 4000
+MAX_ATTACHMENTS = 10
+
+Code = Annotated[str, Meta(min_length=1, max_length=64)]
+Description = Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION)]
+Sha256 = Annotated[str, Meta(pattern="^[0-9a-f]{64}$", description="SHA-256 of the bytes, hex")]
+Attachments = Annotated[list[Sha256], Meta(max_length=MAX_ATTACHMENTS)]
+AwareDateTime = Annotated[datetime, Meta(tz=True)]
+
+
+class Location(msgspec.Struct):
+    """Where it was observed, WGS84."""
+
+    lat: Annotated[float, Meta(ge=-90, le=90)]
+    lon: Annotated[float, Meta(ge=-180, le=180)]
+    accuracy_m: Annotated[float, Meta(ge=0, le=100_000)] | None = None
+    method: LocationMethod = "gps"
+
+
+class SignalCreate(msgspec.Struct):
+    """A new signal. `id` is made by the client (a UUID); the server makes one when absent."""
+
+    category: Code
+    description: Description
+    source: Source
+    id: UUID | None = None
+    subcategory: Code | None = None
+    urgency: Urgency = "normaal"
+    location: Location | None = None
+    observed_at: AwareDateTime | None = None
+    status: Status = "nieuw"
+    contains_personal_data: bool = False
+    attachments: Attachments = msgspec.field(default_factory=list)
+    follow_up_date: date | None = None
+
+
+class SignalUpdate(msgspec.Struct):
+    """A partial update: only the fields present change."""
+
+    category: Code | UnsetType = UNSET
+    subcategory: Code | None | UnsetType = UNSET
+    description: Description | UnsetType = UNSET
+    urgency: Urgency | UnsetType = UNSET
+    source: Source | UnsetType = UNSET
+    location: Location | None | UnsetType = UNSET
+    observed_at: AwareDateTime | UnsetType = UNSET
+    status: Status | UnsetType = UNSET
+    contains_personal_data: bool | UnsetType = UNSET
+    attachments: Attachments | UnsetType = UNSET
+    follow_up_date: date | None | UnsetType = UNSET
+
+
+class Signal(msgspec.Struct):
+    """A signal as the server holds it."""
+
+    id: UUID
+    category: str
+    subcategory: str | None
+    description: str
+    urgency: Urgency
+    source: Source
+    location: Location | None
+    observed_at: datetime
+    status: Status
+    contains_personal_data: bool
+    attachments: list[str]
+    follow_up_date: date | None
+    kern: AreaRef | None
+    wijk: AreaRef | None
+    buurt: AreaRef | None
+    outside_areas: bool
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class SignalPage(msgspec.Struct):
+    """One page of a signal list."""
+
+    items: list[Signal]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,59 @@
+"""Users in SQLite: add, read, and the failed-log-in counter."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+
+from ..auth.passwords import hash_password
+from ..db import Database
+from .models import ROLES, User
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+class UserError(ValueError):
+    """A user that cannot be added as asked."""
+
+
+def _user(row) -> User:
+    return User(username=row["username"], role=row["role"], areas=json.loads(row["areas"]))
+
+
+def add_user(db: Database, username: str, password: str, role: str,
+             areas: list[str] | None = None, *, replace: bool = False) -> User:
+    """Create (or with `replace`, reset) a user with an argon2id password hash."""
+    if not USERNAME.match(username):
+        raise UserError(
+            f"invalid username {username!r}: use 2-64 lowercase letters, digits, '.', '_' or '-'"
+        )
+    if role not in ROLES:
+        raise UserError(f"invalid role {role!r}: choose from {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise UserError("password too short: use at least 8 characters")
+    areas = sorted(set(areas or []))
+    now = datetime.now(timezone.utc).isoformat()
+    with db.transaction() as conn:
+        exists = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
+        if exists and not replace:
+            raise UserError(f"user {username!r} already exists")
+        conn.execute(
+            "INSERT OR REPLACE INTO users (username, password_hash, role, areas, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (username, hash_password(password), role, json.dumps(areas), now),
+        )
+    return User(username=username, role=role, areas=areas)  # type: ignore[arg-type]
+
+
+def get_user(db: Database, username: str) -> User | None:
+    row = db.query_one("SELECT * FROM users WHERE username = ? AND active = 1", (username,))
+    return _user(row) if row else None
+
+
+def list_users(db: Database) -> list[User]:
+    return [_user(r) for r in db.query("SELECT * FROM users WHERE active = 1 ORDER BY username")]
+
+
+def count_users(db: Database) -> int:
+    return db.query_one("SELECT count(*) AS n FROM users")["n"]

@@ -1,0 +1,89 @@
+"""Shared fixtures: a fresh database, the app, an ASGI client and signed-in users."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from server.app import create_app
+from server.bootstrap import open_database
+from server.settings import Settings
+from server.users.store import add_user
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_GEO = REPO.parent / "shared" / "geo"
+
+MARKNESSE = (52.7092, 5.8640)     # a street in Marknesse (Hoofdweg area)
+EMMELOORD = (52.7110, 5.7495)     # Lange Nering, Emmeloord centre
+URK = (52.663, 5.601)             # Urk: another municipality
+IJSSELMEER = (52.70, 5.45)        # open water
+
+PASSWORDS = {"regisseur": "regisseur-secret", "teamleider": "teamleider-secret",
+             "beheerder": "beheerder-secret", "ens": "ens-regisseur-secret"}
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "gebiedsradar.db"
+
+
+@pytest.fixture
+def settings(db_path: Path, tmp_path: Path) -> Settings:
+    return Settings(db_path=db_path, pwa_dist=tmp_path / "no-pwa", token_ttl_seconds=3600)
+
+
+@pytest.fixture
+def users(settings: Settings) -> dict[str, str]:
+    db = open_database(settings).db
+    add_user(db, "regisseur", PASSWORDS["regisseur"], "gebiedsregisseur")
+    add_user(db, "ens", PASSWORDS["ens"], "gebiedsregisseur", ["WK017106"])
+    add_user(db, "teamleider", PASSWORDS["teamleider"], "teamleider")
+    add_user(db, "beheerder", PASSWORDS["beheerder"], "beheerder")
+    db.close()
+    return PASSWORDS
+
+
+@pytest.fixture
+def client(settings: Settings, users: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app=app) as c:
+        yield c
+
+
+def login(client: TestClient, username: str) -> dict[str, str]:
+    r = client.post("/api/v1/auth/token",
+                    json={"username": username, "password": PASSWORDS[username]})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def regisseur(client: TestClient) -> dict[str, str]:
+    return login(client, "regisseur")
+
+
+@pytest.fixture
+def teamleider(client: TestClient) -> dict[str, str]:
+    return login(client, "teamleider")
+
+
+def signal_body(lat: float = MARKNESSE[0], lon: float = MARKNESSE[1], **fields) -> dict:
+    body = {
+        "id": str(uuid.uuid4()),
+        "category": "jeugd",
+        "subcategory": "jeugdoverlast",
+        "description": "Jongeren bij het dorpshuis, buren klagen over lawaai.",
+        "urgency": "normaal",
+        "source": "inwoner",
+        "location": {"lat": lat, "lon": lon, "accuracy_m": 12, "method": "gps"},
+        "observed_at": "2026-11-28T10:15:00+01:00",
+        "status": "nieuw",
+        "contains_personal_data": False,
+        "attachments": [],
+    }
+    body.update(fields)
+    return body

@@ -1,0 +1,75 @@
+"""Log in through the PWA in headless Debian Chromium against a real server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from live import start_server
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+def _require(path: Path, what: str) -> None:
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} missing at {path}")
+        pytest.skip(f"{what} missing at {path}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require(Path(CHROMIUM), "Debian chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    _require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
+    proc, base = start_server(tmp_path / "browser.db", "--demo")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_login_shows_app_shell(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("Gebruikersnaam").fill("regisseur")
+    page.get_by_label("Wachtwoord").fill("fout-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("alert").filter(has_text="klopt niet").wait_for()
+
+    page.get_by_label("Wachtwoord").fill("regisseur-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Nieuw signaal").wait_for()
+    status = page.get_by_role("status")
+    assert "Alles verzonden" in status.inner_text()
+    assert page.get_by_role("button", name="Kaart").count() == 0  # not for gebiedsregisseurs
+    # The service worker takes control so the shell starts offline next time.
+    assert page.evaluate("async () => !!(await navigator.serviceWorker.ready).active")
+    context.close()
+
+
+def test_teamleider_sees_kaart(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("Gebruikersnaam").fill("teamleider")
+    page.get_by_label("Wachtwoord").fill("teamleider-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Kaart").wait_for()
+    context.close()
