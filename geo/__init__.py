@@ -1,0 +1,1 @@
+"""Geodata and spatial logic: areas, point assignment and the bundled defaults."""

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Controller, Response, get
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from geo.geojson import area_to_feature
 
 from .models import AreaCollection, Located
 
-Lat = Annotated[float, Parameter(ge=-90, le=90, description="Breedtegraad (WGS84)")]
-Lon = Annotated[float, Parameter(ge=-180, le=180, description="Lengtegraad (WGS84)")]
+Lat = Annotated[float, QueryParameter(ge=-90, le=90, description="Breedtegraad (WGS84)")]
+Lon = Annotated[float, QueryParameter(ge=-180, le=180, description="Lengtegraad (WGS84)")]
 
 
 class AreasController(Controller):
@@ -26,7 +26,7 @@ class AreasController(Controller):
          media_type="application/geo+json")
     def list_areas(
         self, state: State,
-        level: Annotated[Literal["kern", "wijk", "buurt"] | None, Parameter(query="level")] = None,
+        level: Annotated[Literal["kern", "wijk", "buurt"] | None, QueryParameter()] = None,
     ) -> Response[AreaCollection]:
         catalog = state.areas
         features = [area_to_feature(a) for a in catalog.areas if level in (None, a.level)]

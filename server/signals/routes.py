@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from ..problems import field_error
 from ..timeutil import period_bound
@@ -16,8 +16,8 @@ from .models import Signal, SignalCreate, SignalPage, SignalUpdate, Status
 from .store import (SignalFilter, create_signal, delete_signal, get_signal, list_signals,
                     update_signal)
 
-IfMatch = Annotated[str | None, Parameter(
-    header="If-Match", required=False,
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", required=False,
     description="Only change the signal when it still has this version, e.g. \"3\" (its ETag)")]
 
 
@@ -48,15 +48,15 @@ class SignalsController(Controller):
          summary="Signals the user may see, newest observation first, paged")
     def list_signals(
         self, request: Request[User, str, State], state: State,
-        area: Annotated[str | None, Parameter(description="kern-, wijk- of buurtcode")] = None,
-        category: Annotated[str | None, Parameter(description="categorie of subcategorie")] = None,
-        status: Status | None = None,
-        since: Annotated[str | None, Parameter(
+        area: Annotated[str | None, QueryParameter(description="kern-, wijk- of buurtcode")] = None,
+        category: Annotated[str | None, QueryParameter(description="categorie of subcategorie")] = None,
+        status: FromQuery[Status | None] = None,
+        since: Annotated[str | None, QueryParameter(
             description="observed_at vanaf (datum of RFC 3339-tijd), inclusief")] = None,
-        until: Annotated[str | None, Parameter(
+        until: Annotated[str | None, QueryParameter(
             description="observed_at tot (RFC 3339-tijd, exclusief; een datum telt tot en met die dag)")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> SignalPage:
         flt = SignalFilter(area=area, category=category, status=status,
                            since=_bound("since", since, end=False),
@@ -74,19 +74,19 @@ class SignalsController(Controller):
     @get("/{signal_id:uuid}", operation_id="getSignal", sync_to_thread=True,
          summary="One signal")
     def get_signal(self, request: Request[User, str, State], state: State,
-                   signal_id: UUID) -> Response[Signal]:
+                   signal_id: FromPath[UUID]) -> Response[Signal]:
         signal = get_signal(state.db, state.areas, str(signal_id), request.user)
         return Response(signal, headers={"ETag": f'"{signal.version}"'})
 
     @patch("/{signal_id:uuid}", operation_id="updateSignal", sync_to_thread=True,
            summary="Change some fields of a signal; its version goes up")
-    def update_signal(self, request: Request[User, str, State], state: State, signal_id: UUID,
+    def update_signal(self, request: Request[User, str, State], state: State, signal_id: FromPath[UUID],
                       data: JSONBody[SignalUpdate], if_match: IfMatch = None) -> Signal:
         return update_signal(state.db, state.areas, str(signal_id), data, request.user,
                              _version(if_match))
 
     @delete("/{signal_id:uuid}", operation_id="deleteSignal", sync_to_thread=True,
             summary="Delete a signal (kept as a tombstone for sync)")
-    def delete_signal(self, request: Request[User, str, State], state: State, signal_id: UUID,
+    def delete_signal(self, request: Request[User, str, State], state: State, signal_id: FromPath[UUID],
                       if_match: IfMatch = None) -> None:
         delete_signal(state.db, str(signal_id), request.user, _version(if_match))
