@@ -8,6 +8,7 @@ fields that were wrong.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import msgspec
@@ -116,13 +117,23 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     )
 
 
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
+def _field_error(error: dict[str, Any]) -> FieldError:
+    """Litestar's error entry → a field error with the full dotted field name."""
+    key = str(error.get("key") or "")
+    message = str(error.get("message", "ongeldig"))
+    if missing := _MISSING.search(message):
+        # msgspec names the object that lacks the field; name the field itself.
+        parent = "" if key in ("", "data", "body") else key + "."
+        return FieldError(name=parent + missing.group(1), reason="verplicht veld ontbreekt")
+    return FieldError(name=key or "body", reason=message)
+
+
 def _validation_problem(request: Request, exc: ValidationException) -> Problem:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        FieldError(name=str(e.get("key") or "body"), reason=str(e.get("message", "ongeldig")))
-        for e in extra
-        if isinstance(e, dict)
-    ]
+    errors = [_field_error(e) for e in extra if isinstance(e, dict)]
     sources = {e.get("source") for e in extra if isinstance(e, dict)}
     text = str(exc.detail)
     if "malformed" in text.lower() or "decode" in text.lower():

@@ -118,7 +118,7 @@ def test_list_filters_and_paging(client, regisseur, teamleider):
 
     assert ids(area="WK017104") == [bodies[1]["id"], bodies[0]["id"]]
     assert ids(category="verkeer") == [bodies[1]["id"]]
-    assert ids(category="jeugdoverlast") == [bodies[2]["id"], bodies[0]["id"]]
+    assert ids(category="jeugdoverlast") == [bodies[2]["id"], bodies[0]["id"], bodies[3]["id"]]
     assert ids(status="afgesloten") == [bodies[1]["id"]]
     assert ids(since="2026-11-05") == [bodies[2]["id"], bodies[1]["id"]]
     # A bare `until` date includes that whole (Dutch) day: 23:30 on the 20th counts.
