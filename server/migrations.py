@@ -49,16 +49,20 @@ def m001_core(conn: sqlite3.Connection) -> None:
             active INTEGER NOT NULL DEFAULT 1
         );
 
+        -- A kern and a wijk may share a code (in Noordoostpolder each wijk is a kern).
         CREATE TABLE areas (
-            code TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
             level TEXT NOT NULL CHECK (level IN ('kern','wijk','buurt')),
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
             municipality TEXT NOT NULL,
             inhabitants INTEGER,
             parent_code TEXT,
-            geometry TEXT NOT NULL
+            water INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT 'default',
+            geometry TEXT NOT NULL,
+            PRIMARY KEY (level, code)
         );
-        CREATE INDEX areas_level ON areas(level);
+        CREATE INDEX areas_municipality ON areas(municipality);
 
         CREATE TABLE signals (
             id TEXT PRIMARY KEY,
@@ -81,6 +85,7 @@ def m001_core(conn: sqlite3.Connection) -> None:
             wijk_code TEXT,
             buurt_code TEXT,
             outside_areas INTEGER NOT NULL DEFAULT 0,
+            near_border INTEGER NOT NULL DEFAULT 0,
             version INTEGER NOT NULL,
             deleted INTEGER NOT NULL DEFAULT 0,
             created_by TEXT NOT NULL,

@@ -64,11 +64,11 @@ class AreaCatalog:
         areas = load_areas(self._db)
         with self._lock:
             self.areas = areas
-            self.by_code = {a.code: a for a in areas}
+            self.by_key = {(a.level, a.code): a for a in areas}
             self.index = AreaIndex(areas)
 
-    def ref(self, code: str | None) -> AreaRef | None:
-        area = self.by_code.get(code) if code else None
+    def ref(self, level: str, code: str | None) -> AreaRef | None:
+        area = self.by_key.get((level, code)) if code else None
         return AreaRef(code=area.code, name=area.name) if area else None
 
     def locate_codes(self, lat: float, lon: float) -> dict[str, str | None]:
@@ -77,5 +77,5 @@ class AreaCatalog:
 
     def locate(self, lat: float, lon: float) -> Located:
         codes = self.locate_codes(lat, lon)
-        return Located(kern=self.ref(codes["kern"]), wijk=self.ref(codes["wijk"]),
-                       buurt=self.ref(codes["buurt"]))
+        return Located(kern=self.ref("kern", codes["kern"]), wijk=self.ref("wijk", codes["wijk"]),
+                       buurt=self.ref("buurt", codes["buurt"]))

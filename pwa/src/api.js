@@ -1,0 +1,122 @@
+// Small fetch wrapper for the Gebiedsradar API (base /api/v1).
+// Errors from the server come as application/problem+json (RFC 9457) and are
+// thrown as ApiError with .status and .detail (a Dutch sentence for the user).
+
+export const API_BASE = '/api/v1';
+
+export const NETWORK_ERROR_DETAIL = 'Geen verbinding met de server. Probeer het opnieuw.';
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the server could not be reached
+   * @param {string} detail text to show to the user
+   * @param {object|null} problem the parsed problem document, if any
+   */
+  constructor(status, detail, problem = null) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.detail = detail;
+    this.problem = problem;
+    this.type = problem?.type ?? null;
+    this.title = problem?.title ?? null;
+    this.errors = problem?.errors ?? null;
+  }
+
+  get offline() {
+    return this.status === 0;
+  }
+}
+
+let unauthorizedHandler = null;
+
+/** Called (once per failing request) when a request with a token gets 401. */
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn;
+}
+
+function fallbackDetail(status) {
+  if (status === 401) return 'Je bent niet (meer) ingelogd. Log opnieuw in.';
+  if (status === 403) return 'Je hebt geen toegang tot deze gegevens.';
+  if (status === 404) return 'Dit is niet gevonden.';
+  if (status >= 500) return 'Er ging iets mis op de server. Probeer het later opnieuw.';
+  return `Er ging iets mis (fout ${status}).`;
+}
+
+async function readProblem(res) {
+  const type = res.headers.get('content-type') || '';
+  if (!/json/i.test(type)) return null;
+  try {
+    const body = await res.json();
+    return body && typeof body === 'object' ? body : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Do one API request.
+ * @param {string} path e.g. "/me" (relative to /api/v1)
+ * @param {{method?: string, body?: any, token?: string|null, signal?: AbortSignal}} [options]
+ * @returns {Promise<any>} the parsed JSON body (null for 204 or an empty body)
+ */
+export async function request(path, { method = 'GET', body, token, signal } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+
+  let res;
+  try {
+    res = await fetch(API_BASE + path, init);
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new ApiError(0, NETWORK_ERROR_DETAIL);
+  }
+
+  if (!res.ok) {
+    const problem = await readProblem(res);
+    const detail =
+      (problem && typeof problem.detail === 'string' && problem.detail) ||
+      (problem && typeof problem.title === 'string' && problem.title) ||
+      fallbackDetail(res.status);
+    const error = new ApiError(res.status, detail, problem);
+    if (res.status === 401 && token && unauthorizedHandler) {
+      try {
+        unauthorizedHandler(error);
+      } catch {
+        /* the handler must not hide the error */
+      }
+    }
+    throw error;
+  }
+
+  if (res.status === 204) return null;
+  const text = await res.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(res.status, 'Het antwoord van de server is niet te lezen.');
+  }
+}
+
+// ---- endpoints ---------------------------------------------------------------
+
+/** POST /auth/token → {access_token, token_type, expires_in} */
+export function login(username, password) {
+  return request('/auth/token', { method: 'POST', body: { username, password } });
+}
+
+/** GET /me → {username, role, areas} */
+export function fetchMe(token) {
+  return request('/me', { token });
+}
+
+/** GET /categories → [{code, name, description, subcategories}] */
+export function fetchCategories(token) {
+  return request('/categories', { token });
+}

@@ -1,0 +1,116 @@
+// The one module that owns the IndexedDB database: its name, version and
+// upgrades. Every other module goes through the functions exported here.
+//
+// Version history (never change an old step, only add a new one):
+//   1 — "session" (token, me) and "cache" (categories), both key → value.
+import { openDB, deleteDB } from 'idb';
+
+export const DB_NAME = 'gebiedsradar';
+export const DB_VERSION = 1;
+
+/** Treat a token as expired this long before the server would. */
+export const EXPIRY_MARGIN_MS = 30_000;
+
+let dbPromise = null;
+
+function upgrade(db, oldVersion) {
+  if (oldVersion < 1) {
+    db.createObjectStore('session');
+    db.createObjectStore('cache');
+  }
+  // if (oldVersion < 2) { ... add the outbox and signal stores here ... }
+}
+
+export function openDb() {
+  if (!dbPromise) {
+    dbPromise = openDB(DB_NAME, DB_VERSION, {
+      upgrade,
+      blocking() {
+        // A newer version of the app (another tab) wants to upgrade: let it.
+        closeDb();
+      },
+    }).catch((err) => {
+      dbPromise = null;
+      throw err;
+    });
+  }
+  return dbPromise;
+}
+
+/** Close the connection (and forget it); the next call opens a new one. */
+export async function closeDb() {
+  const p = dbPromise;
+  dbPromise = null;
+  if (p) {
+    try {
+      (await p).close();
+    } catch {
+      /* opening had failed: nothing to close */
+    }
+  }
+}
+
+/** Remove the whole database (used by tests and a future "reset app"). */
+export async function destroyDb() {
+  await closeDb();
+  await deleteDB(DB_NAME);
+}
+
+// ---- session: access token ----------------------------------------------
+
+/**
+ * Store the token from POST /auth/token with its absolute expiry time.
+ * @param {{access_token: string, expires_in?: number}} tokenResponse
+ */
+export async function saveToken(tokenResponse, now = Date.now()) {
+  const { access_token, expires_in } = tokenResponse || {};
+  if (!access_token) throw new TypeError('access_token ontbreekt');
+  const seconds = Number.isFinite(expires_in) ? expires_in : 3600;
+  const record = { token: access_token, expiresAt: now + seconds * 1000 };
+  const db = await openDb();
+  await db.put('session', record, 'token');
+  return record;
+}
+
+/** The stored token, or null when there is none or it has (nearly) expired. */
+export async function getToken(now = Date.now()) {
+  const db = await openDb();
+  const record = await db.get('session', 'token');
+  if (!record || typeof record.token !== 'string') return null;
+  if (!(record.expiresAt - EXPIRY_MARGIN_MS > now)) return null;
+  return record.token;
+}
+
+// ---- session: the signed-in user (GET /me), kept for offline start ---------
+
+export async function saveMe(me) {
+  const db = await openDb();
+  await db.put('session', me, 'me');
+}
+
+export async function getMe() {
+  const db = await openDb();
+  return (await db.get('session', 'me')) ?? null;
+}
+
+// ---- cache: categories (GET /categories) -----------------------------------
+
+export async function saveCategories(categories) {
+  const db = await openDb();
+  await db.put('cache', { items: categories, savedAt: Date.now() }, 'categories');
+}
+
+export async function getCategories() {
+  const db = await openDb();
+  const record = await db.get('cache', 'categories');
+  return record ? record.items : null;
+}
+
+// ---- log out ---------------------------------------------------------------
+
+/** Forget the token, the user and the cached data of this user. */
+export async function clearSession() {
+  const db = await openDb();
+  const tx = db.transaction(['session', 'cache'], 'readwrite');
+  await Promise.all([tx.objectStore('session').clear(), tx.objectStore('cache').clear(), tx.done]);
+}
