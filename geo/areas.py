@@ -20,3 +20,5 @@ class Area:
     inhabitants: int | None
     parent_code: str | None
     geometry: shapely.Geometry
+    #: Water-only area (CBS `water` = "JA"): stored and drawn, never assigned to.
+    water: bool = False

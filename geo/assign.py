@@ -35,7 +35,8 @@ class AreaIndex:
     """Find the kern, wijk and buurt of points."""
 
     def __init__(self, areas: Iterable[Area]):
-        areas = list(areas)
+        # Water areas are kept for maps but a signal on the water is in no area.
+        areas = [a for a in areas if not a.water]
         self._levels = {lvl: _LevelIndex([a for a in areas if a.level == lvl]) for lvl in LEVELS}
 
     def __len__(self) -> int:

@@ -139,6 +139,42 @@ def areas_list(obj: Context, level: str | None) -> None:
         click.echo(f"{r['code']}\t{r['level']}\t{r['name']}\t{r['inhabitants'] or ''}")
 
 
+@areas.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--municipality", "municipalities", multiple=True, metavar="GMxxxx",
+              help="CBS code of a municipality to import (repeat for more); default: all in the file.")
+@click.option("--kernen", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Separate file with kern polygons (columns kerncode/woonplaatscode and"
+                   " kernnaam/woonplaatsnaam); default: each wijk is a kern.")
+@click.pass_obj
+def areas_import(obj: Context, path: Path, municipalities: tuple[str, ...],
+                 kernen: Path | None) -> None:
+    """Import a CBS Wijk- en Buurtkaart (GeoPackage, GeoJSON or shapefile, any CRS).
+
+    Replaces the areas of those municipalities (and the bundled defaults) in one
+    transaction and re-assigns every signal; prints how many changed area.
+    """
+    from geo.boundaries import BoundaryError, read_boundaries
+
+    from .areas.importer import import_boundaries
+
+    for code in municipalities:
+        if not (len(code) == 6 and code[:2].upper() == "GM" and code[2:].isdigit()):
+            raise click.BadParameter(f"{code!r} is not a CBS municipality code like GM0171",
+                                     param_hint="--municipality")
+    try:
+        boundaries = read_boundaries(path, list(municipalities), kernen)
+    except BoundaryError as e:
+        raise click.ClickException(str(e)) from None
+    report = import_boundaries(obj.open().db, boundaries)
+    c = report.counts
+    click.echo(f"Imported {', '.join(report.municipalities)}: {c['kern']} kernen"
+               f" (from {report.kern_source}), {c['wijk']} wijken, {c['buurt']} buurten"
+               f"{f', {report.water} water areas' if report.water else ''}"
+               f"{'; bundled default areas replaced' if report.replaced_defaults else ''}.")
+    click.echo(f"Signals: {report.signals_checked} checked, {report.signals_changed} changed area.")
+
+
 @areas.command("locate")
 @click.argument("lat", type=float)
 @click.argument("lon", type=float)

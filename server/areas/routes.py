@@ -28,7 +28,7 @@ class AreasController(Controller):
         self, state: State,
         level: Annotated[Literal["kern", "wijk", "buurt"] | None, QueryParameter()] = None,
     ) -> Response[AreaCollection]:
-        catalog = state.areas
+        catalog = state.areas.fresh()
         features = [area_to_feature(a) for a in catalog.areas if level in (None, a.level)]
         body = msgspec.convert({"type": "FeatureCollection", "features": features}, AreaCollection)
         return Response(body, media_type="application/geo+json")

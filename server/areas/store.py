@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 
 import shapely
@@ -18,30 +19,37 @@ from .models import AreaRef, Located
 LEVELS = ("kern", "wijk", "buurt")
 
 
-def save_areas(conn: sqlite3.Connection, areas: Iterable[Area]) -> int:
-    """Replace all areas; call inside a transaction."""
-    conn.execute("DELETE FROM areas")
+def insert_areas(conn: sqlite3.Connection, areas: Iterable[Area], source: str) -> int:
+    """Add areas; call inside a transaction. `source` is 'default' or 'import'."""
     rows = [
-        (a.code, a.name, a.level, a.municipality, a.inhabitants, a.parent_code,
-         shapely.to_geojson(a.geometry))
+        (a.code, a.name, a.level, a.municipality, a.inhabitants, a.parent_code, int(a.water),
+         source, shapely.to_geojson(a.geometry))
         for a in areas
     ]
     conn.executemany(
-        "INSERT INTO areas (code, name, level, municipality, inhabitants, parent_code, geometry)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO areas (code, name, level, municipality, inhabitants, parent_code, water,"
+        " source, geometry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    conn.execute("INSERT INTO meta (key, value) VALUES ('areas_version', '1') ON CONFLICT(key)"
+                 " DO UPDATE SET value = CAST(value AS INTEGER) + 1")
     return len(rows)
 
 
-def load_areas(db: Database) -> list[Area]:
-    rows = db.query("SELECT * FROM areas ORDER BY level, code")
+def load_areas(conn: sqlite3.Connection) -> list[Area]:
+    rows = conn.execute("SELECT * FROM areas ORDER BY level, code").fetchall()
     geoms = shapely.from_geojson([r["geometry"] for r in rows]) if rows else []
     return [
         Area(code=r["code"], name=r["name"], level=r["level"], municipality=r["municipality"],
-             inhabitants=r["inhabitants"], parent_code=r["parent_code"], geometry=g)
+             inhabitants=r["inhabitants"], parent_code=r["parent_code"], geometry=g,
+             water=bool(r["water"]))
         for r, g in zip(rows, geoms)
     ]
+
+
+def areas_version(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'areas_version'").fetchone()
+    return row[0] if row else "0"
 
 
 def load_default_areas(db: Database) -> int:
@@ -49,30 +57,49 @@ def load_default_areas(db: Database) -> int:
     with db.transaction() as conn:
         if conn.execute("SELECT 1 FROM areas LIMIT 1").fetchone():
             return 0
-        return save_areas(conn, default_areas())
+        return insert_areas(conn, default_areas(), "default")
 
 
 class AreaCatalog:
-    """The areas of the database in memory: point lookup and names by code."""
+    """The areas of the database in memory: point lookup and names by code.
 
-    def __init__(self, db: Database):
+    An import by another process (the CLI) bumps `areas_version` in `meta`; the
+    catalog notices within `check_every` seconds and reloads.
+    """
+
+    def __init__(self, db: Database, check_every: float = 2.0):
         self._db = db
         self._lock = threading.Lock()
+        self._check_every = check_every
+        self._checked = 0.0
+        self.version = ""
         self.reload()
 
     def reload(self) -> None:
-        areas = load_areas(self._db)
+        conn = self._db.conn
+        version = areas_version(conn)
+        areas = load_areas(conn)
         with self._lock:
             self.areas = areas
             self.by_key = {(a.level, a.code): a for a in areas}
             self.index = AreaIndex(areas)
+            self.version = version
+            self._checked = time.monotonic()
+
+    def fresh(self) -> "AreaCatalog":
+        """Reload when another process changed the areas; returns self."""
+        if time.monotonic() - self._checked > self._check_every:
+            self._checked = time.monotonic()
+            if areas_version(self._db.conn) != self.version:
+                self.reload()
+        return self
 
     def ref(self, level: str, code: str | None) -> AreaRef | None:
         area = self.by_key.get((level, code)) if code else None
         return AreaRef(code=area.code, name=area.name) if area else None
 
     def locate_codes(self, lat: float, lon: float) -> dict[str, str | None]:
-        found = self.index.locate(lat, lon)
+        found = self.fresh().index.locate(lat, lon)
         return {level: (found[level].code if found.get(level) else None) for level in LEVELS}
 
     def locate(self, lat: float, lon: float) -> Located:

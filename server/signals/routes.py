@@ -61,13 +61,13 @@ class SignalsController(Controller):
         flt = SignalFilter(area=area, category=category, status=status,
                            since=_bound("since", since, end=False),
                            until=_bound("until", until, end=True))
-        return list_signals(state.db, state.areas, request.user, flt, limit, offset)
+        return list_signals(state.db, state.areas.fresh(), request.user, flt, limit, offset)
 
     @post("", operation_id="createSignal", sync_to_thread=True,
           summary="Create a signal; the server derives kern, wijk and buurt from its location")
     def create_signal(self, request: Request[User, str, State], state: State,
                       data: JSONBody[SignalCreate]) -> Response[Signal]:
-        signal, created = create_signal(state.db, state.areas, data, request.user)
+        signal, created = create_signal(state.db, state.areas.fresh(), data, request.user)
         return Response(signal, status_code=201 if created else 200,
                         headers={"Location": f"/api/v1/signals/{signal.id}"})
 
@@ -75,14 +75,14 @@ class SignalsController(Controller):
          summary="One signal")
     def get_signal(self, request: Request[User, str, State], state: State,
                    signal_id: FromPath[UUID]) -> Response[Signal]:
-        signal = get_signal(state.db, state.areas, str(signal_id), request.user)
+        signal = get_signal(state.db, state.areas.fresh(), str(signal_id), request.user)
         return Response(signal, headers={"ETag": f'"{signal.version}"'})
 
     @patch("/{signal_id:uuid}", operation_id="updateSignal", sync_to_thread=True,
            summary="Change some fields of a signal; its version goes up")
     def update_signal(self, request: Request[User, str, State], state: State, signal_id: FromPath[UUID],
                       data: JSONBody[SignalUpdate], if_match: IfMatch = None) -> Signal:
-        return update_signal(state.db, state.areas, str(signal_id), data, request.user,
+        return update_signal(state.db, state.areas.fresh(), str(signal_id), data, request.user,
                              _version(if_match))
 
     @delete("/{signal_id:uuid}", operation_id="deleteSignal", sync_to_thread=True,
