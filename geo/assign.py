@@ -8,6 +8,7 @@ import numpy as np
 import shapely
 
 from .areas import LEVELS, Area
+from .metric import to_metric
 
 
 class _LevelIndex:
@@ -38,6 +39,30 @@ class AreaIndex:
         # Water areas are kept for maps but a signal on the water is in no area.
         areas = [a for a in areas if not a.water]
         self._levels = {lvl: _LevelIndex([a for a in areas if a.level == lvl]) for lvl in LEVELS}
+        self._all = areas
+        self._borders: shapely.STRtree | None = None  # built on first use: costs a projection
+
+    def _border_tree(self) -> shapely.STRtree:
+        if self._borders is None:
+            lines = shapely.boundary(to_metric([a.geometry for a in self._all]))
+            self._borders = shapely.STRtree(lines)
+        return self._borders
+
+    def near_border(self, lats, lons, accuracy_m) -> np.ndarray:
+        """True where the accuracy circle of a point crosses an area border (any level).
+
+        Such a point may belong to the neighbouring area; the app shows it as uncertain.
+        """
+        lats = np.asarray(lats, dtype=float)
+        flags = np.zeros(len(lats), dtype=bool)
+        radius = np.nan_to_num(np.asarray(accuracy_m, dtype=float), nan=0.0)
+        todo = np.flatnonzero(radius > 0)
+        if not self._all or len(todo) == 0:
+            return flags
+        points = to_metric(shapely.points(np.asarray(lons, dtype=float)[todo], lats[todo]))
+        hits, _ = self._border_tree().query(points, predicate="dwithin", distance=radius[todo])
+        flags[todo[np.unique(hits)]] = True
+        return flags
 
     def __len__(self) -> int:
         return sum(len(i.areas) for i in self._levels.values())

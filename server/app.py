@@ -72,13 +72,11 @@ class GebiedsradarApp(Litestar):
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"cache-control",) or not path.startswith("/api/")]
+                headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 extra = {**SECURITY_HEADERS, "api-version": API_VERSION,
+                         "cache-control": _cache_control(path),
                          "content-security-policy": API_CSP if path.startswith("/api/") else APP_CSP}
-                if path.startswith("/api/") or b"cache-control" not in names:
-                    extra["cache-control"] = _cache_control(path)
                 headers += [(k.encode(), v.encode()) for k, v in extra.items()
                             if k.encode() not in names]
                 message = {**message, "headers": headers}

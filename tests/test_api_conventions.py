@@ -80,3 +80,29 @@ def test_areas_geojson_and_locate(client, regisseur):
     assert bad.status_code == 400
     assert [e["name"] for e in bad.json()["errors"]] == ["lat"]
     assert client.get("/api/v1/areas", params={"level": "land"}, headers=regisseur).status_code == 400
+
+
+def test_app_is_served_with_fallback_and_cache_rules(tmp_path, settings, users):
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><title>Gebiedsradar</title>")
+    (dist / "sw.js").write_text("self.addEventListener('fetch', () => {});")
+    (dist / "assets" / "index-abc123.js").write_text("console.log(1)")
+    with TestClient(app=create_app(replace(settings, pwa_dist=dist))) as c:
+        root = c.get("/")
+        assert root.status_code == 200 and "Gebiedsradar" in root.text
+        assert root.headers["cache-control"] == "no-cache"
+        assert "frame-ancestors 'none'" in root.headers["content-security-policy"]
+        assert c.get("/sw.js").headers["cache-control"] == "no-cache"
+        assert "immutable" in c.get("/assets/index-abc123.js").headers["cache-control"]
+        deep = c.get("/signalen/123")  # the app routes in the browser
+        assert deep.status_code == 200 and "Gebiedsradar" in deep.text
+        api = c.get("/api/v1/onbekend")
+        assert api.status_code == 404
+        assert api.headers["content-type"].startswith("application/problem+json")

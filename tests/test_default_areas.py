@@ -84,3 +84,10 @@ def test_close_to_cbs_wijken():
         assert iou >= 0.6, (name, iou)
     covered, precise = coverage(SHARED_GEO)
     assert covered > 0.98 and precise > 0.99
+
+
+def test_near_border_flags_accuracy_circles_that_cross(index):
+    centre = load_facts()["kernen"][0]  # Emmeloord, kilometres from any border
+    flags = index.near_border([centre["lat"], centre["lat"], 52.7250], [centre["lon"]] * 2 + [5.8000],
+                              [25, 20_000, 0])
+    assert flags.tolist() == [False, True, False]  # zero accuracy: never flagged

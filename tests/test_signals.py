@@ -200,3 +200,12 @@ def test_bad_patch_changes_nothing(client, regisseur):
     assert "category" in _field_names(p)
     s = client.get(url, headers=regisseur).json()
     assert (s["version"], s["status"], s["category"]) == (1, "nieuw", "jeugd")
+
+
+def test_near_border_flag_follows_gps_accuracy(client, regisseur):
+    # Halfway between Emmeloord and Marknesse lies the border of the two kernen.
+    vague = client.post("/api/v1/signals", headers=regisseur, json=signal_body(
+        52.7099, 5.8052, location={"lat": 52.7099, "lon": 5.8052, "accuracy_m": 400}))
+    assert vague.json()["near_border"] is True
+    sharp = client.post("/api/v1/signals", headers=regisseur, json=signal_body())
+    assert sharp.json()["near_border"] is False

@@ -36,26 +36,30 @@ def reassign_signals(conn: sqlite3.Connection, index: AreaIndex) -> tuple[int, i
     devices pull the new assignment.
     """
     rows = conn.execute(
-        "SELECT id, lat, lon, kern_code, wijk_code, buurt_code, version FROM signals"
+        "SELECT id, lat, lon, accuracy_m, kern_code, wijk_code, buurt_code, near_border, version"
+        " FROM signals"
         " WHERE deleted = 0 AND lat IS NOT NULL").fetchall()
     if not rows:
         return 0, 0
     lats = np.fromiter((r["lat"] for r in rows), dtype=float, count=len(rows))
     lons = np.fromiter((r["lon"] for r in rows), dtype=float, count=len(rows))
     found = index.locate_many(lats, lons)
+    accuracy = np.fromiter((r["accuracy_m"] or 0.0 for r in rows), dtype=float, count=len(rows))
+    near = index.near_border(lats, lons, accuracy)
     codes = {lvl: [a.code if a else None for a in found[lvl]] for lvl in ("kern", "wijk", "buurt")}
     at = now().isoformat()
     updates, log = [], []
     for i, r in enumerate(rows):
         k, w, b = codes["kern"][i], codes["wijk"][i], codes["buurt"][i]
-        if (k, w, b) != (r["kern_code"], r["wijk_code"], r["buurt_code"]):
+        if (k, w, b, int(near[i])) != (r["kern_code"], r["wijk_code"], r["buurt_code"],
+                                       r["near_border"]):
             version = r["version"] + 1
             outside = int(k is None and w is None and b is None)
-            updates.append((k, w, b, outside, version, at, r["id"]))
+            updates.append((k, w, b, outside, int(near[i]), version, at, r["id"]))
             log.append((r["id"], version, "update", SYSTEM_USER, at))
     conn.executemany(
         "UPDATE signals SET kern_code = ?, wijk_code = ?, buurt_code = ?, outside_areas = ?,"
-        " version = ?, updated_at = ? WHERE id = ?", updates)
+        " near_border = ?, version = ?, updated_at = ? WHERE id = ?", updates)
     conn.executemany(
         "INSERT INTO changes (signal_id, version, op, changed_by, changed_at) VALUES (?,?,?,?,?)",
         log)

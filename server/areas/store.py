@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable
 
+import msgspec
 import shapely
 
 from geo.areas import Area
 from geo.assign import AreaIndex
 from geo.defaults import default_areas
+from geo.device import device_areas
 
 from ..db import Database
 from .models import AreaRef, Located
@@ -73,6 +76,7 @@ class AreaCatalog:
         self._check_every = check_every
         self._checked = 0.0
         self.version = ""
+        self._device: tuple[bytes, str, str] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -93,6 +97,16 @@ class AreaCatalog:
             if areas_version(self._db.conn) != self.version:
                 self.reload()
         return self
+
+    def device_json(self) -> tuple[bytes, str]:
+        """The simplified areas for devices as JSON, and its ETag (cached per version)."""
+        with self._lock:
+            cached = self._device
+            if cached is None or cached[2] != self.version:
+                body = msgspec.json.encode(device_areas(self.areas))
+                etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                cached = self._device = (body, etag, self.version)
+        return cached[0], cached[1]
 
     def ref(self, level: str, code: str | None) -> AreaRef | None:
         area = self.by_key.get((level, code)) if code else None

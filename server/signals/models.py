@@ -87,7 +87,10 @@ class Signal(msgspec.Struct):
     kern: AreaRef | None
     wijk: AreaRef | None
     buurt: AreaRef | None
+    #: The location lies in no known area (water, another municipality): kept, flagged.
     outside_areas: bool
+    #: The GPS accuracy circle crosses an area border: the area may be the neighbour's.
+    near_border: bool
     version: int
     created_by: str
     created_at: datetime

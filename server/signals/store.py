@@ -64,6 +64,8 @@ def _columns(catalog: AreaCatalog, values: dict[str, Any]) -> dict[str, Any]:
     values["kern_code"], values["wijk_code"], values["buurt_code"] = (
         codes["kern"], codes["wijk"], codes["buurt"])
     values["outside_areas"] = int(values["lat"] is not None and not any(codes.values()))
+    values["near_border"] = int(values["lat"] is not None and bool(catalog.index.near_border(
+        [values["lat"]], [values["lon"]], [values["accuracy_m"] or 0])[0]))
     values["observed_utc"] = utc_text(datetime.fromisoformat(values["observed_at"]))
     return values
 
@@ -119,6 +121,7 @@ def to_signal(row: sqlite3.Row, catalog: AreaCatalog) -> Signal:
         wijk=catalog.ref("wijk", row["wijk_code"]),
         buurt=catalog.ref("buurt", row["buurt_code"]),
         outside_areas=bool(row["outside_areas"]),
+        near_border=bool(row["near_border"]),
         version=row["version"],
         created_by=row["created_by"],
         created_at=datetime.fromisoformat(row["created_at"]),

@@ -1,0 +1,162 @@
+// The app shell after log-in: header with the user, the main actions and the
+// one role="status" element that always tells the sync state in words.
+import { h } from '../dom.js';
+import { brandHeader } from './login.js';
+import { pendingCount, statusText } from '../sync/status.js';
+
+const ROLE_LABELS = {
+  gebiedsregisseur: 'Gebiedsregisseur',
+  teamleider: 'Teamleider',
+  beheerder: 'Beheerder',
+};
+
+export const MAP_ROLES = new Set(['teamleider', 'beheerder']);
+
+export function roleLabel(role) {
+  return ROLE_LABELS[role] || role || 'Onbekende rol';
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{me: {username: string, role: string, areas?: any[]}|null,
+ *          username?: string,
+ *          categories?: any[]|null,
+ *          onLogout: () => void}} options
+ */
+export function renderShell(root, { me, username, categories = null, onLogout }) {
+  document.title = 'Gebiedsradar';
+  const cleanups = [];
+
+  // --- header: brand, user, log out ---------------------------------------
+  const userName = h('span', { class: 'app-user__name' });
+  const userRole = h('span', { class: 'app-user__role' });
+  const logout = h(
+    'button',
+    { type: 'button', class: 'utrecht-button utrecht-button--secondary-action app-user__logout', onclick: () => onLogout?.() },
+    'Uitloggen',
+  );
+  const user = h('div', { class: 'app-user' }, h('p', { class: 'app-user__who' }, userName, userRole), logout);
+  const header = brandHeader(user);
+
+  // --- sync status: exactly one role="status" -----------------------------
+  const status = h('p', { role: 'status', class: 'sync-status', 'aria-live': 'polite' });
+  async function refreshStatus() {
+    let pending = 0;
+    try {
+      pending = await pendingCount();
+    } catch {
+      pending = 0;
+    }
+    const online = navigator.onLine !== false;
+    const text = statusText(pending, online);
+    if (status.textContent !== text) status.textContent = text;
+    status.dataset.state = pending > 0 ? 'waiting' : 'done';
+    status.dataset.online = String(online);
+  }
+  status.textContent = statusText(0, navigator.onLine !== false);
+  for (const type of ['online', 'offline']) {
+    window.addEventListener(type, refreshStatus);
+    cleanups.push(() => window.removeEventListener(type, refreshStatus));
+  }
+  refreshStatus();
+
+  // --- actions with their panels --------------------------------------------
+  const panelsBox = h('div', { class: 'panels' });
+  const actions = h('div', { class: 'utrecht-button-group actions' });
+  const toggles = [];
+
+  function addPanel(id, label, heading, ...content) {
+    const panel = h(
+      'section',
+      { id, class: 'panel', hidden: true, 'aria-labelledby': `${id}-title` },
+      h('h2', { class: 'utrecht-heading-2', id: `${id}-title`, tabindex: '-1' }, heading),
+      ...content,
+    );
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'utrecht-button utrecht-button--primary-action',
+        'aria-expanded': 'false',
+        'aria-controls': id,
+        onclick() {
+          const open = panel.hidden;
+          for (const t of toggles) {
+            t.panel.hidden = true;
+            t.button.setAttribute('aria-expanded', 'false');
+          }
+          if (open) {
+            panel.hidden = false;
+            button.setAttribute('aria-expanded', 'true');
+            panel.querySelector('h2').focus();
+          }
+        },
+      },
+      label,
+    );
+    toggles.push({ button, panel });
+    actions.append(button);
+    panelsBox.append(panel);
+    return { button, panel };
+  }
+
+  const categoryNote = h('p', { class: 'utrecht-paragraph panel__note' });
+  addPanel(
+    'panel-signaal',
+    'Nieuw signaal',
+    'Nieuw signaal',
+    h('p', { class: 'utrecht-paragraph' }, 'Het formulier om een signaal te melden komt in een volgende versie van de app.'),
+    categoryNote,
+  );
+
+  let mapPanel = null;
+  function syncMapButton(role) {
+    const allowed = MAP_ROLES.has(role);
+    if (allowed && !mapPanel) {
+      mapPanel = addPanel(
+        'panel-kaart',
+        'Kaart',
+        'Kaart',
+        h('p', { class: 'utrecht-paragraph' }, 'De kaart met het aantal signalen per kern, wijk en buurt komt in een volgende versie van de app.'),
+      );
+      mapPanel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
+    } else if (!allowed && mapPanel) {
+      mapPanel.button.remove();
+      mapPanel.panel.remove();
+      toggles.splice(toggles.indexOf(mapPanel), 1);
+      mapPanel = null;
+    }
+  }
+
+  function setMe(next, fallbackName) {
+    userName.textContent = next?.username || fallbackName || 'Ingelogd';
+    userRole.textContent = next?.role ? roleLabel(next.role) : '';
+    userRole.hidden = !next?.role;
+    syncMapButton(next?.role);
+  }
+
+  function setCategories(list) {
+    if (Array.isArray(list) && list.length) {
+      categoryNote.textContent = `De app heeft ${list.length} ${list.length === 1 ? 'categorie' : 'categorieën'} opgeslagen, zodat je straks ook zonder internet kunt melden.`;
+      categoryNote.hidden = false;
+    } else {
+      categoryNote.textContent = '';
+      categoryNote.hidden = true;
+    }
+  }
+
+  const heading = h('h1', { class: 'utrecht-heading-1', tabindex: '-1' }, 'Signalen');
+  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, actions, panelsBox);
+
+  setMe(me, username);
+  setCategories(categories);
+  root.replaceChildren(header, main);
+
+  return {
+    setMe: (next) => setMe(next, username),
+    setCategories,
+    refreshStatus,
+    focus: () => heading.focus(),
+    destroy: () => cleanups.splice(0).forEach((fn) => fn()),
+  };
+}

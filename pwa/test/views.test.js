@@ -1,0 +1,115 @@
+// @vitest-environment happy-dom
+import { describe, it, expect, vi, beforeEach } from 'vitest';
+import { renderLogin } from '../src/views/login.js';
+import { renderShell } from '../src/views/shell.js';
+import { getToken } from '../src/store/db.js';
+
+function byLabel(root, text) {
+  const label = [...root.querySelectorAll('label')].find((l) => l.textContent === text);
+  return label && root.querySelector(`#${label.htmlFor}`);
+}
+function button(root, name) {
+  return [...root.querySelectorAll('button')].find((b) => b.textContent.trim() === name);
+}
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('log-in view', () => {
+  let root;
+  beforeEach(() => {
+    document.body.innerHTML = '<div id="app"></div>';
+    root = document.getElementById('app');
+  });
+
+  it('has the fixed names and landmarks', () => {
+    renderLogin(root, {});
+    expect(byLabel(root, 'Gebruikersnaam')).toBeTruthy();
+    expect(byLabel(root, 'Wachtwoord').type).toBe('password');
+    expect(button(root, 'Inloggen').type).toBe('submit');
+    expect(root.querySelector('header')).toBeTruthy();
+    expect(root.querySelector('main')).toBeTruthy();
+  });
+
+  it('shows the server detail in role=alert on 401', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(
+      JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Gebruikersnaam of wachtwoord klopt niet.' }),
+      { status: 401, headers: { 'Content-Type': 'application/problem+json' } },
+    )));
+    renderLogin(root, { onLoggedIn: vi.fn() });
+    byLabel(root, 'Gebruikersnaam').value = 'anna';
+    byLabel(root, 'Wachtwoord').value = 'fout';
+    root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(root.querySelector('[role="alert"]')).toBeTruthy());
+    expect(root.querySelector('[role="alert"]').textContent).toBe('Gebruikersnaam of wachtwoord klopt niet.');
+  });
+
+  it('says there is no connection when fetch fails', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
+    renderLogin(root, {});
+    byLabel(root, 'Gebruikersnaam').value = 'anna';
+    byLabel(root, 'Wachtwoord').value = 'x';
+    root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(root.querySelector('[role="alert"]')).toBeTruthy());
+    expect(root.querySelector('[role="alert"]').textContent).toBe('Geen verbinding met de server. Probeer het opnieuw.');
+  });
+
+  it('stores the token and calls onLoggedIn', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(
+      JSON.stringify({ access_token: 'tok', token_type: 'bearer', expires_in: 3600 }),
+      { status: 200, headers: { 'Content-Type': 'application/json' } },
+    )));
+    const onLoggedIn = vi.fn();
+    renderLogin(root, { onLoggedIn });
+    byLabel(root, 'Gebruikersnaam').value = 'anna';
+    byLabel(root, 'Wachtwoord').value = 'goed';
+    root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(onLoggedIn).toHaveBeenCalledWith('tok', 'anna'));
+    expect(await getToken()).toBe('tok');
+  });
+});
+
+describe('app shell', () => {
+  let root;
+  beforeEach(() => {
+    document.body.innerHTML = '<div id="app"></div>';
+    root = document.getElementById('app');
+  });
+
+  it('has exactly one status that says all is sent', async () => {
+    const shell = renderShell(root, { me: { username: 'anna', role: 'gebiedsregisseur', areas: [] }, onLogout() {} });
+    await tick();
+    const statuses = document.querySelectorAll('[role="status"]');
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0].textContent).toMatch(/^Alles verzonden/);
+    shell.destroy();
+  });
+
+  it('shows Kaart only for teamleider and beheerder', () => {
+    const shell = renderShell(root, { me: { username: 'anna', role: 'gebiedsregisseur', areas: [] }, onLogout() {} });
+    expect(button(root, 'Nieuw signaal')).toBeTruthy();
+    expect(button(root, 'Uitloggen')).toBeTruthy();
+    expect(button(root, 'Kaart')).toBeUndefined();
+    expect(root.querySelector('header').textContent).toContain('anna');
+    expect(root.querySelector('header').textContent).toContain('Gebiedsregisseur');
+    shell.setMe({ username: 'bert', role: 'teamleider', areas: [] });
+    expect(button(root, 'Kaart')).toBeTruthy();
+    shell.setMe({ username: 'bert', role: 'beheerder', areas: [] });
+    expect(button(root, 'Kaart')).toBeTruthy();
+    shell.setMe({ username: 'carla', role: 'gebiedsregisseur', areas: [] });
+    expect(button(root, 'Kaart')).toBeUndefined();
+    shell.destroy();
+  });
+
+  it('Nieuw signaal opens its panel; Uitloggen calls back', () => {
+    const onLogout = vi.fn();
+    const shell = renderShell(root, { me: { username: 'anna', role: 'teamleider', areas: [] }, onLogout });
+    const open = button(root, 'Nieuw signaal');
+    const panel = document.getElementById(open.getAttribute('aria-controls'));
+    expect(panel.hidden).toBe(true);
+    open.click();
+    expect(panel.hidden).toBe(false);
+    expect(open.getAttribute('aria-expanded')).toBe('true');
+    button(root, 'Uitloggen').click();
+    expect(onLogout).toHaveBeenCalled();
+    shell.destroy();
+  });
+});
