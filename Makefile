@@ -53,5 +53,8 @@ tools/node_modules/.installed: tools/package-lock.json
 lint: install-test tools ## Lint the served OpenAPI document against the NL API Design Rules
 	$(BIN)/pytest tests/test_openapi_lint.py -q
 
+bench: install-test ## Benchmarks (needs Debian postgresql + postgis for the PostGIS reference)
+	$(BIN)/python bench/assign_points.py
+
 clean: ## Remove installs and builds (keeps data/)
 	rm -rf $(VENV) pwa/node_modules pwa/dist tools/node_modules
