@@ -10,6 +10,7 @@ from .categories.store import load_default_categories
 from .db import Database
 from .migrations import migrate
 from .settings import Settings
+from .sync.epoch import server_epoch
 
 
 @dataclass
@@ -27,4 +28,6 @@ def open_database(settings: Settings) -> Opened:
     areas = load_default_areas(db)
     categories = load_default_categories(db)
     secret_key(db, settings.secret_key)  # fail early on a bad configured key
+    with db.transaction() as conn:
+        server_epoch(conn)
     return Opened(db=db, migrations_run=ran, areas_loaded=areas, categories_loaded=categories)

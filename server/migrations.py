@@ -121,6 +121,53 @@ def m001_core(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_sync(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        -- Every mutation a device pushed, with its outcome: the same id answers the
+        -- same outcome however often it is retried (recorded in the same transaction).
+        CREATE TABLE mutations (
+            id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            signal_id TEXT NOT NULL,
+            op TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied','conflict','rejected')),
+            version INTEGER,
+            problem TEXT,
+            received_at TEXT NOT NULL
+        );
+        CREATE INDEX mutations_device ON mutations(device_id, seq);
+
+        CREATE TABLE devices (
+            device_id TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            last_seen TEXT NOT NULL
+        );
+
+        -- The client fields of each version of a signal: the base a field-level merge needs.
+        CREATE TABLE signal_versions (
+            signal_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (signal_id, version)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE attachments (
+            sha256 TEXT PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

@@ -8,6 +8,7 @@ fields that were wrong.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 import re
 from typing import Any
 
@@ -144,6 +145,13 @@ def _validation_problem(request: Request, exc: ValidationException) -> Problem:
     return make_problem(status, f"Controleer {names}.", instance=request.url.path, errors=errors)
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     """The one exception handler of the app."""
     if isinstance(exc, ProblemError):
@@ -155,12 +163,13 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     if isinstance(exc, HTTPException):
         status = exc.status_code
         detail = exc.detail if exc.detail and exc.detail != TITLES.get(status) else ""
-        if not detail or detail in ("Not Found", "Unauthorized", "Forbidden"):
+        if not detail or detail == _phrase(status):
             detail = {
                 401: "Log in om dit te gebruiken.",
                 403: "Uw rol mag dit niet.",
                 404: f"Er is niets op {request.url.path}.",
                 405: f"{request.method} kan niet op {request.url.path}.",
+                413: "Het verzoek is te groot.",
             }.get(status, detail or TITLES.get(status, "Fout"))
         headers = dict(exc.headers or {})
         if status == 401:

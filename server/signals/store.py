@@ -36,13 +36,14 @@ class SignalFilter:
     until: datetime | None = None
 
 
-def scope_clause(user: User) -> tuple[str, list[Any]]:
+def scope_clause(user: User, table: str = "") -> tuple[str, list[Any]]:
     """SQL that limits rows to what this user may see: their areas and their own signals."""
     if user.role == "beheerder" or not user.areas:
         return "1", []
+    t = f"{table}." if table else ""
     marks = ",".join("?" * len(user.areas))
-    clause = (f"(kern_code IN ({marks}) OR wijk_code IN ({marks}) OR buurt_code IN ({marks})"
-              " OR created_by = ?)")
+    clause = (f"({t}kern_code IN ({marks}) OR {t}wijk_code IN ({marks})"
+              f" OR {t}buurt_code IN ({marks}) OR {t}created_by = ?)")
     return clause, [*user.areas, *user.areas, *user.areas, user.username]
 
 
@@ -70,7 +71,8 @@ def _columns(catalog: AreaCatalog, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _client_values(data: SignalCreate) -> dict[str, Any]:
+def client_values(data: SignalCreate) -> dict[str, Any]:
+    """Wire fields → the client-set columns."""
     loc = data.location
     return {
         "category": data.category,
@@ -91,12 +93,94 @@ def _client_values(data: SignalCreate) -> dict[str, Any]:
 
 
 def _log_change(conn: sqlite3.Connection, signal_id: str, version: int, op: str,
-                user: User, at: str) -> None:
+                user: User, at: str, values: dict[str, Any] | None = None) -> None:
+    """Change log entry (what sync pulls), version snapshot (the base of merges), audit."""
     conn.execute(
         "INSERT INTO changes (signal_id, version, op, changed_by, changed_at) VALUES (?,?,?,?,?)",
         (signal_id, version, op, user.username, at),
     )
+    if values is not None:
+        conn.execute("INSERT OR REPLACE INTO signal_versions (signal_id, version, data)"
+                     " VALUES (?, ?, ?)",
+                     (signal_id, version, json.dumps({c: values[c] for c in CLIENT_COLUMNS})))
     audit(conn, user.username, f"signal_{op}", signal_id)
+
+
+def client_columns(row: sqlite3.Row) -> dict[str, Any]:
+    """The client-set columns of a stored signal."""
+    return {c: row[c] for c in CLIENT_COLUMNS}
+
+
+def version_snapshot(conn: sqlite3.Connection, signal_id: str, version: int) -> dict[str, Any] | None:
+    row = conn.execute("SELECT data FROM signal_versions WHERE signal_id = ? AND version = ?",
+                       (signal_id, version)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def insert_row(conn: sqlite3.Connection, catalog: AreaCatalog, signal_id: str,
+               client: dict[str, Any], user: User) -> sqlite3.Row:
+    """Insert a new signal (version 1) inside the caller's transaction."""
+    at = now().isoformat()
+    row = {**_columns(catalog, dict(client)), "id": signal_id, "version": 1, "deleted": 0,
+           "created_by": user.username, "created_at": at, "updated_at": at}
+    conn.execute(f"INSERT INTO signals ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
+                 tuple(row.values()))
+    _log_change(conn, signal_id, 1, "create", user, at, row)
+    return conn.execute("SELECT * FROM signals WHERE id = ?", (signal_id,)).fetchone()
+
+
+def update_row(conn: sqlite3.Connection, catalog: AreaCatalog, row: sqlite3.Row,
+               client: dict[str, Any], user: User) -> sqlite3.Row:
+    """Store new client values for a signal (version + 1) inside the caller's transaction."""
+    at = now().isoformat()
+    values = _columns(catalog, dict(client))
+    version = row["version"] + 1
+    sets = ", ".join(f"{c} = ?" for c in values)
+    conn.execute(f"UPDATE signals SET {sets}, version = ?, updated_at = ? WHERE id = ?",
+                 (*values.values(), version, at, row["id"]))
+    _log_change(conn, row["id"], version, "update", user, at, values)
+    return conn.execute("SELECT * FROM signals WHERE id = ?", (row["id"],)).fetchone()
+
+
+def tombstone_row(conn: sqlite3.Connection, row: sqlite3.Row, user: User) -> int:
+    """Delete a signal's content, keep its id and a new version; returns that version."""
+    at = now().isoformat()
+    version = row["version"] + 1
+    # The content goes (AVG: nothing kept that is no longer needed); the id stays for sync.
+    conn.execute(
+        "UPDATE signals SET deleted = 1, version = ?, updated_at = ?, description = '',"
+        " attachments = '[]', lat = NULL, lon = NULL, accuracy_m = NULL WHERE id = ?",
+        (version, at, row["id"]))
+    conn.execute("DELETE FROM signal_versions WHERE signal_id = ?", (row["id"],))
+    _log_change(conn, row["id"], version, "delete", user, at)
+    return version
+
+
+def create_from_row(row: sqlite3.Row) -> SignalCreate:
+    """A stored signal's client fields as a SignalCreate (the start of an update)."""
+    loc = None
+    if row["lat"] is not None:
+        loc = Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"],
+                       method=row["location_method"] or "gps")
+    return SignalCreate(
+        id=uuid.UUID(row["id"]), category=row["category"], subcategory=row["subcategory"],
+        description=row["description"], urgency=row["urgency"], source=row["source"],
+        location=loc, observed_at=datetime.fromisoformat(row["observed_at"]),
+        status=row["status"], contains_personal_data=bool(row["contains_personal_data"]),
+        attachments=json.loads(row["attachments"]),
+        follow_up_date=date.fromisoformat(row["follow_up_date"]) if row["follow_up_date"] else None)
+
+
+def apply_patch(base: SignalCreate, patch: SignalUpdate) -> SignalCreate:
+    """`base` with the fields present in `patch`; a changed category drops a stale subcategory."""
+    merged = msgspec.structs.replace(base)
+    changes = {f: getattr(patch, f) for f in patch.__struct_fields__
+               if getattr(patch, f) is not msgspec.UNSET}
+    for name, value in changes.items():
+        setattr(merged, name, value)
+    if "category" in changes and "subcategory" not in changes:
+        merged.subcategory = None  # a subcategory never outlives its category
+    return merged
 
 
 def to_signal(row: sqlite3.Row, catalog: AreaCatalog) -> Signal:
@@ -138,8 +222,7 @@ def create_signal(db: Database, catalog: AreaCatalog, data: SignalCreate,
     """
     check_category(db, data.category, data.subcategory)
     signal_id = str(data.id or uuid.uuid4())
-    values = _columns(catalog, _client_values(data))
-    at = now().isoformat()
+    values = client_values(data)
     with db.transaction() as conn:
         existing = conn.execute("SELECT * FROM signals WHERE id = ?", (signal_id,)).fetchone()
         if existing is not None:
@@ -148,17 +231,11 @@ def create_signal(db: Database, catalog: AreaCatalog, data: SignalCreate,
             if not same:
                 raise ProblemError(409, f"Er bestaat al een signaal met id {signal_id}.")
             return to_signal(existing, catalog), False
-        row = {**values, "id": signal_id, "version": 1, "deleted": 0,
-               "created_by": user.username, "created_at": at, "updated_at": at}
-        names = ",".join(row)
-        conn.execute(f"INSERT INTO signals ({names}) VALUES ({','.join('?' * len(row))})",
-                     tuple(row.values()))
-        _log_change(conn, signal_id, 1, "create", user, at)
-        stored = conn.execute("SELECT * FROM signals WHERE id = ?", (signal_id,)).fetchone()
+        stored = insert_row(conn, catalog, signal_id, values, user)
     return to_signal(stored, catalog), True
 
 
-def _visible_row(conn: sqlite3.Connection, signal_id: str, user: User) -> sqlite3.Row:
+def visible_row(conn: sqlite3.Connection, signal_id: str, user: User) -> sqlite3.Row:
     clause, params = scope_clause(user)
     row = conn.execute(
         f"SELECT * FROM signals WHERE id = ? AND deleted = 0 AND {clause}", (signal_id, *params)
@@ -175,7 +252,7 @@ def _check_version(row: sqlite3.Row, if_match: int | None) -> None:
 
 
 def get_signal(db: Database, catalog: AreaCatalog, signal_id: str, user: User) -> Signal:
-    row = _visible_row(db.conn, signal_id, user)
+    row = visible_row(db.conn, signal_id, user)
     if row["contains_personal_data"]:
         # AVG: who read a signal about a resident is logged.
         with db.transaction() as conn:
@@ -215,48 +292,22 @@ def list_signals(db: Database, catalog: AreaCatalog, user: User, flt: SignalFilt
 def update_signal(db: Database, catalog: AreaCatalog, signal_id: str, patch: SignalUpdate,
                   user: User, if_match: int | None = None) -> Signal:
     """Apply the fields present in `patch`; the version goes up by one."""
-    changes = {f: getattr(patch, f) for f in patch.__struct_fields__
-               if getattr(patch, f) is not msgspec.UNSET}
     with db.transaction() as conn:
-        row = _visible_row(conn, signal_id, user)
+        row = visible_row(conn, signal_id, user)
         _check_version(row, if_match)
-        current = to_signal(row, catalog)
-        merged = SignalCreate(
-            id=current.id, category=current.category, subcategory=current.subcategory,
-            description=current.description, urgency=current.urgency, source=current.source,
-            location=current.location, observed_at=current.observed_at, status=current.status,
-            contains_personal_data=current.contains_personal_data,
-            attachments=current.attachments, follow_up_date=current.follow_up_date)
-        for name, value in changes.items():
-            setattr(merged, name, value)
-        if "category" in changes and "subcategory" not in changes:
-            merged.subcategory = None  # a subcategory never outlives its category
+        merged = apply_patch(create_from_row(row), patch)
         check_category(db, merged.category, merged.subcategory)
-        values = _columns(catalog, _client_values(merged))
-        at = now().isoformat()
-        version = row["version"] + 1
-        sets = ", ".join(f"{c} = ?" for c in values)
-        conn.execute(f"UPDATE signals SET {sets}, version = ?, updated_at = ? WHERE id = ?",
-                     (*values.values(), version, at, signal_id))
-        _log_change(conn, signal_id, version, "update", user, at)
-        stored = conn.execute("SELECT * FROM signals WHERE id = ?", (signal_id,)).fetchone()
+        stored = update_row(conn, catalog, row, client_values(merged), user)
     return to_signal(stored, catalog)
 
 
 def delete_signal(db: Database, signal_id: str, user: User, if_match: int | None = None) -> int:
     """Tombstone a signal (it stays for sync, without its content); returns the new version."""
     with db.transaction() as conn:
-        row = _visible_row(conn, signal_id, user)
+        row = visible_row(conn, signal_id, user)
         if row["created_by"] != user.username and user.role not in DELETERS:
             raise ProblemError(403, "Alleen wie het signaal maakte of een teamleider mag het"
                                     " verwijderen.")
         _check_version(row, if_match)
-        at = now().isoformat()
-        version = row["version"] + 1
-        # The content goes (AVG: nothing kept that is no longer needed); the id stays.
-        conn.execute(
-            "UPDATE signals SET deleted = 1, version = ?, updated_at = ?, description = '',"
-            " attachments = '[]', lat = NULL, lon = NULL, accuracy_m = NULL WHERE id = ?",
-            (version, at, signal_id))
-        _log_change(conn, signal_id, version, "delete", user, at)
+        version = tombstone_row(conn, row, user)
     return version

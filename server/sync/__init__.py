@@ -1,0 +1,1 @@
+"""Offline-first sync: push mutations, pull changes, epochs."""
