@@ -29,6 +29,7 @@ from .problems import PROBLEM_JSON, handle_exception, make_problem
 from .settings import API_PREFIX, API_VERSION, Settings
 from .signals.routes import SignalsController
 from .sync.routes import SyncController
+from .attachments.routes import AttachmentsController
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     })
     api = Router(path=API_PREFIX, route_handlers=[
         health, AuthController, UsersController, CategoriesController, AreasController,
-        SignalsController, SyncController,
+        SignalsController, SyncController, AttachmentsController,
     ])
     handlers: list[Any] = [api, openapi_json]
     index = settings.pwa_dist / "index.html"

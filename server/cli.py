@@ -199,6 +199,41 @@ def areas_locate(obj: Context, lat: float, lon: float, as_json: bool) -> None:
         click.echo(f"{level}: {f'{ref.name} ({ref.code})' if ref else '-'}")
 
 
+@cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, path: Path) -> None:
+    """Copy the database to PATH with SQLite's online backup (safe while serving).
+
+    Photos live as files next to the database (`attachments/`); copy that folder
+    too. Restore with `gebiedsradar restore PATH`.
+    """
+    from .backup import backup_database
+
+    if path.exists():
+        raise click.ClickException(f"{path} already exists; choose a new file")
+    pages = backup_database(obj.open().db, path)
+    click.echo(f"Backup of {obj.db_path} written to {path} ({pages} pages).")
+
+
+@cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask; replace the database.")
+@click.pass_obj
+def restore(obj: Context, path: Path, yes: bool) -> None:
+    """Replace the database with the backup PATH and start a new server epoch.
+
+    Stop the server first. Devices see the new epoch at their next sync, push
+    again what the server no longer has, and pull everything from the start.
+    """
+    from .backup import restore_database
+
+    if not yes:
+        click.confirm(f"Replace {obj.db_path} with {path}?", abort=True)
+    epoch = restore_database(path, obj.db_path)
+    click.echo(f"Restored {obj.db_path} from {path}; new server epoch {epoch}.")
+
+
 @cli.command("init")
 @click.option("--demo", is_flag=True, help="Also add demo users and signals.")
 @click.pass_obj

@@ -33,6 +33,12 @@ class Settings:
     #: Failed log-ins for one user before each further attempt must wait.
     login_free_attempts: int = 3
     login_max_delay_seconds: int = 300
+    #: Where photos are stored; default: `attachments/` next to the database.
+    attachments_root: Path | None = None
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.attachments_root or self.db_path.parent / "attachments"
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Settings":
@@ -42,6 +48,8 @@ class Settings:
             "secret_key": os.environ.get("GEBIEDSRADAR_SECRET_KEY", ""),
             "token_ttl_seconds": _int("GEBIEDSRADAR_TOKEN_TTL", 12 * 3600),
         }
+        if os.environ.get("GEBIEDSRADAR_ATTACHMENTS"):
+            values["attachments_root"] = Path(os.environ["GEBIEDSRADAR_ATTACHMENTS"])
         if os.environ.get("GEBIEDSRADAR_PWA_DIST"):
             values["pwa_dist"] = Path(os.environ["GEBIEDSRADAR_PWA_DIST"])
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -72,6 +72,7 @@ class AreaCatalog:
 
     def __init__(self, db: Database, check_every: float = 2.0):
         self._db = db
+        self.db = db
         self._lock = threading.Lock()
         self._check_every = check_every
         self._checked = 0.0

@@ -83,6 +83,8 @@ class Signal(msgspec.Struct):
     status: Status
     contains_personal_data: bool
     attachments: list[str]
+    #: Attachments the signal refers to whose bytes have not arrived yet.
+    pending_attachments: list[str]
     follow_up_date: date | None
     kern: AreaRef | None
     wijk: AreaRef | None

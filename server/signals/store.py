@@ -183,7 +183,17 @@ def apply_patch(base: SignalCreate, patch: SignalUpdate) -> SignalCreate:
     return merged
 
 
+def _pending(catalog: AreaCatalog, hashes: list[str]) -> list[str]:
+    if not hashes:
+        return []
+    marks = ",".join("?" * len(hashes))
+    arrived = {r[0] for r in catalog.db.query(
+        f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})", hashes)}
+    return [h for h in hashes if h not in arrived]
+
+
 def to_signal(row: sqlite3.Row, catalog: AreaCatalog) -> Signal:
+    """A stored row as the wire model (photos not yet uploaded listed as pending)."""
     location = None
     if row["lat"] is not None:
         location = Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"],
@@ -199,7 +209,8 @@ def to_signal(row: sqlite3.Row, catalog: AreaCatalog) -> Signal:
         observed_at=datetime.fromisoformat(row["observed_at"]),
         status=row["status"],
         contains_personal_data=bool(row["contains_personal_data"]),
-        attachments=json.loads(row["attachments"]),
+        attachments=(attachments := json.loads(row["attachments"])),
+        pending_attachments=_pending(catalog, attachments),
         follow_up_date=date.fromisoformat(row["follow_up_date"]) if row["follow_up_date"] else None,
         kern=catalog.ref("kern", row["kern_code"]),
         wijk=catalog.ref("wijk", row["wijk_code"]),

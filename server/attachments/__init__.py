@@ -1,0 +1,1 @@
+"""Photos: content-addressed files outside the database."""

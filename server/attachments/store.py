@@ -1,0 +1,79 @@
+"""Attachment files: verified by hash, typed by their bytes, stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from ..db import Database
+from ..problems import ProblemError, field_error
+from ..timeutil import now
+
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def sniff(data: bytes) -> str | None:
+    """The image type from the first bytes: JPEG, PNG or WebP only."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def path_for(root: Path, sha256: str) -> Path:
+    # Two levels of fan-out keep directories small with many photos.
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
+                     username: str) -> tuple[str, bool]:
+    """Save bytes under their hash; returns (content type, newly stored)."""
+    if len(data) > MAX_BYTES:
+        raise ProblemError(413, f"De foto is te groot ({len(data) // 1024} kB);"
+                                f" hoogstens {MAX_BYTES // (1024 * 1024)} MB.")
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise field_error(422, "sha256", "de SHA-256 van de inhoud klopt niet met het adres")
+    content_type = sniff(data)
+    if content_type is None:
+        raise field_error(415, "body", "alleen JPEG, PNG of WebP")
+    target = path_for(root, sha256)
+    existing = db.query_one("SELECT content_type FROM attachments WHERE sha256 = ?", (sha256,))
+    if existing is not None and target.exists():
+        return existing["content_type"], False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)  # atomic: a half-written photo is never visible
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO attachments (sha256, content_type, size, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(data), username, now().isoformat()))
+    return content_type, existing is None
+
+
+def attachment_file(db: Database, root: Path, sha256: str) -> tuple[Path, str] | None:
+    row = db.query_one("SELECT content_type FROM attachments WHERE sha256 = ?", (sha256,))
+    target = path_for(root, sha256)
+    if row is None or not target.exists():
+        return None
+    return target, row["content_type"]
+
+
+def stored(db: Database, hashes: list[str]) -> set[str]:
+    """Which of these hashes have arrived."""
+    if not hashes:
+        return set()
+    marks = ",".join("?" * len(hashes))
+    return {r[0] for r in db.query(f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})", hashes)}
