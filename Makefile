@@ -8,7 +8,7 @@ export GEBIEDSRADAR_DB PORT
 
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.js pwa/package.json
 
-.PHONY: help run test test-python test-pwa install install-test build tools lint bench clean
+.PHONY: help run test test-long install install-test build tools lint bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ run: install build ## Install, build the app, create the database with demo data
 test: install-test build tools ## The whole test suite (PWA unit tests, API, CLI, browser)
 	cd pwa && npm test
 	$(BIN)/pytest
+
+test-long: install-test ## Nightly-style: 2,000 fault schedules for the sync property test
+	SYNC_SCHEDULES=2000 $(BIN)/pytest tests/test_sync_faults.py
 
 install: $(VENV)/.runtime ## Python venv with the runtime dependencies
 

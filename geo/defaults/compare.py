@@ -1,12 +1,14 @@
-"""Compare the default kernen with the generalised CBS 2024 wijken (developers only).
+"""How close the default kernen are to the generalised CBS 2024 wijken (developers only).
 
-Run from the repository root with `../shared/geo` beside it:
+Run from the repository root, with the shared geodata beside the checkout:
 
     .venv/bin/python -m geo.defaults.compare [../shared/geo]
 
-Prints per kern the intersection-over-union with the CBS wijk of the same code
-(computed in RD New, EPSG:28992) and how much of the CBS land the outline covers.
-The package never imports this module.
+Prints the Markdown tables of `README.md`: per kern the intersection-over-union
+with the CBS wijk of the same code, for the bundled areas and for plain
+Voronoi (no weight for Emmeloord), then how well the outline fits the CBS land.
+Areas and distances are computed in RD New (EPSG:28992). The package never
+imports this module; the data it reads is not shipped.
 """
 
 from __future__ import annotations
@@ -15,41 +17,90 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import shapely
 
-from . import default_areas, default_land
+from ..areas import Area
+from . import build_areas, default_areas, default_land, load_facts
+
+RD = 28992
 
 
-def compare(shared_geo: Path) -> list[tuple[str, str, float, float, float]]:
-    """Rows of (code, name, IoU, default km2, CBS km2)."""
-    wijken = gpd.read_file(shared_geo / "noordoostpolder_wijken.geojson").to_crs(28992)
-    by_code = dict(zip(wijken["wijkcode"], wijken.geometry))
-    areas = default_areas()
-    ours = gpd.GeoSeries([a.geometry for a in areas], crs=4326).to_crs(28992)
+def _rd(geoms: list[shapely.Geometry]) -> gpd.GeoSeries:
+    return gpd.GeoSeries(geoms, crs=4326).to_crs(RD)
+
+
+def _wijken(shared_geo: Path) -> dict[str, shapely.Geometry]:
+    wijken = gpd.read_file(shared_geo / "noordoostpolder_wijken.geojson").to_crs(RD)
+    return dict(zip(wijken["wijkcode"], wijken.geometry))
+
+
+def compare(shared_geo: Path, areas: list[Area] | None = None) -> list[tuple[str, str, float, float, float]]:
+    """Rows of (code, name, IoU, default km2, CBS wijk km2), default areas unless given."""
+    areas = default_areas() if areas is None else areas
+    cbs = _wijken(shared_geo)
     rows = []
-    for area, geom in zip(areas, ours):
-        cbs = by_code[area.code]
-        iou = geom.intersection(cbs).area / geom.union(cbs).area
-        rows.append((area.code, area.name, iou, geom.area / 1e6, cbs.area / 1e6))
+    for area, ours in zip(areas, _rd([a.geometry for a in areas])):
+        theirs = cbs[area.code]
+        iou = ours.intersection(theirs).area / ours.union(theirs).area
+        rows.append((area.code, area.name, iou, ours.area / 1e6, theirs.area / 1e6))
     return rows
 
 
+def same_kern_share(shared_geo: Path, areas: list[Area] | None = None) -> float:
+    """Share of the CBS land that lies in the default kern with the same code."""
+    areas = default_areas() if areas is None else areas
+    cbs = _wijken(shared_geo)
+    agree = sum(ours.intersection(cbs[a.code]).area
+                for a, ours in zip(areas, _rd([a.geometry for a in areas])))
+    return agree / sum(g.area for g in cbs.values())
+
+
 def coverage(shared_geo: Path) -> tuple[float, float]:
-    """(share of CBS land inside our land, share of our land that is CBS land)."""
-    cbs = gpd.read_file(shared_geo / "noordoostpolder_gemeente.geojson").to_crs(28992).geometry[0]
-    land = gpd.GeoSeries([default_land()], crs=4326).to_crs(28992)[0]
+    """(share of the CBS land inside the default land, share of the default land that is CBS land)."""
+    cbs = gpd.read_file(shared_geo / "noordoostpolder_gemeente.geojson").to_crs(RD).geometry[0]
+    land = _rd([default_land()])[0]
     overlap = land.intersection(cbs).area
     return overlap / cbs.area, overlap / land.area
 
 
+def outline_deviation(shared_geo: Path, step_m: float = 50.0) -> tuple[float, float, float]:
+    """Distance (m) from the CBS land outline to ours: median, 90th percentile, maximum.
+
+    Sampled every `step_m` along the largest CBS part (the detached strip outside the
+    Ketelmeer dike is left out on purpose, see noordoostpolder.json).
+    """
+    cbs = gpd.read_file(shared_geo / "noordoostpolder_gemeente.geojson").to_crs(RD).geometry[0]
+    main = max(shapely.get_parts(cbs), key=lambda g: g.area).exterior
+    ours = _rd([default_land()])[0].boundary
+    samples = shapely.line_interpolate_point(main, np.arange(0.0, main.length, step_m))
+    dist = shapely.distance(samples, ours)
+    return float(np.median(dist)), float(np.percentile(dist, 90)), float(dist.max())
+
+
+def plain_voronoi_areas() -> list[Area]:
+    """The default areas without Emmeloord's weight, for comparison."""
+    facts = load_facts()
+    for kern in facts["kernen"]:
+        kern["core_radius_m"] = 0
+    return build_areas(facts)
+
+
 def main(argv: list[str]) -> None:
     shared = Path(argv[0]) if argv else Path("../shared/geo")
-    print("| kern | code | IoU with CBS wijk | default km2 | CBS wijk km2 |")
-    print("|---|---|---|---|---|")
+    plain = {code: iou for code, _, iou, _, _ in compare(shared, plain_voronoi_areas())}
+    print("| kern | code | IoU with CBS wijk | IoU, plain Voronoi | default km2 | CBS wijk km2 |")
+    print("|---|---|---|---|---|---|")
     for code, name, iou, ours, cbs in compare(shared):
-        print(f"| {name} | {code} | {iou:.2f} | {ours:.1f} | {cbs:.1f} |")
+        print(f"| {name} | {code} | {iou:.2f} | {plain[code]:.2f} | {ours:.1f} | {cbs:.1f} |")
+    print(f"\nCBS land in the kern of the same code: {same_kern_share(shared):.1%}"
+          f" (plain Voronoi {same_kern_share(shared, plain_voronoi_areas()):.1%})")
     covered, precise = coverage(shared)
-    print(f"\nCBS land covered by the default land: {covered:.1%};"
+    print(f"CBS land covered by the default land: {covered:.1%};"
           f" default land that is CBS land: {precise:.1%}")
+    median, p90, worst = outline_deviation(shared)
+    print(f"CBS outline to default outline: median {median:.0f} m, 90 % within {p90:.0f} m,"
+          f" max {worst:.0f} m")
 
 
 if __name__ == "__main__":
