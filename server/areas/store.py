@@ -78,6 +78,7 @@ class AreaCatalog:
         self._checked = 0.0
         self.version = ""
         self._device: tuple[bytes, str, str] | None = None
+        self._primed: dict[tuple[float, float, float], tuple[dict[str, str | None], bool]] = {}
         self.reload()
 
     def reload(self) -> None:
@@ -89,6 +90,7 @@ class AreaCatalog:
             self.by_key = {(a.level, a.code): a for a in areas}
             self.index = AreaIndex(areas)
             self.version = version
+            self._primed = {}
             self._checked = time.monotonic()
 
     def fresh(self) -> "AreaCatalog":
@@ -112,6 +114,28 @@ class AreaCatalog:
     def ref(self, level: str, code: str | None) -> AreaRef | None:
         area = self.by_key.get((level, code)) if code else None
         return AreaRef(code=area.code, name=area.name) if area else None
+
+    def prime(self, lats: list[float], lons: list[float], accuracies: list[float | None]) -> None:
+        """Assign a batch of points at once (vectorised); `assign` then answers from memory."""
+        if not lats:
+            return
+        acc = [a or 0.0 for a in accuracies]
+        found = self.fresh().index.locate_many(lats, lons)
+        near = self.index.near_border(lats, lons, acc)
+        self._primed = {
+            (lat, lon, a): ({lvl: (found[lvl][i].code if found[lvl][i] else None)
+                             for lvl in LEVELS}, bool(near[i]))
+            for i, (lat, lon, a) in enumerate(zip(lats, lons, acc))
+        }
+
+    def assign(self, lat: float, lon: float, accuracy_m: float | None) -> tuple[dict[str, str | None], bool]:
+        """Area codes of a point and whether its accuracy circle crosses a border."""
+        key = (lat, lon, accuracy_m or 0.0)
+        hit = self._primed.get(key)
+        if hit is not None:
+            return hit
+        near = bool(self.fresh().index.near_border([lat], [lon], [key[2]])[0])
+        return self.locate_codes(lat, lon), near
 
     def locate_codes(self, lat: float, lon: float) -> dict[str, str | None]:
         found = self.fresh().index.locate(lat, lon)

@@ -47,8 +47,10 @@ def scope_clause(user: User, table: str = "") -> tuple[str, list[Any]]:
     return clause, [*user.areas, *user.areas, *user.areas, user.username]
 
 
-def check_category(db: Database, category: str, subcategory: str | None) -> None:
-    parents = category_parents(db)
+def check_category(db: Database, category: str, subcategory: str | None,
+                   parents: dict[str, str | None] | None = None) -> None:
+    """A 422 problem unless the (sub)category is on the managed list."""
+    parents = parents if parents is not None else category_parents(db)
     if parents.get(category, "missing") is not None:
         raise field_error(422, "category", f"onbekende categorie '{category}'")
     if subcategory is not None and parents.get(subcategory) != category:
@@ -59,14 +61,13 @@ def check_category(db: Database, category: str, subcategory: str | None) -> None
 def _columns(catalog: AreaCatalog, values: dict[str, Any]) -> dict[str, Any]:
     """Derived columns: areas from the location, UTC time for filtering."""
     if values["lat"] is not None:
-        codes = catalog.locate_codes(values["lat"], values["lon"])
+        codes, near = catalog.assign(values["lat"], values["lon"], values["accuracy_m"])
     else:
-        codes = {"kern": None, "wijk": None, "buurt": None}
+        codes, near = {"kern": None, "wijk": None, "buurt": None}, False
     values["kern_code"], values["wijk_code"], values["buurt_code"] = (
         codes["kern"], codes["wijk"], codes["buurt"])
     values["outside_areas"] = int(values["lat"] is not None and not any(codes.values()))
-    values["near_border"] = int(values["lat"] is not None and bool(catalog.index.near_border(
-        [values["lat"]], [values["lon"]], [values["accuracy_m"] or 0])[0]))
+    values["near_border"] = int(near)
     values["observed_utc"] = utc_text(datetime.fromisoformat(values["observed_at"]))
     return values
 
@@ -118,7 +119,7 @@ def version_snapshot(conn: sqlite3.Connection, signal_id: str, version: int) -> 
 
 
 def insert_row(conn: sqlite3.Connection, catalog: AreaCatalog, signal_id: str,
-               client: dict[str, Any], user: User) -> sqlite3.Row:
+               client: dict[str, Any], user: User) -> dict[str, Any]:
     """Insert a new signal (version 1) inside the caller's transaction."""
     at = now().isoformat()
     row = {**_columns(catalog, dict(client)), "id": signal_id, "version": 1, "deleted": 0,
@@ -126,7 +127,7 @@ def insert_row(conn: sqlite3.Connection, catalog: AreaCatalog, signal_id: str,
     conn.execute(f"INSERT INTO signals ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                  tuple(row.values()))
     _log_change(conn, signal_id, 1, "create", user, at, row)
-    return conn.execute("SELECT * FROM signals WHERE id = ?", (signal_id,)).fetchone()
+    return {**row, "follow_up_date": row["follow_up_date"]}  # the stored row, without a read
 
 
 def update_row(conn: sqlite3.Connection, catalog: AreaCatalog, row: sqlite3.Row,

@@ -19,6 +19,7 @@ from ..areas.store import AreaCatalog
 from ..db import Database
 from ..problems import FieldError, Problem, ProblemError, make_problem
 from ..signals.models import SignalCreate, SignalUpdate
+from ..categories.store import category_parents
 from ..signals.store import (DELETERS, apply_patch, check_category, client_columns, client_values,
                              create_from_row, insert_row, scope_clause, to_signal, tombstone_row,
                              update_row, version_snapshot)
@@ -61,16 +62,14 @@ def _may_touch(conn: sqlite3.Connection, user: User, signal_id: str) -> bool:
                         (signal_id, *params)).fetchone() is not None
 
 
-def _fix_subcategory(db: Database, columns: dict[str, Any]) -> None:
-    parents = {r["code"]: r["parent_code"] for r in db.query(
-        "SELECT code, parent_code FROM categories")}
+def _fix_subcategory(parents: dict[str, str | None], columns: dict[str, Any]) -> None:
     if columns["subcategory"] is not None and parents.get(columns["subcategory"]) != columns["category"]:
         columns["subcategory"] = None
 
 
-def _apply_create(db, conn, catalog, user, m: Mutation) -> Outcome:
+def _apply_create(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
     data = _convert({**m.data, "id": str(m.signal_id)}, SignalCreate)
-    check_category(db, data.category, data.subcategory)
+    check_category(db, data.category, data.subcategory, parents)
     wanted = client_values(data)
     row = _row(conn, str(m.signal_id))
     if row is None:
@@ -88,7 +87,7 @@ def _apply_create(db, conn, catalog, user, m: Mutation) -> Outcome:
     return Outcome("conflict", row["version"], row)
 
 
-def _apply_update(db, conn, catalog, user, m: Mutation) -> Outcome:
+def _apply_update(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
     patch = _convert(m.data, SignalUpdate)
     row = _row(conn, str(m.signal_id))
     if row is None:
@@ -106,8 +105,8 @@ def _apply_update(db, conn, catalog, user, m: Mutation) -> Outcome:
     start = create_from_row(row) if base is None else _as_create(row, base)
     intended = client_values(apply_patch(start, patch))
     merged, both = merge(base if base is not None else server, server, intended, sent)
-    _fix_subcategory(db, merged)
-    check_category(db, merged["category"], merged["subcategory"])
+    _fix_subcategory(parents, merged)
+    check_category(db, merged["category"], merged["subcategory"], parents)
     if merged == server:
         return Outcome("applied", row["version"], row)
     row = update_row(conn, catalog, row, merged, user)
@@ -123,7 +122,7 @@ def _as_create(row: sqlite3.Row, columns: dict[str, Any]) -> SignalCreate:
     return create_from_row(fake)  # type: ignore[arg-type]
 
 
-def _apply_delete(db, conn, catalog, user, m: Mutation) -> Outcome:
+def _apply_delete(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
     row = _row(conn, str(m.signal_id))
     if row is None:
         raise ProblemError(404, f"Signaal {m.signal_id} bestaat niet.")
@@ -157,8 +156,13 @@ def push(db: Database, catalog: AreaCatalog, user: User, request: PushRequest,
             "INSERT INTO devices (device_id, username, last_seq, last_seen) VALUES (?, ?, 0, ?)"
             " ON CONFLICT(device_id) DO UPDATE SET username = excluded.username,"
             " last_seen = excluded.last_seen", (device, user.username, received))
+        parents = category_parents(db)
+        ids = [str(m.id) for m in request.mutations]
+        known = {r["id"]: r for r in conn.execute(
+            f"SELECT * FROM mutations WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+        _prime_locations(catalog, request.mutations)
         for m in request.mutations:
-            prior = conn.execute("SELECT * FROM mutations WHERE id = ?", (str(m.id),)).fetchone()
+            prior = known.get(str(m.id))
             if prior is not None:
                 problem = msgspec.json.decode(prior["problem"], type=Problem) if prior["problem"] else None
                 results.append(_result(m.id, m.signal_id, "duplicate", prior["version"], problem,
@@ -166,25 +170,40 @@ def push(db: Database, catalog: AreaCatalog, user: User, request: PushRequest,
                 continue
             conn.execute("SAVEPOINT mutation")
             try:
-                outcome = APPLY[m.op](db, conn, catalog, user, m)
+                outcome = APPLY[m.op](db, conn, catalog, user, m, parents)
                 conn.execute("RELEASE mutation")
             except ProblemError as e:
                 conn.execute("ROLLBACK TO mutation")
                 conn.execute("RELEASE mutation")
                 outcome = Outcome("rejected", None, _visible(conn, user, str(m.signal_id)),
                                   make_problem(e.status, e.detail, instance=instance, errors=e.errors))
-            conn.execute(
-                "INSERT INTO mutations (id, device_id, seq, username, signal_id, op, status, version,"
-                " problem, received_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (str(m.id), device, m.seq, user.username, str(m.signal_id), m.op, outcome.status,
-                 outcome.version,
-                 msgspec.json.encode(outcome.problem).decode() if outcome.problem else None,
-                 received))
-            conn.execute("UPDATE devices SET last_seq = max(last_seq, ?) WHERE device_id = ?",
-                         (m.seq, device))
+            record = {"id": str(m.id), "device_id": device, "seq": m.seq,
+                      "username": user.username, "signal_id": str(m.signal_id), "op": m.op,
+                      "status": outcome.status, "version": outcome.version,
+                      "problem": msgspec.json.encode(outcome.problem).decode()
+                      if outcome.problem else None, "received_at": received}
+            conn.execute(f"INSERT INTO mutations ({','.join(record)}) VALUES"
+                         f" ({','.join('?' * len(record))})", tuple(record.values()))
+            known[record["id"]] = record  # the same id twice in one batch is a duplicate too
             results.append(_result(m.id, m.signal_id, outcome.status, outcome.version,
                                    outcome.problem, outcome.row, catalog))
+        if request.mutations:
+            conn.execute("UPDATE devices SET last_seq = max(last_seq, ?) WHERE device_id = ?",
+                         (max(m.seq for m in request.mutations), device))
     return PushResponse(server_epoch=epoch, results=results)
+
+
+def _prime_locations(catalog: AreaCatalog, mutations: list[Mutation]) -> None:
+    """Assign the locations of a whole batch at once instead of one by one."""
+    lats, lons, accs = [], [], []
+    for m in mutations:
+        loc = m.data.get("location") if isinstance(m.data, dict) else None
+        if isinstance(loc, dict) and all(isinstance(loc.get(k), (int, float)) for k in ("lat", "lon")):
+            lats.append(float(loc["lat"]))
+            lons.append(float(loc["lon"]))
+            acc = loc.get("accuracy_m")
+            accs.append(float(acc) if isinstance(acc, (int, float)) else None)
+    catalog.prime(lats, lons, accs)
 
 
 def _visible(conn: sqlite3.Connection, user: User, signal_id: str) -> sqlite3.Row | None:
