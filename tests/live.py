@@ -23,13 +23,15 @@ def free_port() -> int:
 def start_server(db_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "GEBIEDSRADAR_DB": str(db_path)}
+    # A log file, not a pipe: nobody drains a pipe, and a full one would stall the server.
+    log = open(db_path.with_suffix(".log"), "w")
     proc = subprocess.Popen([str(EXE), "serve", "--port", str(port), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stdout.read()}")
+            raise RuntimeError(f"server exited: {db_path.with_suffix('.log').read_text()}")
         try:
             if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
                 return proc, base

@@ -87,13 +87,19 @@ def _apply_create(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
     return Outcome("conflict", row["version"], row)
 
 
-def _apply_update(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
-    patch = _convert(m.data, SignalUpdate)
+def _existing(conn: sqlite3.Connection, user: User, m: Mutation, verb: str) -> sqlite3.Row:
+    """The signal a mutation is about, if it exists and this user may change it."""
     row = _row(conn, str(m.signal_id))
     if row is None:
         raise ProblemError(404, f"Signaal {m.signal_id} bestaat niet.")
     if not _may_touch(conn, user, row["id"]):
-        raise ProblemError(403, "U mag dit signaal niet wijzigen.")
+        raise ProblemError(403, f"U mag dit signaal niet {verb}.")
+    return row
+
+
+def _apply_update(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
+    patch = _convert(m.data, SignalUpdate)
+    row = _existing(conn, user, m, "wijzigen")
     if row["deleted"]:
         return Outcome("conflict", row["version"], None,
                        make_problem(409, "Dit signaal is intussen verwijderd."))
@@ -123,11 +129,7 @@ def _as_create(row: sqlite3.Row, columns: dict[str, Any]) -> SignalCreate:
 
 
 def _apply_delete(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
-    row = _row(conn, str(m.signal_id))
-    if row is None:
-        raise ProblemError(404, f"Signaal {m.signal_id} bestaat niet.")
-    if not _may_touch(conn, user, row["id"]):
-        raise ProblemError(403, "U mag dit signaal niet verwijderen.")
+    row = _existing(conn, user, m, "verwijderen")
     if row["deleted"]:
         return Outcome("applied", row["version"], None)
     if row["created_by"] != user.username and user.role not in DELETERS:
