@@ -1,0 +1,30 @@
+// Leaflet map for the capture form: the area shapes, a base map when online
+// (PDOK BRT-Achtergrondkaart), and a tap that sets the location. The app works
+// without tiles: the shapes are drawn from the cached areas.
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+
+const PDOK = 'https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png';
+const CENTRE = [52.71, 5.78]; // Noordoostpolder
+
+export function mountCaptureMap(el, onTap, areas) {
+  const map = L.map(el, { center: CENTRE, zoom: 10, attributionControl: true });
+  L.tileLayer(PDOK, { maxZoom: 19, attribution: 'Kaart: PDOK / Kadaster' }).addTo(map);
+  if (areas?.features?.length) {
+    const kernen = { ...areas, features: areas.features.filter((f) => f.properties.level === 'kern') };
+    const layer = L.geoJSON(kernen, { style: { color: '#154273', weight: 1.5, fillOpacity: 0.05 }, interactive: false }).addTo(map);
+    map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+  }
+  let marker = null;
+  let circle = null;
+  map.on('click', (e) => onTap(e.latlng.lat, e.latlng.lng));
+  return {
+    setPoint(lat, lon, accuracy) {
+      marker?.remove();
+      circle?.remove();
+      marker = L.circleMarker([lat, lon], { radius: 7, color: '#154273', fillColor: '#ffb612', fillOpacity: 1 }).addTo(map);
+      if (accuracy) circle = L.circle([lat, lon], { radius: accuracy, color: '#154273', weight: 1, fillOpacity: 0.1 }).addTo(map);
+      map.setView([lat, lon], Math.max(map.getZoom(), 14));
+    },
+  };
+}

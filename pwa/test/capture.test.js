@@ -1,0 +1,76 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest';
+import { renderCaptureForm, locationText } from '../src/views/capture.js';
+import { fitWithin } from '../src/photo.js';
+
+const categories = [
+  { code: 'jeugd', name: 'Jeugd', subcategories: [{ code: 'jeugdoverlast', name: 'Jeugdoverlast' }] },
+  { code: 'verkeer', name: 'Verkeer', subcategories: [] },
+];
+
+function byLabel(root, text) {
+  const label = [...root.querySelectorAll('label')].find((l) => l.textContent === text);
+  return label && root.querySelector(`#${label.getAttribute('for')}`);
+}
+
+describe('capture form', () => {
+  it('has the contract names and saves the fields with the GPS location', async () => {
+    const root = document.createElement('div');
+    document.body.append(root);
+    const onSave = vi.fn();
+    const locate = vi.fn(() => ({ kern: { code: 'WK017104', name: 'Marknesse' }, wijk: null, buurt: null, nearBorder: false }));
+    renderCaptureForm(root, {
+      categories, onSave, locate,
+      getPosition: async () => ({ lat: 52.7092, lon: 5.864, accuracy_m: 12 }),
+    });
+    for (const name of ['Categorie', 'Omschrijving', 'Urgentie', 'Bron']) expect(byLabel(root, name)).toBeTruthy();
+    const buttons = [...root.querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons).toContain('Gebruik mijn locatie');
+    expect(buttons).toContain('Signaal opslaan');
+    expect([...root.querySelectorAll('label')].map((l) => l.textContent)).toContain('Foto toevoegen');
+
+    byLabel(root, 'Categorie').value = 'jeugd';
+    byLabel(root, 'Categorie').dispatchEvent(new Event('change'));
+    byLabel(root, 'Subcategorie').value = 'jeugdoverlast';
+    byLabel(root, 'Omschrijving').value = '  Jongeren bij het dorpshuis.  ';
+    byLabel(root, 'Urgentie').value = 'hoog';
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'Gebruik mijn locatie').click();
+    await vi.waitFor(() => expect(root.textContent).toContain('Marknesse'));
+    expect(root.textContent).toContain('± 12 m');
+    root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(onSave).toHaveBeenCalledOnce());
+    const [fields, photo] = onSave.mock.calls[0];
+    expect(fields).toMatchObject({
+      category: 'jeugd', subcategory: 'jeugdoverlast', description: 'Jongeren bij het dorpshuis.',
+      urgency: 'hoog', source: 'inwoner', status: 'nieuw',
+      location: { lat: 52.7092, lon: 5.864, accuracy_m: 12, method: 'gps' },
+    });
+    expect(photo).toBeNull();
+  });
+
+  it('refuses to save without category and description, saying why', async () => {
+    const root = document.createElement('div');
+    const onSave = vi.fn();
+    renderCaptureForm(root, { categories, onSave });
+    root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+    const alert = root.querySelector('[role="alert"]');
+    expect(alert.hidden).toBe(false);
+    expect(alert.textContent).toContain('Kies een categorie.');
+    expect(onSave).not.toHaveBeenCalled();
+  });
+
+  it('describes the location in plain words', () => {
+    expect(locationText(null)).toBe('Nog geen locatie gekozen.');
+    expect(locationText({ method: 'map' }, { kern: null })).toContain('buiten de bekende gebieden');
+    expect(locationText({ method: 'gps', accuracy_m: 30 }, { kern: { name: 'Ens' }, wijk: { name: 'Ens' }, nearBorder: true }))
+      .toBe('Locatie: Ens (vlak bij een grens) — GPS, ± 30 m.');
+  });
+});
+
+describe('photo size', () => {
+  it('keeps the shape and never enlarges', () => {
+    expect(fitWithin(4000, 3000)).toEqual({ width: 1600, height: 1200 });
+    expect(fitWithin(1200, 1600)).toEqual({ width: 1200, height: 1600 });
+    expect(fitWithin(800, 600)).toEqual({ width: 800, height: 600 });
+  });
+});
