@@ -30,6 +30,7 @@ from .settings import API_PREFIX, API_VERSION, Settings
 from .signals.routes import SignalsController
 from .sync.routes import SyncController
 from .attachments.routes import AttachmentsController
+from .stats.routes import StatsController
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     api = Router(path=API_PREFIX, route_handlers=[
         health, AuthController, UsersController, CategoriesController, AreasController,
         SignalsController, SyncController, AttachmentsController,
+        StatsController,
     ])
     handlers: list[Any] = [api, openapi_json]
     index = settings.pwa_dist / "index.html"

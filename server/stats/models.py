@@ -1,0 +1,54 @@
+"""Wire models for statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+
+class AreaStatsProperties(msgspec.Struct):
+    code: str
+    name: str
+    level: str
+    inhabitants: int | None
+    parent_code: str | None
+    municipality: str
+    count: int
+    #: Signals per 1,000 inhabitants; null when the inhabitants are unknown.
+    per_1000: float | None
+
+
+class AreaStatsFeature(msgspec.Struct):
+    type: str
+    id: str
+    properties: AreaStatsProperties
+    geometry: dict
+
+
+class AreaStatsCollection(msgspec.Struct):
+    """GeoJSON FeatureCollection: the areas with their counts for the period."""
+
+    type: str
+    features: list[AreaStatsFeature]
+    #: Signals in the period that lie in no area of this level (water, elsewhere, no location).
+    outside: int
+
+
+class WeekCount(msgspec.Struct):
+    week_start: date
+    count: int
+
+
+class CategoryCount(msgspec.Struct):
+    category: str
+    count: int
+
+
+class AreaTrend(msgspec.Struct):
+    code: str
+    name: str
+    level: str
+    weeks: list[WeekCount]
+    top_categories: list[CategoryCount]
+    total: int

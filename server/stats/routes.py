@@ -1,0 +1,62 @@
+"""Statistics for team leads (teamleider, beheerder)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from ..auth.middleware import require_roles
+from ..problems import ProblemError, field_error
+from ..signals.models import Status
+from ..timeutil import LOCAL, now, period_bound
+from .models import AreaStatsCollection, AreaTrend
+from .store import area_counts, area_trend
+
+Level = Literal["kern", "wijk", "buurt"]
+
+
+def _bound(name: str, value: str | None, *, end: bool) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return period_bound(value, end=end)
+    except ValueError as e:
+        raise field_error(400, name, str(e)) from None
+
+
+class StatsController(Controller):
+    path = "/stats"
+    tags = ["Statistiek"]
+    guards = [require_roles("teamleider", "beheerder")]
+
+    @get("/areas", operation_id="getAreaStats", sync_to_thread=True,
+         media_type="application/geo+json",
+         summary="Signals per area for a period: count and per 1,000 inhabitants (GeoJSON)")
+    def areas(
+        self, state: State,
+        level: FromQuery[Level] = "kern",
+        from_: Annotated[str | None, QueryParameter(
+            name="from", description="observed_at vanaf: datum (Nederlandse tijd) of RFC 3339")] = None,
+        to: Annotated[str | None, QueryParameter(
+            description="observed_at tot: een datum telt tot en met die dag")] = None,
+        category: Annotated[str | None, QueryParameter(description="categorie of subcategorie")] = None,
+        status: FromQuery[Status | None] = None,
+    ) -> Response[AreaStatsCollection]:
+        body = area_counts(state.db, state.areas, level, _bound("from", from_, end=False),
+                           _bound("to", to, end=True), category, status)
+        return Response(body, media_type="application/geo+json")
+
+    @get("/areas/{code:str}", operation_id="getAreaTrend", sync_to_thread=True,
+         summary="One area: weekly counts of the last weeks and its top categories")
+    def trend(self, state: State, code: FromPath[str], level: FromQuery[Level] = "kern",
+              weeks: Annotated[int, QueryParameter(ge=1, le=260)] = 26,
+              category: Annotated[str | None, QueryParameter()] = None) -> AreaTrend:
+        result = area_trend(state.db, state.areas, level, code, weeks,
+                            now().astimezone(LOCAL).date(), category)
+        if result is None:
+            raise ProblemError(404, f"Er is geen {level} met code {code}.")
+        return result

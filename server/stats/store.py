@@ -1,0 +1,83 @@
+"""Counting signals per area and over time (periods on `observed_at`, weeks in Dutch time)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from geo.geojson import area_to_feature
+
+from ..areas.store import AreaCatalog
+from ..db import Database
+from ..timeutil import LOCAL, from_utc_text, utc_text
+from .models import (AreaStatsCollection, AreaStatsFeature, AreaStatsProperties, AreaTrend,
+                     CategoryCount, WeekCount)
+
+LEVEL_COLUMN = {"kern": "kern_code", "wijk": "wijk_code", "buurt": "buurt_code"}
+
+
+def _filters(since: datetime | None, until: datetime | None, category: str | None,
+             status: str | None) -> tuple[str, list]:
+    where, params = ["deleted = 0"], []
+    if since:
+        where.append("observed_utc >= ?")
+        params.append(utc_text(since))
+    if until:
+        where.append("observed_utc < ?")
+        params.append(utc_text(until))
+    if category:
+        where.append("(category = ? OR subcategory = ?)")
+        params += [category, category]
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    return " AND ".join(where), params
+
+
+def area_counts(db: Database, catalog: AreaCatalog, level: str, since: datetime | None,
+                until: datetime | None, category: str | None = None,
+                status: str | None = None) -> AreaStatsCollection:
+    """Every area of `level` with its count and rate per 1,000 inhabitants."""
+    column = LEVEL_COLUMN[level]
+    where, params = _filters(since, until, category, status)
+    counts = dict(db.query(
+        f"SELECT {column}, count(*) FROM signals WHERE {where} GROUP BY {column}", params))
+    features = []
+    for area in catalog.fresh().areas:
+        if area.level != level or area.water:
+            continue
+        n = counts.get(area.code, 0)
+        feature = area_to_feature(area)
+        rate = round(n * 1000 / area.inhabitants, 3) if area.inhabitants else None
+        features.append(AreaStatsFeature(
+            type="Feature", id=area.code, geometry=feature["geometry"],
+            properties=AreaStatsProperties(**feature["properties"], count=n, per_1000=rate)))
+    known = {f.id for f in features}
+    outside = sum(n for code, n in counts.items() if code not in known)
+    return AreaStatsCollection(type="FeatureCollection", features=features, outside=outside)
+
+
+def week_start(moment: datetime) -> date:
+    """Monday of the (Dutch-time) week of a moment."""
+    local = moment.astimezone(LOCAL).date()
+    return local - timedelta(days=local.weekday())
+
+
+def area_trend(db: Database, catalog: AreaCatalog, level: str, code: str, weeks: int,
+               today: date, category: str | None = None) -> AreaTrend | None:
+    """Weekly counts for the last `weeks` weeks (this week included) and the top categories."""
+    area = catalog.fresh().by_key.get((level, code))
+    if area is None:
+        return None
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=LOCAL)
+    where, params = _filters(since, None, category, None)
+    rows = db.query(f"SELECT observed_utc, category FROM signals WHERE {where}"
+                    f" AND {LEVEL_COLUMN[level]} = ?", [*params, code])
+    per_week = Counter(week_start(from_utc_text(r[0])) for r in rows)
+    buckets = [first + timedelta(weeks=i) for i in range(weeks)]
+    top = Counter(r[1] for r in rows).most_common(5)
+    return AreaTrend(code=area.code, name=area.name, level=level,
+                     weeks=[WeekCount(week_start=b, count=per_week.get(b, 0)) for b in buckets],
+                     top_categories=[CategoryCount(category=c, count=n) for c, n in top],
+                     total=len(rows))
