@@ -168,6 +168,17 @@ def m002_sync(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_stats_index(conn: sqlite3.Connection) -> None:
+    # Covering indexes per level: counts per area for a period are index-only range
+    # scans, already grouped by area (no sort), one per area code.
+    for level in ("kern", "wijk", "buurt"):
+        conn.execute(f"DROP INDEX IF EXISTS signals_{level}")
+        conn.execute(
+            f"CREATE INDEX signals_{level}_stats ON signals ({level}_code, observed_utc, category,"
+            " subcategory, status, deleted)")
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

@@ -15,6 +15,7 @@ from geo.areas import Area
 from geo.assign import AreaIndex
 from geo.defaults import default_areas
 from geo.device import device_areas
+from geo.geojson import area_to_feature
 
 from ..db import Database
 from .models import AreaRef, Located
@@ -78,6 +79,7 @@ class AreaCatalog:
         self._checked = 0.0
         self.version = ""
         self._device: tuple[bytes, str, str] | None = None
+        self._features: tuple[str, dict[tuple[str, str], dict]] | None = None
         self._primed: dict[tuple[float, float, float], tuple[dict[str, str | None], bool]] = {}
         self.reload()
 
@@ -110,6 +112,14 @@ class AreaCatalog:
                 etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
                 cached = self._device = (body, etag, self.version)
         return cached[0], cached[1]
+
+    def features(self) -> dict[tuple[str, str], dict]:
+        """GeoJSON features of all areas by (level, code), built once per areas version."""
+        with self._lock:
+            if self._features is None or self._features[0] != self.version:
+                self._features = (self.version, {(a.level, a.code): area_to_feature(a)
+                                                 for a in self.areas})
+            return self._features[1]
 
     def ref(self, level: str, code: str | None) -> AreaRef | None:
         area = self.by_key.get((level, code)) if code else None
