@@ -151,3 +151,17 @@ def test_oversized_batch_is_413_and_malformed_envelope_422(client, regisseur):
     assert client.get("/api/v1/signals", headers=regisseur).json()["total"] == 0
     r = client.get("/api/v1/sync/pull", params={"cursor": "!!!"}, headers=regisseur)
     assert r.status_code == 400
+
+
+def test_two_edits_from_one_device_before_sync_do_not_conflict(client, regisseur):
+    sid = str(uuid.uuid4())
+    push(client, regisseur, mutation("create", sid, create_data(), seq=1))
+    res = push(client, regisseur,
+               mutation("update", sid, {"description": "Eerste aanvulling."}, base=1, seq=2),
+               mutation("update", sid, {"description": "Tweede aanvulling."}, base=1, seq=3))
+    assert [r["status"] for r in res["results"]] == ["applied", "applied"]
+    assert res["results"][1]["server"]["description"] == "Tweede aanvulling."
+    # Another device editing on the same old base does conflict.
+    other = push(client, regisseur, mutation("update", sid, {"description": "Van elders."}, base=1),
+                 device=str(uuid.uuid4()))["results"][0]
+    assert other["status"] == "conflict"

@@ -67,7 +67,7 @@ def _fix_subcategory(parents: dict[str, str | None], columns: dict[str, Any]) ->
         columns["subcategory"] = None
 
 
-def _apply_create(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
+def _apply_create(db, conn, catalog, user, m: Mutation, parents, device) -> Outcome:
     data = _convert({**m.data, "id": str(m.signal_id)}, SignalCreate)
     check_category(db, data.category, data.subcategory, parents)
     wanted = client_values(data)
@@ -97,7 +97,20 @@ def _existing(conn: sqlite3.Connection, user: User, m: Mutation, verb: str) -> s
     return row
 
 
-def _apply_update(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
+def _only_own_changes(conn: sqlite3.Connection, row: sqlite3.Row, base_version: int,
+                      device: str) -> bool:
+    """Whether every version after `base_version` came from this device's own mutations.
+
+    A phone that edits a signal twice before it syncs sends both edits on the same
+    base; the second must not conflict with the first.
+    """
+    own = {r[0] for r in conn.execute(
+        "SELECT version FROM mutations WHERE signal_id = ? AND device_id = ? AND version > ?",
+        (row["id"], device, base_version))}
+    return own >= set(range(base_version + 1, row["version"] + 1))
+
+
+def _apply_update(db, conn, catalog, user, m: Mutation, parents, device) -> Outcome:
     patch = _convert(m.data, SignalUpdate)
     row = _existing(conn, user, m, "wijzigen")
     if row["deleted"]:
@@ -105,7 +118,8 @@ def _apply_update(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
                        make_problem(409, "Dit signaal is intussen verwijderd."))
     sent = {f for f in patch.__struct_fields__ if getattr(patch, f) is not msgspec.UNSET}
     base = None
-    if m.base_version is not None and m.base_version < row["version"]:
+    if m.base_version is not None and m.base_version < row["version"] \
+            and not _only_own_changes(conn, row, m.base_version, device):
         base = version_snapshot(conn, row["id"], m.base_version)
     server = client_columns(row)
     start = create_from_row(row) if base is None else _as_create(row, base)
@@ -128,7 +142,7 @@ def _as_create(row: sqlite3.Row, columns: dict[str, Any]) -> SignalCreate:
     return create_from_row(fake)  # type: ignore[arg-type]
 
 
-def _apply_delete(db, conn, catalog, user, m: Mutation, parents) -> Outcome:
+def _apply_delete(db, conn, catalog, user, m: Mutation, parents, device) -> Outcome:
     row = _existing(conn, user, m, "verwijderen")
     if row["deleted"]:
         return Outcome("applied", row["version"], None)
@@ -172,7 +186,7 @@ def push(db: Database, catalog: AreaCatalog, user: User, request: PushRequest,
                 continue
             conn.execute("SAVEPOINT mutation")
             try:
-                outcome = APPLY[m.op](db, conn, catalog, user, m, parents)
+                outcome = APPLY[m.op](db, conn, catalog, user, m, parents, device)
                 conn.execute("RELEASE mutation")
             except ProblemError as e:
                 conn.execute("ROLLBACK TO mutation")
