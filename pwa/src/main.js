@@ -3,6 +3,17 @@ import { fetchMe, fetchCategories, onUnauthorized } from './api.js';
 import { getToken, getMe, saveMe, getCategories, saveCategories, clearSession } from './store/db.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
+import { createSignal } from './store/signals.js';
+import { keepPhoto, uploadWaitingPhotos } from './store/photos.js';
+import { cachedAreas, loadIndex, locateOffline, refreshAreas } from './store/areas.js';
+import { createSyncEngine } from './sync/engine.js';
+import { sha256Hex } from './photo.js';
+
+const engine = createSyncEngine({
+  getToken: () => getToken().catch(() => null),
+  beforePush: ({ call }) => uploadWaitingPhotos(call),
+  onChange: () => shell?.refreshStatus(),
+});
 
 const root = document.getElementById('app');
 let shell = null;
@@ -20,6 +31,7 @@ function showLogin({ message, focus = false } = {}) {
 }
 
 async function logout(message) {
+  engine.stop();
   try {
     await clearSession();
   } finally {
@@ -32,14 +44,52 @@ async function startSession(token, { username, focus = false } = {}) {
   const [me, categories] = await Promise.all([getMe().catch(() => null), getCategories().catch(() => null)]);
   if (id !== sessionId) return;
   shell?.destroy();
+  await loadIndex().catch(() => null);
+  const areas = await cachedAreas().catch(() => null);
   shell = renderShell(root, {
     me: me && (!username || me.username === username) ? me : null,
     username,
     categories,
     onLogout: () => logout(),
+    onCapture: capture,
+    locate: locateOffline,
+    mountMap: (el, onTap) => mountMapLazily(el, onTap, areas?.collection),
   });
   if (focus) shell.focus();
-  refreshFromServer(token, id);
+  engine.start();
+  refreshFromServer(token, id).then(() => sync());
+}
+
+/** Save a signal on the device at once (and its photo), then try to send it. */
+async function capture(fields, photo) {
+  const local = { ...fields, attachments: [] };
+  const area = fields.location ? locateOffline(fields.location.lat, fields.location.lon) : null;
+  let hash = null;
+  if (photo) {
+    hash = await sha256Hex(photo);
+    local.attachments = [hash];
+  }
+  const saved = await createSignal(local);
+  if (photo) await keepPhoto(hash, saved.id, photo);
+  sync();
+  return { ...saved, kern: area?.kern ?? null };
+}
+
+async function sync() {
+  const result = await engine.syncNow();
+  shell?.refreshStatus();
+  if (result?.needsLogin) logout('Je bent niet meer ingelogd. Log opnieuw in.');
+}
+
+// Leaflet is loaded only when the form's map is first shown: a smaller first load.
+function mountMapLazily(el, onTap, collection) {
+  let real = null;
+  let pending = null;
+  import('./views/map.js').then(({ mountCaptureMap }) => {
+    real = mountCaptureMap(el, onTap, collection);
+    if (pending) real.setPoint(...pending);
+  }).catch(() => { el.hidden = true; });
+  return { setPoint: (...args) => (real ? real.setPoint(...args) : (pending = args)) };
 }
 
 /** Refresh the user and the categories; offline, the cached copies stay. */
@@ -53,6 +103,7 @@ async function refreshFromServer(token, id) {
       await saveCategories(list);
       if (id === sessionId) shell?.setCategories(list);
     }),
+    refreshAreas(token),
   ];
   // Offline or a server error: keep working with what is cached. A 401 is
   // handled by onUnauthorized (back to the log-in screen).

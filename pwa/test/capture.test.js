@@ -31,7 +31,7 @@ describe('capture form', () => {
 
     byLabel(root, 'Categorie').value = 'jeugd';
     byLabel(root, 'Categorie').dispatchEvent(new Event('change'));
-    byLabel(root, 'Subcategorie').value = 'jeugdoverlast';
+    byLabel(root, 'Onderwerp (optioneel)').value = 'jeugdoverlast';
     byLabel(root, 'Omschrijving').value = '  Jongeren bij het dorpshuis.  ';
     byLabel(root, 'Urgentie').value = 'hoog';
     [...root.querySelectorAll('button')].find((b) => b.textContent === 'Gebruik mijn locatie').click();

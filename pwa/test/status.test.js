@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { statusText, pendingCount } from '../src/sync/status.js';
+import { createSignal } from '../src/store/signals.js';
+import { keepPhoto } from '../src/store/photos.js';
 
 describe('sync status text', () => {
   it('says all is sent when nothing waits', () => {
@@ -18,7 +20,12 @@ describe('sync status text', () => {
   it('contains "wacht" whenever something waits', () => {
     for (const n of [1, 2, 10]) expect(statusText(n, true)).toContain('wacht');
   });
-  it('pendingCount is 0 while there is no outbox', async () => {
+  it('pendingCount counts signals waiting in the outbox or for a photo, once each', async () => {
     expect(await pendingCount()).toBe(0);
+    const a = await createSignal({ category: 'jeugd', description: 'x', source: 'inwoner' });
+    await createSignal({ category: 'verkeer', description: 'y', source: 'inwoner' });
+    expect(await pendingCount()).toBe(2);
+    await keepPhoto('ab'.repeat(32), a.id, new Blob([new Uint8Array([1, 2, 3])], { type: 'image/jpeg' }));
+    expect(await pendingCount()).toBe(2);
   });
 });

@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from live import start_server
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from e2e_support import REPO, require
+from live import start_server
 
 pytestmark = pytest.mark.browser
 
 
-def _require(path: Path, what: str) -> None:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} missing at {path}")
-        pytest.skip(f"{what} missing at {path}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require(Path(CHROMIUM), "Debian chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def server(tmp_path: Path):
-    _require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
+    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
     proc, base = start_server(tmp_path / "browser.db", "--demo")
     yield base
     proc.terminate()

@@ -3,10 +3,15 @@
 //
 // Version history (never change an old step, only add a new one):
 //   1 — "session" (token, me) and "cache" (categories), both key → value.
+//   2 — sync: "outbox" (mutations, keyPath id; indexes "seq" unique and
+//       "signal_id"), "signals" (the local copy, keyPath id), "sync"
+//       (key → value: deviceId, seq, cursor, epoch) and "notices" (conflict
+//       and rejection notices, keyPath signal_id). Used by store/outbox.js,
+//       store/signals.js and sync/engine.js.
 import { openDB, deleteDB } from 'idb';
 
 export const DB_NAME = 'gebiedsradar';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 /** Treat a token as expired this long before the server would. */
 export const EXPIRY_MARGIN_MS = 30_000;
@@ -18,7 +23,16 @@ function upgrade(db, oldVersion) {
     db.createObjectStore('session');
     db.createObjectStore('cache');
   }
-  // if (oldVersion < 2) { ... add the outbox and signal stores here ... }
+  if (oldVersion < 2) {
+    const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+    outbox.createIndex('seq', 'seq', { unique: true });
+    outbox.createIndex('signal_id', 'signal_id');
+    db.createObjectStore('signals', { keyPath: 'id' });
+    db.createObjectStore('sync');
+    db.createObjectStore('notices', { keyPath: 'signal_id' });
+    // Photos waiting for upload: {sha256, signal_id, blob}; gone once the server has them.
+    db.createObjectStore('photos', { keyPath: 'sha256' });
+  }
 }
 
 export function openDb() {
@@ -49,6 +63,12 @@ export async function closeDb() {
     }
   }
 }
+
+/**
+ * Options for transactions that write the outbox: ask the browser to flush
+ * to disk before reporting success (ignored where not supported).
+ */
+export const STRICT = Object.freeze({ durability: 'strict' });
 
 /** Remove the whole database (used by tests and a future "reset app"). */
 export async function destroyDb() {

@@ -1,11 +1,14 @@
 // Sync state shown in the app's single role="status" element.
+import { pendingSignalIds } from '../store/outbox.js';
+import { signalsWaitingForPhotos } from '../store/photos.js';
 
 /**
- * How many signals wait in the outbox. There is no outbox yet, so 0.
+ * How many signals still wait to be sent: in the outbox or waiting for a photo upload.
  * @returns {Promise<number>}
  */
 export async function pendingCount() {
-  return 0;
+  const [outbox, photos] = await Promise.all([pendingSignalIds(), signalsWaitingForPhotos()]);
+  return new Set([...outbox, ...photos]).size;
 }
 
 /**

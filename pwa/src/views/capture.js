@@ -109,7 +109,7 @@ export function renderCaptureForm(container, options) {
 
   const form = h('form', { class: 'capture-form', novalidate: true },
     field('Categorie', category),
-    field('Subcategorie', subcategory),
+    field('Onderwerp (optioneel)', subcategory),
     field('Omschrijving', description, 'Wat hoorde of zag je? Noem geen namen als dat niet nodig is.'),
     field('Urgentie', urgency),
     field('Bron', source),

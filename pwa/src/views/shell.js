@@ -3,6 +3,8 @@
 import { h } from '../dom.js';
 import { brandHeader } from './login.js';
 import { pendingCount, statusText } from '../sync/status.js';
+import { renderCaptureForm } from './capture.js';
+import { downscale } from '../photo.js';
 
 const ROLE_LABELS = {
   gebiedsregisseur: 'Gebiedsregisseur',
@@ -23,7 +25,7 @@ export function roleLabel(role) {
  *          categories?: any[]|null,
  *          onLogout: () => void}} options
  */
-export function renderShell(root, { me, username, categories = null, onLogout }) {
+export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -101,13 +103,27 @@ export function renderShell(root, { me, username, categories = null, onLogout })
   }
 
   const categoryNote = h('p', { class: 'utrecht-paragraph panel__note' });
-  addPanel(
-    'panel-signaal',
-    'Nieuw signaal',
-    'Nieuw signaal',
-    h('p', { class: 'utrecht-paragraph' }, 'Het formulier om een signaal te melden komt in een volgende versie van de app.'),
-    categoryNote,
-  );
+  const formBox = h('div', { class: 'capture' });
+  const saved = h('p', { class: 'utrecht-paragraph capture__saved', 'aria-live': 'polite' });
+  addPanel('panel-signaal', 'Nieuw signaal', 'Nieuw signaal', categoryNote, formBox, saved);
+  let formFor = null;
+  function renderForm(list) {
+    if (!onCapture || formFor === list) return;
+    formFor = list;
+    renderCaptureForm(formBox, {
+      categories: list || [],
+      locate,
+      mountMap,
+      preparePhoto: downscale,
+      async onSave(fields, photo) {
+        const local = await onCapture(fields, photo);
+        saved.textContent = local?.kern
+          ? `Signaal opgeslagen (${local.kern.name}).`
+          : 'Signaal opgeslagen.';
+        refreshStatus();
+      },
+    });
+  }
 
   let mapPanel = null;
   function syncMapButton(role) {
@@ -136,8 +152,9 @@ export function renderShell(root, { me, username, categories = null, onLogout })
   }
 
   function setCategories(list) {
+    renderForm(Array.isArray(list) && list.length ? list : formFor);
     if (Array.isArray(list) && list.length) {
-      categoryNote.textContent = `De app heeft ${list.length} ${list.length === 1 ? 'categorie' : 'categorieën'} opgeslagen, zodat je straks ook zonder internet kunt melden.`;
+      categoryNote.textContent = 'Melden kan ook zonder internet: de app verstuurt het signaal zodra er verbinding is.';
       categoryNote.hidden = false;
     } else {
       categoryNote.textContent = '';

@@ -1,0 +1,206 @@
+// The local copy of signals (server state plus edits that still wait in the
+// outbox), the pull cursor, the server epoch and the conflict notices.
+//
+// A local signal is the signal as on the wire, plus `_pending: true` while
+// local changes wait. `version` is always the last version known from the
+// server (null for a signal the server has not acknowledged yet): it is the
+// base_version of the next edit.
+import { openDb, STRICT } from './db.js';
+import { uuid, enqueueInTx, hasPendingInTx } from './outbox.js';
+
+// ---- building blocks that run inside a caller's transaction ------------------
+
+/**
+ * Take the server's state for a signal (null: it is gone) unless a local
+ * mutation for it still waits or the local copy is newer. The same rule as
+ * tests/sync_device.py `_accept`. `tx` must include "signals" and "outbox".
+ * @returns {Promise<boolean>} whether the local copy changed
+ */
+export async function acceptInTx(tx, signalId, server, version) {
+  if (await hasPendingInTx(tx, signalId)) return false;
+  const store = tx.objectStore('signals');
+  const local = await store.get(signalId);
+  const known = local?.version;
+  if (known != null && version != null && version < known) return false; // a late, older answer
+  if (server == null) {
+    if (!local) return false;
+    await store.delete(signalId);
+  } else {
+    await store.put(stripLocal(server));
+  }
+  return true;
+}
+
+/** Mark a signal as no longer waiting when its last mutation got an answer that left it as is. */
+export async function settleInTx(tx, signalId) {
+  if (await hasPendingInTx(tx, signalId)) return;
+  const store = tx.objectStore('signals');
+  const local = await store.get(signalId);
+  if (local?._pending) {
+    delete local._pending;
+    await store.put(local);
+  }
+}
+
+/** Remember a notice for the user about one signal. `tx` must include "notices". */
+export async function noticeInTx(tx, notice) {
+  await tx.objectStore('notices').put({ at: new Date().toISOString(), ...notice });
+}
+
+function stripLocal(signal) {
+  const copy = { ...signal };
+  for (const key of Object.keys(copy)) if (key.startsWith('_')) delete copy[key];
+  return copy;
+}
+
+// ---- the local copy ----------------------------------------------------------
+
+/** Store a signal as is (no outbox entry). */
+export async function saveLocal(signal) {
+  if (!signal?.id) throw new TypeError('id ontbreekt');
+  const db = await openDb();
+  await db.put('signals', structuredClone(signal));
+}
+
+export async function get(id) {
+  const db = await openDb();
+  return (await db.get('signals', id)) ?? null;
+}
+
+export async function all() {
+  const db = await openDb();
+  return db.getAll('signals');
+}
+
+/** Apply a signal from the server (see acceptInTx); returns whether it was applied. */
+export async function applyServer(signal) {
+  const db = await openDb();
+  const tx = db.transaction(['signals', 'outbox'], 'readwrite');
+  const changed = await acceptInTx(tx, signal.id, signal, signal.version ?? null);
+  await tx.done;
+  return changed;
+}
+
+/** Apply a deletion (tombstone) from the server; returns whether it was applied. */
+export async function applyDeleted(id, version = null) {
+  const db = await openDb();
+  const tx = db.transaction(['signals', 'outbox'], 'readwrite');
+  const changed = await acceptInTx(tx, id, null, version);
+  await tx.done;
+  return changed;
+}
+
+// ---- cursor and epoch --------------------------------------------------------
+
+export async function getCursor() {
+  const db = await openDb();
+  return (await db.get('sync', 'cursor')) ?? null;
+}
+
+export async function setCursor(cursor) {
+  const db = await openDb();
+  await db.put('sync', cursor ?? null, 'cursor');
+}
+
+export async function getEpoch() {
+  const db = await openDb();
+  return (await db.get('sync', 'epoch')) ?? null;
+}
+
+export async function setEpoch(epoch) {
+  const db = await openDb();
+  await db.put('sync', epoch ?? null, 'epoch');
+}
+
+// ---- notices (conflicts and rejections reported by the server) ----------------
+
+/** All notices: {signal_id, kind: 'conflict'|'rejected', mutation_id, op, problem, server, version, at}. */
+export async function getNotices() {
+  const db = await openDb();
+  return db.getAll('notices');
+}
+
+export async function getNotice(signalId) {
+  const db = await openDb();
+  return (await db.get('notices', signalId)) ?? null;
+}
+
+/** The user has seen the notice. */
+export async function dismissNotice(signalId) {
+  const db = await openDb();
+  await db.delete('notices', signalId);
+}
+
+// ---- capture: local change + outbox entry in one transaction -----------------
+
+async function capture(work) {
+  const db = await openDb();
+  const tx = db.transaction(['signals', 'outbox', 'sync'], 'readwrite', STRICT);
+  try {
+    const result = await work(tx);
+    await tx.done;
+    return result;
+  } catch (err) {
+    tx.done.catch(() => {}); // the abort below rejects it; the caller gets `err`
+    try {
+      tx.abort();
+    } catch {
+      /* already finished */
+    }
+    throw err;
+  }
+}
+
+const READ_ONLY = ['id', 'version', 'kern', 'wijk', 'buurt', 'created_by', 'created_at', 'updated_at'];
+
+function clientFields(fields) {
+  const data = structuredClone(fields ?? {});
+  for (const key of Object.keys(data)) {
+    if (READ_ONLY.includes(key) || key.startsWith('_')) delete data[key];
+  }
+  return data;
+}
+
+/**
+ * A new signal: a client-made id, stored locally (version null, pending) and
+ * a `create` in the outbox.
+ * @returns {Promise<object>} the local signal
+ */
+export async function createSignal(fields) {
+  const data = clientFields(fields);
+  const id = fields?.id || uuid();
+  return capture(async (tx) => {
+    const local = { ...structuredClone(data), id, version: null, _pending: true };
+    await tx.objectStore('signals').add(local);
+    await enqueueInTx(tx, 'create', id, data, null);
+    return local;
+  });
+}
+
+/**
+ * Change fields of a signal: an `update` based on the last known server
+ * version, applied locally at once.
+ * @returns {Promise<object>} the local signal
+ */
+export async function editSignal(id, fields) {
+  const data = clientFields(fields);
+  return capture(async (tx) => {
+    const store = tx.objectStore('signals');
+    const local = await store.get(id);
+    if (!local) throw new Error(`Signaal ${id} bestaat niet op dit apparaat.`);
+    await enqueueInTx(tx, 'update', id, data, local.version ?? null);
+    const updated = { ...local, ...structuredClone(data), _pending: true };
+    await store.put(updated);
+    return updated;
+  });
+}
+
+/** Delete a signal: a `delete` in the outbox, gone locally at once. */
+export async function deleteSignal(id) {
+  return capture(async (tx) => {
+    const store = tx.objectStore('signals');
+    const local = await store.get(id);
+    await enqueueInTx(tx, 'delete', id, {}, local?.version ?? null);
+    await store.delete(id);
+  });
+}

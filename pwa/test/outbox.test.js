@@ -1,0 +1,170 @@
+import { describe, it, expect } from 'vitest';
+import { openDB } from 'idb';
+import { DB_NAME, DB_VERSION, openDb, closeDb, getMe } from '../src/store/db.js';
+import * as outbox from '../src/store/outbox.js';
+import * as signals from '../src/store/signals.js';
+
+const FIELDS = {
+  category: 'overlast',
+  description: 'Geluidsoverlast bij de haven',
+  urgency: 'normaal',
+  source: 'inwoner',
+  location: { lat: 52.7107, lon: 5.748, accuracy_m: 12, method: 'gps' },
+  observed_at: '2026-11-28T10:15:00+01:00',
+};
+
+describe('outbox', () => {
+  it('keeps mutations first in, first out by seq', async () => {
+    const a = await outbox.enqueue('create', 's1', { category: 'overlast' });
+    const b = await outbox.enqueue('update', 's1', { urgency: 'hoog' }, 1);
+    const c = await outbox.enqueue('delete', 's2', {}, 4);
+    expect([a.seq, b.seq, c.seq]).toEqual([1, 2, 3]);
+    const all = await outbox.peek(10);
+    expect(all.map((m) => m.id)).toEqual([a.id, b.id, c.id]);
+    expect((await outbox.peek(2)).map((m) => m.id)).toEqual([a.id, b.id]);
+    expect(await outbox.count()).toBe(3);
+    expect(await outbox.pendingSignalCount()).toBe(2);
+  });
+
+  it('stores the wire shape of a mutation', async () => {
+    const m = await outbox.enqueue('update', 's1', { urgency: 'hoog' }, 2);
+    expect(Object.keys(m).sort()).toEqual(
+      ['base_version', 'client_time', 'data', 'id', 'op', 'seq', 'signal_id'].sort(),
+    );
+    expect(m.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(m.client_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+    expect(m.base_version).toBe(2);
+    expect((await outbox.enqueue('update', 's1', {}, 0)).base_version).toBeNull();
+    expect((await outbox.enqueue('create', 's3', {})).base_version).toBeNull();
+  });
+
+  it('refuses an unknown operation', async () => {
+    await expect(outbox.enqueue('upsert', 's1', {})).rejects.toThrow(TypeError);
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('survives a closed connection (persistence)', async () => {
+    const a = await outbox.enqueue('create', 's1', { category: 'overlast' });
+    await closeDb();
+    const [back] = await outbox.peek(10);
+    expect(back).toEqual(a);
+  });
+
+  it('never reuses a seq, also after the outbox ran empty and the db was reopened', async () => {
+    const first = await outbox.enqueue('create', 's1', {});
+    await outbox.enqueue('create', 's2', {});
+    await outbox.remove([first.id]);
+    await closeDb();
+    const rest = await outbox.peek(10);
+    await outbox.remove(rest.map((m) => m.id));
+    expect(await outbox.count()).toBe(0);
+    await closeDb();
+    const next = await outbox.enqueue('create', 's3', {});
+    expect(next.seq).toBe(3);
+  });
+
+  it('gives strictly increasing seqs to concurrent enqueues', async () => {
+    const made = await Promise.all(Array.from({ length: 20 }, (_, i) => outbox.enqueue('create', `s${i}`, {})));
+    const seqs = made.map((m) => m.seq).sort((x, y) => x - y);
+    expect(new Set(seqs).size).toBe(20);
+    expect(seqs[0]).toBe(1);
+    expect(seqs[19]).toBe(20);
+    const peeked = (await outbox.peek(100)).map((m) => m.seq);
+    expect(peeked).toEqual([...peeked].sort((x, y) => x - y));
+  });
+
+  it('removes by id and ignores unknown ids', async () => {
+    const a = await outbox.enqueue('create', 's1', {});
+    const b = await outbox.enqueue('create', 's2', {});
+    await outbox.remove([a.id, 'nope']);
+    expect((await outbox.peek(10)).map((m) => m.id)).toEqual([b.id]);
+    expect(await outbox.hasPending('s1')).toBe(false);
+    expect(await outbox.hasPending('s2')).toBe(true);
+  });
+
+  it('has one persisted device id', async () => {
+    const id = await outbox.deviceId();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await closeDb();
+    expect(await outbox.deviceId()).toBe(id);
+  });
+});
+
+describe('database upgrade', () => {
+  it('upgrades a version 1 database and keeps its data', async () => {
+    const v1 = await openDB(DB_NAME, 1, {
+      upgrade(db) {
+        db.createObjectStore('session');
+        db.createObjectStore('cache');
+      },
+    });
+    await v1.put('session', { username: 'anna' }, 'me');
+    v1.close();
+    const db = await openDb();
+    expect(db.version).toBe(DB_VERSION);
+    expect(DB_VERSION).toBe(2);
+    expect([...db.objectStoreNames].sort()).toEqual(['cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
+    expect(await getMe()).toEqual({ username: 'anna' });
+    expect(await outbox.count()).toBe(0);
+  });
+});
+
+describe('local signals', () => {
+  it('creates a signal locally and enqueues its create', async () => {
+    const local = await signals.createSignal(FIELDS);
+    expect(local).toMatchObject({ ...FIELDS, version: null, _pending: true });
+    expect(await signals.get(local.id)).toEqual(local);
+    const [m] = await outbox.peek(10);
+    expect(m).toMatchObject({ op: 'create', signal_id: local.id, base_version: null, data: FIELDS });
+    expect(m.data).not.toHaveProperty('_pending');
+  });
+
+  it('edits with the last known server version as base', async () => {
+    await signals.saveLocal({ id: 'x1', ...FIELDS, version: 3, kern: { code: 'EML', name: 'Emmeloord' } });
+    const updated = await signals.editSignal('x1', { urgency: 'hoog', version: 99, kern: null });
+    expect(updated).toMatchObject({ urgency: 'hoog', version: 3, _pending: true, kern: { code: 'EML' } });
+    const [m] = await outbox.peek(10);
+    expect(m).toMatchObject({ op: 'update', signal_id: 'x1', base_version: 3, data: { urgency: 'hoog' } });
+  });
+
+  it('refuses to edit an unknown signal and enqueues nothing', async () => {
+    await expect(signals.editSignal('nope', { urgency: 'hoog' })).rejects.toThrow();
+    expect(await outbox.count()).toBe(0);
+  });
+
+  it('deletes locally and enqueues a delete', async () => {
+    await signals.saveLocal({ id: 'x1', ...FIELDS, version: 2 });
+    await signals.deleteSignal('x1');
+    expect(await signals.get('x1')).toBeNull();
+    const [m] = await outbox.peek(10);
+    expect(m).toMatchObject({ op: 'delete', signal_id: 'x1', base_version: 2, data: {} });
+  });
+
+  it('does not let server state overwrite pending edits or a newer local copy', async () => {
+    await signals.saveLocal({ id: 'x1', ...FIELDS, version: 5 });
+    expect(await signals.applyServer({ id: 'x1', ...FIELDS, description: 'oud', version: 4 })).toBe(false);
+    expect((await signals.get('x1')).version).toBe(5);
+    expect(await signals.applyServer({ id: 'x1', ...FIELDS, description: 'nieuw', version: 6 })).toBe(true);
+    expect((await signals.get('x1')).description).toBe('nieuw');
+    await signals.editSignal('x1', { description: 'lokaal' });
+    expect(await signals.applyServer({ id: 'x1', ...FIELDS, description: 'anders', version: 7 })).toBe(false);
+    expect(await signals.applyDeleted('x1', 8)).toBe(false);
+    expect((await signals.get('x1')).description).toBe('lokaal');
+  });
+
+  it('applies a server deletion', async () => {
+    await signals.saveLocal({ id: 'x1', ...FIELDS, version: 1 });
+    expect(await signals.applyDeleted('x1', 2)).toBe(true);
+    expect(await signals.all()).toEqual([]);
+  });
+
+  it('keeps cursor and epoch', async () => {
+    expect(await signals.getCursor()).toBeNull();
+    expect(await signals.getEpoch()).toBeNull();
+    await signals.setCursor('abc');
+    await signals.setEpoch('e1');
+    await closeDb();
+    expect(await signals.getCursor()).toBe('abc');
+    expect(await signals.getEpoch()).toBe('e1');
+  });
+});

@@ -1,0 +1,111 @@
+"""The field app offline: capture three signals without a network, then see them arrive."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+from e2e_support import REPO, require
+from live import start_server
+
+pytestmark = pytest.mark.browser
+MARKNESSE = {"latitude": 52.7092, "longitude": 5.8640, "accuracy": 15}
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A small valid PNG made with zlib only (a photo stand-in the browser can decode)."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 4 % 256, y * 5 % 256, 120))
+                    for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
+    proc, base = start_server(tmp_path / "field.db", "--demo")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def fill_signal(page, text: str, category: str = "Jeugd") -> None:
+    page.get_by_label("Categorie").select_option(label=category)
+    page.get_by_label("Omschrijving").fill(text)
+
+
+def test_offline_capture_then_sync(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, geolocation=MARKNESSE,
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("Gebruikersnaam").fill("regisseur")
+    page.get_by_label("Wachtwoord").fill("regisseur-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Nieuw signaal").wait_for()
+    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+    page.wait_for_load_state("networkidle")  # categories and area shapes cached
+    page.reload()  # now under the service worker's control
+    page.get_by_role("button", name="Nieuw signaal").wait_for()
+
+    context.set_offline(True)
+    page.reload()  # the app starts from the service worker
+    page.get_by_role("button", name="Nieuw signaal").click()
+    status = page.get_by_role("status")
+
+    # 1. With GPS: the kern shows at once, from the on-device areas.
+    fill_signal(page, "E2E gps: jongeren bij het dorpshuis")
+    page.get_by_role("button", name="Gebruik mijn locatie").click()
+    page.get_by_text("Marknesse").first.wait_for()
+    page.get_by_role("button", name="Signaal opslaan").click()
+    page.get_by_text("Signaal opgeslagen (Marknesse).").wait_for()
+    assert "wacht" in status.inner_text()
+
+    # 2. With a photo.
+    photo = tmp_path / "foto.png"
+    photo.write_bytes(png())
+    fill_signal(page, "E2E foto: kapot speeltoestel", "Woonomgeving")
+    page.get_by_label("Foto toevoegen").set_input_files(str(photo))
+    page.get_by_text("Foto toegevoegd").wait_for()
+    page.get_by_role("button", name="Signaal opslaan").click()
+    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('2 ')")
+
+    # 3. By a tap on the map.
+    fill_signal(page, "E2E kaart: te hard gereden", "Verkeer")
+    box = page.locator(".capture-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("gekozen op de kaart").wait_for()
+    page.get_by_role("button", name="Signaal opslaan").click()
+    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('3 signalen wachten')")
+
+    context.set_offline(False)
+    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",
+                           timeout=30_000)
+    context.close()
+
+    token = httpx.post(server + "/api/v1/auth/token",
+                       json={"username": "teamleider", "password": "teamleider-demo"}).json()["access_token"]
+    items = httpx.get(server + "/api/v1/signals", params={"limit": 500},
+                      headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    mine = {s["description"].split(":")[0]: s for s in items if s["description"].startswith("E2E")}
+    assert sorted(mine) == ["E2E foto", "E2E gps", "E2E kaart"]
+    assert mine["E2E gps"]["kern"]["name"] == "Marknesse"
+    assert mine["E2E gps"]["location"]["method"] == "gps"
+    assert mine["E2E kaart"]["location"]["method"] == "map"
+    assert mine["E2E kaart"]["kern"] is not None
+    foto = mine["E2E foto"]
+    assert len(foto["attachments"]) == 1 and foto["pending_attachments"] == []
+    stored = httpx.get(f"{server}/api/v1/attachments/{foto['attachments'][0]}",
+                       headers={"Authorization": f"Bearer {token}"})
+    assert stored.headers["content-type"] == "image/jpeg"
+    assert hashlib.sha256(stored.content).hexdigest() == foto["attachments"][0]
