@@ -18,6 +18,7 @@ const engine = createSyncEngine({
 const root = document.getElementById('app');
 let shell = null;
 let sessionId = 0; // bumps on every log-in/log-out so stale responses are ignored
+let areasReady = Promise.resolve(); // the area shapes being fetched after log-in
 
 function showLogin({ message, focus = false } = {}) {
   shell?.destroy();
@@ -45,7 +46,6 @@ async function startSession(token, { username, focus = false } = {}) {
   if (id !== sessionId) return;
   shell?.destroy();
   await loadIndex().catch(() => null);
-  const areas = await cachedAreas().catch(() => null);
   shell = renderShell(root, {
     me: me && (!username || me.username === username) ? me : null,
     username,
@@ -53,7 +53,7 @@ async function startSession(token, { username, focus = false } = {}) {
     onLogout: () => logout(),
     onCapture: capture,
     locate: locateOffline,
-    mountMap: (el, onTap) => mountMapLazily(el, onTap, areas?.collection),
+    mountMap: (el, onTap) => mountMapLazily(el, onTap),
   });
   if (focus) shell.focus();
   engine.start();
@@ -82,11 +82,13 @@ async function sync() {
 }
 
 // Leaflet is loaded only when the form's map is first shown: a smaller first load.
-function mountMapLazily(el, onTap, collection) {
+function mountMapLazily(el, onTap) {
   let real = null;
   let pending = null;
-  import('./views/map.js').then(({ mountCaptureMap }) => {
-    real = mountCaptureMap(el, onTap, collection);
+  const shapes = Promise.race([areasReady, new Promise((r) => setTimeout(r, 5000))])
+    .then(() => cachedAreas()).catch(() => null);
+  Promise.all([import('./views/map.js'), shapes]).then(([{ mountCaptureMap }, areas]) => {
+    real = mountCaptureMap(el, onTap, areas?.collection);
     if (pending) real.setPoint(...pending);
   }).catch(() => { el.hidden = true; });
   return { setPoint: (...args) => (real ? real.setPoint(...args) : (pending = args)) };
@@ -103,7 +105,7 @@ async function refreshFromServer(token, id) {
       await saveCategories(list);
       if (id === sessionId) shell?.setCategories(list);
     }),
-    refreshAreas(token),
+    (areasReady = refreshAreas(token).catch(() => null)),
   ];
   // Offline or a server error: keep working with what is cached. A 401 is
   // handled by onUnauthorized (back to the log-in screen).

@@ -10,14 +10,27 @@ const CENTRE = [52.71, 5.78]; // Noordoostpolder
 export function mountCaptureMap(el, onTap, areas) {
   const map = L.map(el, { center: CENTRE, zoom: 10, attributionControl: true });
   L.tileLayer(PDOK, { maxZoom: 19, attribution: 'Kaart: PDOK / Kadaster' }).addTo(map);
+  let bounds = null;
   if (areas?.features?.length) {
     const kernen = { ...areas, features: areas.features.filter((f) => f.properties.level === 'kern') };
     const layer = L.geoJSON(kernen, { style: { color: '#154273', weight: 1.5, fillOpacity: 0.05 }, interactive: false }).addTo(map);
-    map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    bounds = layer.getBounds();
+    if (el.clientHeight) map.fitBounds(bounds, { padding: [8, 8] });
   }
   let marker = null;
   let circle = null;
   map.on('click', (e) => onTap(e.latlng.lat, e.latlng.lng));
+  // The form may be mounted while its panel is hidden: size the map once it shows.
+  if (typeof ResizeObserver === 'function') {
+    let fitted = false;
+    new ResizeObserver(() => {
+      map.invalidateSize();
+      if (!fitted && el.clientHeight && bounds) {
+        map.fitBounds(bounds, { padding: [8, 8] });
+        fitted = true;
+      }
+    }).observe(el);
+  }
   return {
     setPoint(lat, lon, accuracy) {
       marker?.remove();
