@@ -19,7 +19,8 @@ export default defineConfig({
         strategies: 'generateSW',
         filename: 'sw.js', // served at /sw.js, scope /
         manifestFilename: 'manifest.webmanifest',
-        registerType: 'autoUpdate',
+        // A new version waits until the outbox is empty or the user agrees (src/sw-update.js).
+        registerType: 'prompt',
         injectRegister: false, // src/main.js registers it (no inline script: CSP)
         includeManifestIcons: false, // the glob below already has them
         manifest: {
@@ -56,7 +57,7 @@ export default defineConfig({
           runtimeCaching: [],
           cleanupOutdatedCaches: true,
           clientsClaim: true,
-          skipWaiting: true,
+          skipWaiting: false, // activated by a SKIP_WAITING message from the page
           inlineWorkboxRuntime: true, // one file: /sw.js
           sourcemap: false,
           mode: 'production',

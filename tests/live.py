@@ -20,9 +20,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
+def start_server(db_path: Path, *args: str, env: dict[str, str] | None = None
+                 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "GEBIEDSRADAR_DB": str(db_path)}
+    env = {**os.environ, "GEBIEDSRADAR_DB": str(db_path), **(env or {})}
     # A log file, not a pipe: nobody drains a pipe, and a full one would stall the server.
     log = open(db_path.with_suffix(".log"), "w")
     proc = subprocess.Popen([str(EXE), "serve", "--port", str(port), *args], env=env,

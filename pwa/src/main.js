@@ -8,11 +8,16 @@ import { keepPhoto, uploadWaitingPhotos } from './store/photos.js';
 import { cachedAreas, loadIndex, locateOffline, refreshAreas } from './store/areas.js';
 import { createSyncEngine } from './sync/engine.js';
 import { sha256Hex } from './photo.js';
+import { maybeActivateUpdate, registerServiceWorker } from './sw-update.js';
+import { pendingCount } from './sync/status.js';
 
 const engine = createSyncEngine({
   getToken: () => getToken().catch(() => null),
   beforePush: ({ call }) => uploadWaitingPhotos(call),
-  onChange: () => shell?.refreshStatus(),
+  onChange: () => {
+    shell?.refreshStatus();
+    maybeActivateUpdate();
+  },
 });
 
 const root = document.getElementById('app');
@@ -78,6 +83,7 @@ async function capture(fields, photo) {
 async function sync() {
   const result = await engine.syncNow();
   shell?.refreshStatus();
+  maybeActivateUpdate(); // a new version waits for an empty outbox
   if (result?.needsLogin) logout('Je bent niet meer ingelogd. Log opnieuw in.');
 }
 
@@ -127,14 +133,15 @@ async function boot() {
   else showLogin();
 }
 
-function registerServiceWorker() {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+if (import.meta.env.PROD) {
   window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
-      /* the app works without it, only not offline */
+    registerServiceWorker({
+      isEmpty: async () => (await pendingCount()) === 0,
+      onUpdateWaiting: (install) => shell?.offerUpdate(install),
     });
   });
 }
+// Ask the browser not to clear our storage under pressure (Safari clears unused sites).
+navigator.storage?.persist?.().catch(() => {});
 
-registerServiceWorker();
 boot();

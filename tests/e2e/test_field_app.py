@@ -109,3 +109,59 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
                        headers={"Authorization": f"Bearer {token}"})
     assert stored.headers["content-type"] == "image/jpeg"
     assert hashlib.sha256(stored.content).hexdigest() == foto["attachments"][0]
+
+
+def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
+    import shutil
+
+    dist = tmp_path / "dist"
+    shutil.copytree(REPO / "pwa" / "dist", dist)
+    proc, base = start_server(tmp_path / "update.db", "--demo", env={"GEBIEDSRADAR_PWA_DIST": str(dist)})
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + "/")
+        page.get_by_label("Gebruikersnaam").fill("regisseur")
+        page.get_by_label("Wachtwoord").fill("regisseur-demo")
+        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("button", name="Nieuw signaal").wait_for()
+        page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+        page.wait_for_load_state("networkidle")
+
+        context.set_offline(True)
+        page.get_by_role("button", name="Nieuw signaal").click()
+        fill_signal(page, "E2E update: bewaard over een nieuwe versie")
+        page.get_by_role("button", name="Signaal opslaan").click()
+        page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('1 signaal wacht')")
+        context.set_offline(False)
+        # Keep the push from succeeding, so the signal stays in the outbox during the update.
+        page.route("**/api/v1/sync/**", lambda route: route.abort())
+
+        # A new version of the app is deployed.
+        sw = dist / "sw.js"
+        sw.write_text(sw.read_text() + "\n// nieuwe versie\n")
+        page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+        page.get_by_role("button", name="Nieuwe versie installeren").wait_for(timeout=20_000)
+        assert page.evaluate("async () => !!(await navigator.serviceWorker.getRegistration()).waiting")
+        assert "1 signaal wacht" in page.get_by_role("status").inner_text()
+
+        with page.expect_navigation():
+            page.get_by_role("button", name="Nieuwe versie installeren").click()
+        page.get_by_role("button", name="Nieuw signaal").wait_for()
+        page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('1 signaal wacht')")
+        assert page.evaluate("async () => !(await navigator.serviceWorker.getRegistration()).waiting")
+
+        page.unroute("**/api/v1/sync/**")
+        page.evaluate("() => window.dispatchEvent(new Event('online'))")
+        page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",
+                               timeout=30_000)
+        context.close()
+        token = httpx.post(base + "/api/v1/auth/token",
+                           json={"username": "regisseur", "password": "regisseur-demo"}).json()["access_token"]
+        items = httpx.get(base + "/api/v1/signals", params={"limit": 500},
+                          headers={"Authorization": f"Bearer {token}"}).json()["items"]
+        assert [s["description"] for s in items if s["description"].startswith("E2E update")] == [
+            "E2E update: bewaard over een nieuwe versie"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -163,7 +163,18 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   }
 
   const heading = h('h1', { class: 'utrecht-heading-1', tabindex: '-1' }, 'Signalen');
-  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, actions, panelsBox);
+  const update = h('div', { class: 'update-offer', hidden: true });
+  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, update, actions, panelsBox);
+
+  /** A new app version waits while signals wait to be sent: let the user choose. */
+  function offerUpdate(install) {
+    update.replaceChildren(
+      h('p', { class: 'utrecht-paragraph' }, 'Er is een nieuwe versie van de app. Je signalen blijven bewaard.'),
+      h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action', onclick: install },
+        'Nieuwe versie installeren'),
+    );
+    update.hidden = false;
+  }
 
   setMe(me, username);
   setCategories(categories);
@@ -173,6 +184,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     setMe: (next) => setMe(next, username),
     setCategories,
     refreshStatus,
+    offerUpdate,
     focus: () => heading.focus(),
     destroy: () => cleanups.splice(0).forEach((fn) => fn()),
   };
