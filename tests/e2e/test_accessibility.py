@@ -1,0 +1,74 @@
+"""axe-core finds no WCAG 2.1 A/AA violations on any screen of the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e_support import REPO, require
+from live import start_server
+
+pytestmark = pytest.mark.browser
+AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
+    proc, base = start_server(tmp_path / "a11y.db", "--demo")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
+    return found
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(f"{username}-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Nieuw signaal").wait_for()
+
+
+def test_every_screen_has_no_axe_violations(browser, server):
+    require(AXE, "axe-core (npm ci in pwa/)")
+    # bypass_csp: axe is injected as an inline script, which the app's CSP rightly forbids.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844},
+                                  geolocation={"latitude": 52.7092, "longitude": 5.864, "accuracy": 15},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("Gebruikersnaam").wait_for()
+    screens = {"log-in": violations(page)}
+
+    page.get_by_label("Gebruikersnaam").fill("regisseur")
+    page.get_by_label("Wachtwoord").fill("fout-wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("alert").filter(has_text="klopt niet").wait_for()
+    screens["log-in with error"] = violations(page)
+
+    log_in(page, server, "regisseur")
+    screens["shell"] = violations(page)
+    page.get_by_role("button", name="Nieuw signaal").click()
+    page.get_by_role("button", name="Gebruik mijn locatie").click()
+    page.get_by_text("Marknesse").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    screens["capture form"] = violations(page)
+    page.get_by_role("button", name="Signaal opslaan").click()
+    page.get_by_role("alert").filter(has_text="Kies een categorie").wait_for()
+    screens["capture form with error"] = violations(page)
+
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, server, "teamleider")
+    page.get_by_role("button", name="Kaart").click()
+    screens["team lead map panel"] = violations(page)
+    context.close()
+    assert {name: found for name, found in screens.items() if found} == {}
