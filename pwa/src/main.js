@@ -3,7 +3,7 @@ import { fetchMe, fetchCategories, onUnauthorized } from './api.js';
 import { getToken, getMe, saveMe, getCategories, saveCategories, clearSession } from './store/db.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
-import { createSignal } from './store/signals.js';
+import { all as allSignals, createSignal, deleteSignal, dismissNotice, editSignal, getNotices } from './store/signals.js';
 import { keepPhoto, uploadWaitingPhotos } from './store/photos.js';
 import { cachedAreas, loadIndex, locateOffline, refreshAreas } from './store/areas.js';
 import { createSyncEngine } from './sync/engine.js';
@@ -16,6 +16,7 @@ const engine = createSyncEngine({
   beforePush: ({ call }) => uploadWaitingPhotos(call),
   onChange: () => {
     shell?.refreshStatus();
+    refreshList();
     maybeActivateUpdate();
   },
 });
@@ -59,7 +60,11 @@ async function startSession(token, { username, focus = false } = {}) {
     onCapture: capture,
     locate: locateOffline,
     mountMap: (el, onTap) => mountMapLazily(el, onTap),
+    onEdit: async (sid, fields) => { await editSignal(sid, fields); await refreshList(); sync(); },
+    onDelete: async (sid) => { await deleteSignal(sid); await refreshList(); sync(); },
+    onDismiss: async (sid) => { await dismissNotice(sid); await refreshList(); },
   });
+  refreshList();
   if (focus) shell.focus();
   engine.start();
   refreshFromServer(token, id).then(() => sync());
@@ -76,8 +81,14 @@ async function capture(fields, photo) {
   }
   const saved = await createSignal(local);
   if (photo) await keepPhoto(hash, saved.id, photo);
+  refreshList();
   sync();
   return { ...saved, kern: area?.kern ?? null };
+}
+
+async function refreshList() {
+  const [signals, notices] = await Promise.all([allSignals(), getNotices()]).catch(() => [[], []]);
+  shell?.showSignals({ signals, notices });
 }
 
 async function sync() {

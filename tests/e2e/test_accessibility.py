@@ -56,7 +56,11 @@ def test_every_screen_has_no_axe_violations(browser, server):
     screens["log-in with error"] = violations(page)
 
     log_in(page, server, "regisseur")
-    screens["shell"] = violations(page)
+    page.locator(".signal-item__open").first.wait_for()  # the area's signals, pulled
+    screens["shell with signal list"] = violations(page)
+    page.locator(".signal-item__open").first.click()
+    page.get_by_role("button", name="Wijzigingen opslaan").wait_for()
+    screens["signal detail"] = violations(page)
     page.get_by_role("button", name="Nieuw signaal").click()
     page.get_by_role("button", name="Gebruik mijn locatie").click()
     page.get_by_text("Marknesse").first.wait_for()
@@ -67,6 +71,7 @@ def test_every_screen_has_no_axe_violations(browser, server):
     screens["capture form with error"] = violations(page)
 
     page.get_by_role("button", name="Uitloggen").click()
+    page.get_by_label("Gebruikersnaam").wait_for()  # the session is gone before we reload
     log_in(page, server, "teamleider")
     page.get_by_role("button", name="Kaart").click()
     screens["team lead map panel"] = violations(page)

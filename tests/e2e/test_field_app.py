@@ -133,9 +133,10 @@ def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
         fill_signal(page, "E2E update: bewaard over een nieuwe versie")
         page.get_by_role("button", name="Signaal opslaan").click()
         page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('1 signaal wacht')")
-        context.set_offline(False)
-        # Keep the push from succeeding, so the signal stays in the outbox during the update.
+        # Keep the push from succeeding (set before going online: `online` starts a sync),
+        # so the signal stays in the outbox during the update.
         page.route("**/api/v1/sync/**", lambda route: route.abort())
+        context.set_offline(False)
 
         # A new version of the app is deployed.
         sw = dist / "sw.js"
@@ -165,3 +166,33 @@ def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_edit_offline_shows_state_and_arrives(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "/")
+    page.get_by_label("Gebruikersnaam").fill("regisseur")
+    page.get_by_label("Wachtwoord").fill("regisseur-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    first = page.locator(".signal-item__open").first
+    first.wait_for()
+    page.wait_for_load_state("networkidle")
+    context.set_offline(True)
+    first.click()
+    page.get_by_label("Omschrijving van dit signaal").fill("E2E bewerkt: buren zijn tevreden")
+    page.get_by_label("Status").select_option("afgesloten")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    page.get_by_text("Wijziging opgeslagen.").wait_for()
+    page.locator(".signal-item__state", has_text="Wacht op verzending").first.wait_for()
+    assert "1 signaal wacht" in page.get_by_role("status").inner_text()
+    context.set_offline(False)
+    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",
+                           timeout=30_000)
+    context.close()
+    token = httpx.post(server + "/api/v1/auth/token",
+                       json={"username": "teamleider", "password": "teamleider-demo"}).json()["access_token"]
+    items = httpx.get(server + "/api/v1/signals", params={"limit": 500},
+                      headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    edited = [s for s in items if s["description"] == "E2E bewerkt: buren zijn tevreden"]
+    assert len(edited) == 1 and edited[0]["status"] == "afgesloten" and edited[0]["version"] == 2

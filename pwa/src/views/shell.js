@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 import { brandHeader } from './login.js';
 import { pendingCount, statusText } from '../sync/status.js';
 import { renderCaptureForm } from './capture.js';
+import { createSignalList } from './list.js';
 import { downscale } from '../photo.js';
 
 const ROLE_LABELS = {
@@ -25,7 +26,8 @@ export function roleLabel(role) {
  *          categories?: any[]|null,
  *          onLogout: () => void}} options
  */
-export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap }) {
+export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap,
+  onEdit, onDelete, onDismiss }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -164,7 +166,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
 
   const heading = h('h1', { class: 'utrecht-heading-1', tabindex: '-1' }, 'Signalen');
   const update = h('div', { class: 'update-offer', hidden: true });
-  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, update, actions, panelsBox);
+  const listBox = h('section', { class: 'signals', 'aria-label': 'Signalen op dit apparaat' });
+  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, update, actions, panelsBox, listBox);
+
+  const signalList = createSignalList(listBox, { onEdit, onDelete, onDismiss });
+  /** Redraw the list of signals on this device (after every sync and change). */
+  function showSignals(data) {
+    signalList.update({ ...data, categories: formFor || categories || [], me: me?.username || username });
+  }
 
   /** A new app version waits while signals wait to be sent: let the user choose. */
   function offerUpdate(install) {
@@ -185,6 +194,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     setCategories,
     refreshStatus,
     offerUpdate,
+    showSignals,
     focus: () => heading.focus(),
     destroy: () => cleanups.splice(0).forEach((fn) => fn()),
   };

@@ -1,0 +1,114 @@
+// The signals on this device (the user's area and their own), with their sync
+// state, and a detail view to change or delete one.
+import { h } from '../dom.js';
+import { URGENCIES } from './capture.js';
+
+export const STATUSES = [
+  ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
+];
+const label = (pairs, code) => pairs.find(([c]) => c === code)?.[1] ?? code;
+
+/** The sync state of one signal in words. */
+export function itemState(signal, notice) {
+  if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
+  if (signal._pending) return 'Wacht op verzending';
+  if (notice) return 'Ook elders gewijzigd';
+  return 'Verzonden';
+}
+
+/**
+ * The list lives as long as the shell; `update` redraws the items after every
+ * sync without closing the detail view the user is working in.
+ * @param {HTMLElement} container
+ * @param {{onEdit: (id: string, fields: object) => Promise<void>, onDelete: (id: string) => Promise<void>,
+ *          onDismiss: (id: string) => Promise<void>}} handlers
+ */
+export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
+  let signals = [];
+  let noticeOf = new Map();
+  let categories = [];
+  let me = '';
+  const catName = (code) => categories.find((c) => c.code === code)?.name ?? code;
+  const onlyMine = h('input', { type: 'checkbox', id: 'alleen-mijn' });
+  const list = h('ul', { class: 'signal-list' });
+  const detail = h('div', { class: 'signal-detail' });
+  const noticeFor = (id) => noticeOf.get(id);
+
+  function draw() {
+    const shown = signals
+      .filter((s) => !onlyMine.checked || s.created_by === me || s.version == null)
+      .sort((a, b) => String(b.observed_at).localeCompare(String(a.observed_at)));
+    list.replaceChildren(...shown.slice(0, 100).map((s) => h('li', { class: 'signal-item' },
+      h('button', { type: 'button', class: 'signal-item__open', onclick: () => open(s) },
+        h('span', { class: 'signal-item__title' }, `${catName(s.category)}${s.kern ? ` — ${s.kern.name}` : ''}`),
+        h('span', { class: 'signal-item__text' }, String(s.description ?? '').slice(0, 80)),
+        h('span', { class: 'signal-item__state' }, itemState(s, noticeFor(s.id)))))));
+    if (!shown.length) list.replaceChildren(h('li', { class: 'signal-item' }, 'Nog geen signalen.'));
+  }
+
+  function open(s) {
+    const notice = noticeFor(s.id);
+    const status = h('select', { id: 'detail-status', class: 'utrecht-select utrecht-textbox' },
+      STATUSES.map(([c, n]) => h('option', { value: c }, n)));
+    status.value = s.status;
+    const urgency = h('select', { id: 'detail-urgentie', class: 'utrecht-select utrecht-textbox' },
+      URGENCIES.map(([c, n]) => h('option', { value: c }, n)));
+    urgency.value = s.urgency;
+    const text = h('textarea', { id: 'detail-omschrijving', class: 'utrecht-textarea utrecht-textbox', rows: 4, maxlength: 4000 });
+    text.value = s.description ?? '';
+    const message = h('p', { class: 'field-hint', 'aria-live': 'polite' });
+    let confirming = false;
+    const remove = h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
+      async onclick() {
+        if (!confirming) {
+          confirming = true;
+          remove.textContent = 'Ja, verwijderen';
+          message.textContent = 'Weet je het zeker? Tik nog een keer om te verwijderen.';
+          return;
+        }
+        await onDelete(s.id);
+        detail.replaceChildren(h('p', { class: 'utrecht-paragraph', 'aria-live': 'polite' }, 'Signaal verwijderd.'));
+      } }, 'Verwijderen');
+    detail.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'detail-title' },
+      h('h3', { id: 'detail-title', class: 'utrecht-heading-3', tabindex: '-1' }, catName(s.category)),
+      notice ? h('div', { class: 'utrecht-alert conflict-notice' },
+        h('p', {}, notice.kind === 'rejected'
+          ? 'De server heeft dit signaal niet geaccepteerd.'
+          : 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.'),
+        h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
+          async onclick() { await onDismiss(s.id); } }, 'Begrepen')) : null,
+      h('p', { class: 'utrecht-paragraph' }, `${s.kern ? s.kern.name : 'Buiten de bekende gebieden'} · ${itemState(s, notice)}`),
+      h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-status' }, 'Status'), status),
+      h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-urgentie' }, 'Urgentie van dit signaal'), urgency),
+      h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-omschrijving' }, 'Omschrijving van dit signaal'), text),
+      h('div', { class: 'utrecht-button-group' },
+        h('button', { type: 'button', class: 'utrecht-button utrecht-button--primary-action',
+          async onclick() {
+            const fields = {};
+            if (status.value !== s.status) fields.status = status.value;
+            if (urgency.value !== s.urgency) fields.urgency = urgency.value;
+            if (text.value.trim() && text.value.trim() !== s.description) fields.description = text.value.trim();
+            if (!Object.keys(fields).length) { message.textContent = 'Er is niets gewijzigd.'; return; }
+            await onEdit(s.id, fields);
+            message.textContent = 'Wijziging opgeslagen.';
+          } }, 'Wijzigingen opslaan'),
+        remove),
+      message));
+    detail.querySelector('h3').focus();
+  }
+
+  onlyMine.addEventListener('change', draw);
+  container.replaceChildren(
+    h('h2', { class: 'utrecht-heading-2' }, 'Signalen'),
+    h('p', { class: 'checkbox-row' }, onlyMine, h('label', { for: 'alleen-mijn' }, 'Alleen mijn eigen signalen')),
+    list, detail);
+  return {
+    update(data) {
+      signals = data.signals ?? [];
+      noticeOf = new Map((data.notices ?? []).map((n) => [n.signal_id, n]));
+      categories = data.categories ?? categories;
+      me = data.me ?? me;
+      draw();
+    },
+  };
+}
