@@ -56,8 +56,11 @@ tools/node_modules/.installed: tools/package-lock.json
 lint: install-test tools ## Lint the served OpenAPI document against the NL API Design Rules
 	$(BIN)/pytest tests/test_openapi_lint.py -q
 
-bench: install-test ## Benchmarks (needs Debian postgresql + postgis for the PostGIS reference)
+bench: install-test build tools ## Benchmarks (PostGIS reference needs Debian postgresql + postgis)
 	$(BIN)/python bench/assign_points.py
+	$(BIN)/python bench/push_signals.py
+	$(BIN)/python bench/stats_query.py
+	$(BIN)/python bench/pwa_budgets.py
 
 clean: ## Remove installs and builds (keeps data/)
 	rm -rf $(VENV) pwa/node_modules pwa/dist tools/node_modules

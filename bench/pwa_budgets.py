@@ -1,0 +1,115 @@
+"""Field-app budgets: JavaScript size, Lighthouse 12.2.3 (mobile) scores, offline save time.
+
+    .venv/bin/python bench/pwa_budgets.py          (after `make build` and `make tools`)
+
+- JavaScript: every .js file of pwa/dist/assets gzipped (level 9); the entry
+  chunk is what the first visit loads, the map chunk loads with the capture map.
+- Lighthouse 12.2.3 (tools/node_modules, default mobile emulation with its
+  simulated 4× CPU slowdown and slow 4G) against the app served by a real
+  `gebiedsradar serve`, Debian chromium headless. The page is the entry page
+  (log-in); the logged-in shell is the same bundle.
+- Offline save: a real chromium page, logged in, then offline, with CDP
+  `Emulation.setCPUThrottlingRate` 4×; the time from pressing `Signaal opslaan`
+  to the confirmation on screen (stored in IndexedDB, outbox entry written),
+  20 saves, p50 / p95 / max.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from e2e_support import CHROMIUM, FLAGS  # noqa: E402
+from live import start_server  # noqa: E402
+
+DIST = REPO / "pwa" / "dist"
+LIGHTHOUSE = REPO / "tools" / "node_modules" / ".bin" / "lighthouse"
+
+
+def js_sizes() -> list[tuple[str, int, int]]:
+    out = []
+    for f in sorted((DIST / "assets").glob("*.js")):
+        raw = f.read_bytes()
+        out.append((f.name, len(raw), len(gzip.compress(raw, 9))))
+    return out
+
+
+def lighthouse(base: str) -> dict[str, float]:
+    report = Path(tempfile.mkdtemp()) / "lh.json"
+    subprocess.run([str(LIGHTHOUSE), base + "/", "--quiet", "--output=json", f"--output-path={report}",
+                    "--only-categories=performance,accessibility,best-practices",
+                    f"--chrome-flags={' '.join(FLAGS)}"],
+                   check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=600)
+    data = json.loads(report.read_text())
+    scores = {k: v["score"] * 100 for k, v in data["categories"].items()}
+    scores["LCP s"] = data["audits"]["largest-contentful-paint"]["numericValue"] / 1000
+    scores["TBT ms"] = data["audits"]["total-blocking-time"]["numericValue"]
+    return scores
+
+
+def offline_saves(base: str, n: int = 20) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(base + "/")
+        page.get_by_label("Gebruikersnaam").fill("regisseur")
+        page.get_by_label("Wachtwoord").fill("regisseur-demo")
+        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("button", name="Nieuw signaal").wait_for()
+        page.wait_for_load_state("networkidle")
+        context.set_offline(True)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.get_by_role("button", name="Nieuw signaal").click()
+        times = []
+        for i in range(n):
+            page.get_by_label("Categorie", exact=True).select_option(label="Jeugd")
+            page.get_by_label("Omschrijving").fill(f"Meting {i}")
+            ms = page.evaluate("""() => new Promise((resolve) => {
+                const saved = document.querySelector('.capture__saved');
+                saved.textContent = '';
+                const t0 = performance.now();
+                new MutationObserver((_, obs) => {
+                    if (saved.textContent.startsWith('Signaal opgeslagen')) { obs.disconnect(); resolve(performance.now() - t0); }
+                }).observe(saved, {childList: true, characterData: true, subtree: true});
+                [...document.querySelectorAll('button')].find((b) => b.textContent === 'Signaal opslaan').click();
+            })""")
+            times.append(ms)
+        browser.close()
+    return times
+
+
+def main() -> None:
+    sizes = js_sizes()
+    print("| JavaScript file | bytes | gzipped |\n|---|---|---|")
+    for name, raw, gz in sizes:
+        print(f"| {name} | {raw:,} | {gz:,} |")
+    print(f"| **all JavaScript** | {sum(s[1] for s in sizes):,} | **{sum(s[2] for s in sizes):,}** |")
+    proc, base = start_server(Path(tempfile.mkdtemp()) / "budget.db", "--demo")
+    try:
+        scores = lighthouse(base)
+        print("\n| Lighthouse 12.2.3, mobile | score |\n|---|---|")
+        for k, v in scores.items():
+            print(f"| {k} | {v:.2f} |" if k == "LCP s" else f"| {k} | {v:.0f} |")
+        times = sorted(offline_saves(base))
+        print(f"\nOffline save, CPU 4× slower, {len(times)} saves: p50 {statistics.median(times):.0f} ms,"
+              f" p95 {times[int(len(times) * 0.95) - 1]:.0f} ms, max {times[-1]:.0f} ms")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
