@@ -63,6 +63,7 @@ async function startSession(token, { username, focus = false } = {}) {
     onEdit: async (sid, fields) => { await editSignal(sid, fields); await refreshList(); sync(); },
     onDelete: async (sid) => { await deleteSignal(sid); await refreshList(); sync(); },
     onDismiss: async (sid) => { await dismissNotice(sid); await refreshList(); },
+    onSyncNow: () => sync(),
   });
   refreshList();
   if (focus) shell.focus();

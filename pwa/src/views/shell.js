@@ -27,7 +27,7 @@ export function roleLabel(role) {
  *          onLogout: () => void}} options
  */
 export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap,
-  onEdit, onDelete, onDismiss }) {
+  onEdit, onDelete, onDismiss, onSyncNow }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -167,7 +167,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   const heading = h('h1', { class: 'utrecht-heading-1', tabindex: '-1' }, 'Signalen');
   const update = h('div', { class: 'update-offer', hidden: true });
   const listBox = h('section', { class: 'signals', 'aria-label': 'Signalen op dit apparaat' });
-  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, update, actions, panelsBox, listBox);
+  const syncButton = onSyncNow ? h('button', {
+    type: 'button', class: 'utrecht-button utrecht-button--secondary-action sync-now',
+    async onclick() {
+      syncButton.disabled = true;
+      try { await onSyncNow(); } finally { syncButton.disabled = false; }
+    },
+  }, 'Nu verzenden') : null;
+  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, syncButton, update, actions, panelsBox, listBox);
 
   const signalList = createSignalList(listBox, { onEdit, onDelete, onDismiss });
   /** Redraw the list of signals on this device (after every sync and change). */
