@@ -6,7 +6,6 @@ loads the default areas and categories when it holds none.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path

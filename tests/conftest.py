@@ -14,6 +14,9 @@ from server.bootstrap import open_database
 from server.settings import Settings
 from server.users.store import add_user
 
+from e2e_support import CHROMIUM, FLAGS, require
+from live import start_server
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_GEO = REPO.parent / "shared" / "geo"
 
@@ -87,3 +90,28 @@ def signal_body(lat: float = MARKNESSE[0], lon: float = MARKNESSE[1], **fields) 
     }
     body.update(fields)
     return body
+
+
+# Browser tests (tests/e2e) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium, driven by Playwright."""
+    require(Path(CHROMIUM), "Debian chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """A real server with demo data serving the built app."""
+    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
+    proc, base = start_server(tmp_path / "browser.db", "--demo")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -19,3 +19,12 @@ def require(path: Path, what: str) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{what} missing at {path}")
         pytest.skip(f"{what} missing at {path}")
+
+
+def log_in(page, base: str, username: str, password: str | None = None) -> None:
+    """Open the app and log in with the demo password of `username`."""
+    page.goto(base + "/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(password or f"{username}-demo")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Nieuw signaal").wait_for()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 from litestar.testing import TestClient

@@ -16,7 +16,6 @@ from geo.assign import AreaIndex
 from geo.boundaries import read_boundaries
 from geo.defaults import default_areas
 from geo.device import device_areas
-from server.areas.importer import import_boundaries
 
 from conftest import REPO, SHARED_GEO
 

@@ -9,8 +9,8 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
+from ..params import period_param
 from ..problems import field_error
-from ..timeutil import period_bound
 from ..users.models import User
 from .models import Signal, SignalCreate, SignalPage, SignalUpdate, Status
 from .store import (SignalFilter, create_signal, delete_signal, get_signal, list_signals,
@@ -29,15 +29,6 @@ def _version(if_match: str | None) -> int | None:
     if not text.isdigit():
         raise field_error(400, "If-Match", "geef de versie van het signaal, bijvoorbeeld \"3\"")
     return int(text)
-
-
-def _bound(name: str, value: str | None, *, end: bool):
-    if value is None:
-        return None
-    try:
-        return period_bound(value, end=end)
-    except ValueError as e:
-        raise field_error(400, name, str(e)) from None
 
 
 class SignalsController(Controller):
@@ -59,8 +50,8 @@ class SignalsController(Controller):
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> SignalPage:
         flt = SignalFilter(area=area, category=category, status=status,
-                           since=_bound("since", since, end=False),
-                           until=_bound("until", until, end=True))
+                           since=period_param("since", since, end=False),
+                           until=period_param("until", until, end=True))
         return list_signals(state.db, state.areas.fresh(), request.user, flt, limit, offset)
 
     @post("", operation_id="createSignal", sync_to_thread=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get
@@ -10,22 +9,14 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from ..auth.middleware import require_roles
-from ..problems import ProblemError, field_error
+from ..params import period_param
+from ..problems import ProblemError
 from ..signals.models import Status
-from ..timeutil import LOCAL, now, period_bound
+from ..timeutil import LOCAL, now
 from .models import AreaStatsCollection, AreaTrend
 from .store import area_counts, area_trend
 
 Level = Literal["kern", "wijk", "buurt"]
-
-
-def _bound(name: str, value: str | None, *, end: bool) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return period_bound(value, end=end)
-    except ValueError as e:
-        raise field_error(400, name, str(e)) from None
 
 
 class StatsController(Controller):
@@ -46,8 +37,8 @@ class StatsController(Controller):
         category: Annotated[str | None, QueryParameter(description="categorie of subcategorie")] = None,
         status: FromQuery[Status | None] = None,
     ) -> Response[AreaStatsCollection]:
-        body = area_counts(state.db, state.areas, level, _bound("from", from_, end=False),
-                           _bound("to", to, end=True), category, status)
+        body = area_counts(state.db, state.areas, level, period_param("from", from_, end=False),
+                           period_param("to", to, end=True), category, status)
         return Response(body, media_type="application/geo+json")
 
     @get("/areas/{code:str}", operation_id="getAreaTrend", sync_to_thread=True,

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from e2e_support import REPO, require
-from live import start_server
+from e2e_support import REPO, log_in, require
 
 pytestmark = pytest.mark.browser
 AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
-    proc, base = start_server(tmp_path / "a11y.db", "--demo")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def violations(page) -> list[str]:
@@ -28,14 +17,6 @@ def violations(page) -> list[str]:
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
         .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
     return found
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(f"{username}-demo")
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_role("button", name="Nieuw signaal").wait_for()
 
 
 def test_every_screen_has_no_axe_violations(browser, server):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
-from pathlib import Path
 
 import httpx
 import pytest
 
 
-from e2e_support import REPO, require
+from e2e_support import REPO, log_in
 from live import start_server
 
 pytestmark = pytest.mark.browser
@@ -30,15 +29,6 @@ def png(width: int = 64, height: int = 48) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-@pytest.fixture
-def server(tmp_path: Path):
-    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
-    proc, base = start_server(tmp_path / "field.db", "--demo")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 def fill_signal(page, text: str, category: str = "Jeugd") -> None:
     page.get_by_label("Categorie").select_option(label=category)
     page.get_by_label("Omschrijving").fill(text)
@@ -48,11 +38,7 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     context = browser.new_context(viewport={"width": 390, "height": 844}, geolocation=MARKNESSE,
                                   permissions=["geolocation"])
     page = context.new_page()
-    page.goto(server + "/")
-    page.get_by_label("Gebruikersnaam").fill("regisseur")
-    page.get_by_label("Wachtwoord").fill("regisseur-demo")
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_role("button", name="Nieuw signaal").wait_for()
+    log_in(page, server, "regisseur")
     page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
     page.wait_for_load_state("networkidle")  # categories and area shapes cached
     page.reload()  # now under the service worker's control
@@ -120,11 +106,7 @@ def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
     try:
         context = browser.new_context()
         page = context.new_page()
-        page.goto(base + "/")
-        page.get_by_label("Gebruikersnaam").fill("regisseur")
-        page.get_by_label("Wachtwoord").fill("regisseur-demo")
-        page.get_by_role("button", name="Inloggen").click()
-        page.get_by_role("button", name="Nieuw signaal").wait_for()
+        log_in(page, base, "regisseur")
         page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
         page.wait_for_load_state("networkidle")
 
@@ -171,10 +153,7 @@ def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
 def test_edit_offline_shows_state_and_arrives(browser, server):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server + "/")
-    page.get_by_label("Gebruikersnaam").fill("regisseur")
-    page.get_by_label("Wachtwoord").fill("regisseur-demo")
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, server, "regisseur")
     first = page.locator(".signal-item__open").first
     first.wait_for()
     page.wait_for_load_state("networkidle")

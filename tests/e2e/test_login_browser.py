@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-
-from e2e_support import REPO, require
-from live import start_server
+from e2e_support import log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
-    proc, base = start_server(tmp_path / "browser.db", "--demo")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_login_shows_app_shell(browser, server):
@@ -45,9 +32,6 @@ def test_login_shows_app_shell(browser, server):
 def test_teamleider_sees_kaart(browser, server):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(server + "/")
-    page.get_by_label("Gebruikersnaam").fill("teamleider")
-    page.get_by_label("Wachtwoord").fill("teamleider-demo")
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, server, "teamleider")
     page.get_by_role("button", name="Kaart").wait_for()
     context.close()
