@@ -48,7 +48,7 @@ export default defineConfig({
           // The app shell: everything the build emits (index.html, JS, CSS,
           // icons, manifest). Revisioned by content hash.
           globPatterns: ['**/*.{html,js,css,png,svg,ico}'], // + the manifest, added by the plugin
-          globIgnores: ['sw.js', 'workbox-*.js'],
+          globIgnores: ['sw.js', 'sw-sync.js', 'workbox-*.js'],
           // Offline, every navigation (e.g. /signalen/123) gets the shell...
           navigateFallback: '/index.html',
           // ...but never an API URL. /api/ is not precached and has no
@@ -59,6 +59,7 @@ export default defineConfig({
           clientsClaim: true,
           skipWaiting: false, // activated by a SKIP_WAITING message from the page
           inlineWorkboxRuntime: true, // one file: /sw.js
+          importScripts: ['/sw-sync.js'], // Background Sync wakes the app (public/sw-sync.js)
           sourcemap: false,
           mode: 'production',
         },

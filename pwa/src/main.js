@@ -14,6 +14,7 @@ import { pendingCount } from './sync/status.js';
 const engine = createSyncEngine({
   getToken: () => getToken().catch(() => null),
   beforePush: ({ call }) => uploadWaitingPhotos(call),
+  backgroundSync: true, // where the browser has it (Chromium): see public/sw-sync.js
   onChange: () => {
     shell?.refreshStatus();
     refreshList();
@@ -153,6 +154,10 @@ if (import.meta.env.PROD) {
     });
   });
 }
+// Background Sync: the service worker says the connection is back.
+navigator.serviceWorker?.addEventListener('message', (event) => {
+  if (event.data?.type === 'gebiedsradar-sync' && shell) sync();
+});
 // Ask the browser not to clear our storage under pressure (Safari clears unused sites).
 navigator.storage?.persist?.().catch(() => {});
 

@@ -73,6 +73,9 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     page.get_by_text("gekozen op de kaart").wait_for()
     page.get_by_role("button", name="Signaal opslaan").click()
     page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('3 signalen wachten')")
+    # Background Sync (Chromium): the browser will wake the app when the connection returns.
+    page.wait_for_function(
+        "async () => (await (await navigator.serviceWorker.ready).sync.getTags()).includes('gebiedsradar-sync')")
 
     context.set_offline(False)
     page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",

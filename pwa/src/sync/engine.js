@@ -321,7 +321,11 @@ export function createSyncEngine({
       clearRetry(); // nothing to retry until the user signs in again (then syncNow)
     } else {
       result.retryIn = scheduleRetry();
-      if (backgroundSync && result.error === 'network') registerBackgroundSync();
+      // Only when truly offline: the browser fires the sync when the connection returns.
+      // Online with an unreachable server, a sync registration would fire at once and loop.
+      if (backgroundSync && result.error === 'network' && globalThis.navigator?.onLine === false) {
+        registerBackgroundSync();
+      }
     }
     lastResult = result;
     syncing = false;
@@ -375,7 +379,7 @@ export function createSyncEngine({
     };
     win?.addEventListener?.('online', listeners.online);
     doc?.addEventListener?.('visibilitychange', listeners.visible);
-    if (backgroundSync) registerBackgroundSync();
+    if (backgroundSync && globalThis.navigator?.onLine === false) registerBackgroundSync();
     syncNow();
     return stop;
   }

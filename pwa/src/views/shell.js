@@ -183,11 +183,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   }
 
   /** A new app version waits while signals wait to be sent: let the user choose. */
+  let installUpdate = null;
   function offerUpdate(install) {
+    installUpdate = install; // asked again after every sync: keep the same button
+    if (!update.hidden) return;
     update.replaceChildren(
       h('p', { class: 'utrecht-paragraph' }, 'Er is een nieuwe versie van de app. Je signalen blijven bewaard.'),
-      h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action', onclick: install },
-        'Nieuwe versie installeren'),
+      h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
+        onclick: () => installUpdate?.() }, 'Nieuwe versie installeren'),
     );
     update.hidden = false;
   }
