@@ -72,8 +72,7 @@ class AreaCatalog:
     """
 
     def __init__(self, db: Database, check_every: float = 2.0):
-        self._db = db
-        self.db = db
+        self.db = db  # also used to look up which photos have arrived
         self._lock = threading.Lock()
         self._check_every = check_every
         self._checked = 0.0
@@ -84,7 +83,7 @@ class AreaCatalog:
         self.reload()
 
     def reload(self) -> None:
-        conn = self._db.conn
+        conn = self.db.conn
         version = areas_version(conn)
         areas = load_areas(conn)
         with self._lock:
@@ -99,7 +98,7 @@ class AreaCatalog:
         """Reload when another process changed the areas; returns self."""
         if time.monotonic() - self._checked > self._check_every:
             self._checked = time.monotonic()
-            if areas_version(self._db.conn) != self.version:
+            if areas_version(self.db.conn) != self.version:
                 self.reload()
         return self
 

@@ -127,7 +127,7 @@ def insert_row(conn: sqlite3.Connection, catalog: AreaCatalog, signal_id: str,
     conn.execute(f"INSERT INTO signals ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                  tuple(row.values()))
     _log_change(conn, signal_id, 1, "create", user, at, row)
-    return {**row, "follow_up_date": row["follow_up_date"]}  # the stored row, without a read
+    return row  # the stored row, without reading it back
 
 
 def update_row(conn: sqlite3.Connection, catalog: AreaCatalog, row: sqlite3.Row,
