@@ -1,5 +1,5 @@
 import './styles.css';
-import { fetchMe, fetchCategories, onUnauthorized } from './api.js';
+import { fetchMe, fetchCategories, onUnauthorized, request } from './api.js';
 import { getToken, getMe, saveMe, getCategories, saveCategories, clearSession } from './store/db.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
@@ -65,6 +65,7 @@ async function startSession(token, { username, focus = false } = {}) {
     onDelete: async (sid) => { await deleteSignal(sid); await refreshList(); sync(); },
     onDismiss: async (sid) => { await dismissNotice(sid); await refreshList(); },
     onSyncNow: () => sync(),
+    onOpenMap: (el, list) => openHeatmap(el, list),
   });
   refreshList();
   if (focus) shell.focus();
@@ -86,6 +87,18 @@ async function capture(fields, photo) {
   refreshList();
   sync();
   return { ...saved, kern: area?.kern ?? null };
+}
+
+// The team lead's heatmap (Leaflet loads only when the map is first opened).
+async function openHeatmap(el, categories) {
+  const { renderHeatmap } = await import('./views/heatmap.js');
+  const token = await getToken();
+  const query = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v != null));
+  await renderHeatmap(el, {
+    categories,
+    fetchStats: (params) => request(`/stats/areas?${query(params)}`, { token }),
+    fetchTrend: (level, code) => request(`/stats/areas/${encodeURIComponent(code)}?${query({ level, weeks: 26 })}`, { token }),
+  });
 }
 
 async function refreshList() {

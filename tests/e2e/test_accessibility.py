@@ -55,6 +55,10 @@ def test_every_screen_has_no_axe_violations(browser, server):
     page.get_by_label("Gebruikersnaam").wait_for()  # the session is gone before we reload
     log_in(page, server, "teamleider")
     page.get_by_role("button", name="Kaart").click()
-    screens["team lead map panel"] = violations(page)
+    page.locator("table.stats-table tbody tr").first.wait_for()
+    screens["team lead heatmap"] = violations(page)
+    page.locator("table.stats-table tbody button").first.click()
+    page.get_by_text("laatste 26 weken").wait_for()
+    screens["area trend"] = violations(page)
     context.close()
     assert {name: found for name, found in screens.items() if found} == {}

@@ -33,5 +33,17 @@ def test_teamleider_sees_kaart(browser, server):
     context = browser.new_context()
     page = context.new_page()
     log_in(page, server, "teamleider")
-    page.get_by_role("button", name="Kaart").wait_for()
+    page.get_by_role("button", name="Kaart").click()
+    # The heatmap: legend, and the same numbers as a table with one row per kern.
+    rows = page.locator("table.stats-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 11
+    assert page.get_by_label("Legenda").locator("li").count() >= 2
+    assert "per 1.000 inwoners" in page.get_by_label("Legenda").inner_text()
+    page.get_by_label("Niveau").select_option("wijk")
+    page.get_by_text("Geen gebieden op niveau wijk").wait_for()  # defaults have kernen only
+    page.get_by_label("Niveau").select_option("kern")
+    rows.first.wait_for()
+    page.locator("table.stats-table tbody button", has_text="Marknesse").click()
+    page.get_by_text("Marknesse: laatste 26 weken").wait_for()
     context.close()

@@ -27,7 +27,7 @@ export function roleLabel(role) {
  *          onLogout: () => void}} options
  */
 export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap,
-  onEdit, onDelete, onDismiss, onSyncNow }) {
+  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -135,8 +135,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
         'panel-kaart',
         'Kaart',
         'Kaart',
-        h('p', { class: 'utrecht-paragraph' }, 'De kaart met het aantal signalen per kern, wijk en buurt komt in een volgende versie van de app.'),
+        h('div', { class: 'heatmap' }),
       );
+      let opened = false;
+      mapPanel.button.addEventListener('click', () => {
+        if (opened || mapPanel.panel.hidden) return;
+        opened = true;
+        onOpenMap?.(mapPanel.panel.querySelector('.heatmap'), formFor || categories || []);
+      });
       mapPanel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
     } else if (!allowed && mapPanel) {
       mapPanel.button.remove();

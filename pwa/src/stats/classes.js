@@ -1,0 +1,49 @@
+// Choropleth classes that stay readable with small counts: quantile breaks over
+// the rates of areas with enough signals; areas below the minimum are grey.
+
+export const COLOURS = ['#deebf7', '#9ecae1', '#4292c6', '#08519c', '#08306b'];
+export const GREY = '#bdbdbd';
+
+/**
+ * @param {{code: string, count: number, per_1000: number|null}[]} areas
+ * @param {{minCount?: number, classes?: number}} options
+ * @returns {{breaks: number[], classOf: Map<string, number|null>, reason: Map<string, string>}}
+ *   class index per area code, or null with the reason ('te weinig signalen' / 'geen inwonersaantal')
+ */
+export function classify(areas, { minCount = 3, classes = 5 } = {}) {
+  const classOf = new Map();
+  const reason = new Map();
+  const rated = [];
+  for (const a of areas) {
+    if (a.count < minCount) { classOf.set(a.code, null); reason.set(a.code, 'te weinig signalen'); }
+    else if (a.per_1000 == null) { classOf.set(a.code, null); reason.set(a.code, 'geen inwonersaantal'); }
+    else rated.push(a);
+  }
+  const values = rated.map((a) => a.per_1000).sort((x, y) => x - y);
+  const n = Math.min(classes, new Set(values).size);
+  const breaks = [];
+  for (let i = 1; i < n; i += 1) breaks.push(values[Math.floor((i * values.length) / n)]);
+  const unique = [...new Set(breaks)];
+  for (const a of rated) {
+    let k = 0;
+    while (k < unique.length && a.per_1000 >= unique[k]) k += 1;
+    classOf.set(a.code, k);
+  }
+  return { breaks: unique, classOf, reason, rated: values.length, max: values.at(-1) ?? 0, min: values[0] ?? 0 };
+}
+
+/** Legend rows: colour and the range of each class in words. */
+export function legendRows({ breaks, min, max, rated }) {
+  const fmt = (v) => v.toLocaleString('nl-NL', { maximumFractionDigits: 1 });
+  const rows = [];
+  if (rated && !breaks.length) {
+    rows.push({ colour: COLOURS[0], label: `${fmt(min)} – ${fmt(max)} per 1.000 inwoners` });
+  } else if (rated) {
+    const edges = [min, ...breaks, max];
+    for (let i = 0; i < edges.length - 1; i += 1) {
+      rows.push({ colour: COLOURS[Math.min(i, COLOURS.length - 1)], label: `${fmt(edges[i])} – ${fmt(edges[i + 1])} per 1.000 inwoners` });
+    }
+  }
+  rows.push({ colour: GREY, label: 'Te weinig signalen of geen inwonersaantal' });
+  return rows;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { classify, legendRows, GREY } from '../src/stats/classes.js';
+
+describe('choropleth classes', () => {
+  const areas = [
+    { code: 'a', count: 10, per_1000: 1 }, { code: 'b', count: 12, per_1000: 2 },
+    { code: 'c', count: 30, per_1000: 3 }, { code: 'd', count: 40, per_1000: 4 },
+    { code: 'e', count: 50, per_1000: 5 }, { code: 'f', count: 2, per_1000: 9 },
+    { code: 'g', count: 8, per_1000: null },
+  ];
+
+  it('greys out small counts and unknown inhabitants, quantiles for the rest', () => {
+    const { classOf, reason, breaks } = classify(areas, { minCount: 3 });
+    expect(classOf.get('f')).toBeNull();
+    expect(reason.get('f')).toBe('te weinig signalen');
+    expect(reason.get('g')).toBe('geen inwonersaantal');
+    expect(breaks).toEqual([2, 3, 4, 5]);
+    expect(['a', 'b', 'c', 'd', 'e'].map((c) => classOf.get(c))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('copes with one or equal values', () => {
+    const one = classify([{ code: 'x', count: 5, per_1000: 2 }, { code: 'y', count: 5, per_1000: 2 }]);
+    expect(one.classOf.get('x')).toBe(0);
+    expect(one.classOf.get('y')).toBe(0);
+    const rows = legendRows(one);
+    expect(rows.at(-1).colour).toBe(GREY);
+    expect(rows[0].label).toContain('per 1.000 inwoners');
+  });
+
+  it('has an empty legend but the grey row without data', () => {
+    expect(legendRows(classify([]))).toEqual([{ colour: GREY, label: 'Te weinig signalen of geen inwonersaantal' }]);
+  });
+});
