@@ -233,6 +233,25 @@ def restore(obj: Context, path: Path, yes: bool) -> None:
     click.echo(f"Restored {obj.db_path} from {path}; new server epoch {epoch}.")
 
 
+@cli.command("report")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="PDF file to write.")
+@click.pass_obj
+def report(obj: Context, month: str, output: Path) -> None:
+    """Write the monthly overview for management as a two-page PDF (map, table, trends)."""
+    from .areas.store import AreaCatalog
+    from .reports.monthly import month_bounds, monthly_report
+
+    try:
+        month_bounds(month)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--month") from None
+    db = obj.open().db
+    pages = monthly_report(db, AreaCatalog(db), month, output)
+    click.echo(f"Monthly overview {month} written to {output} ({pages} pages).")
+
+
 @cli.command("init")
 @click.option("--demo", is_flag=True, help="Also add demo users and signals.")
 @click.pass_obj

@@ -1,0 +1,1 @@
+"""Reports for management and council."""
