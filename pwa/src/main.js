@@ -98,6 +98,7 @@ async function openHeatmap(el, categories) {
     categories,
     fetchStats: (params) => request(`/stats/areas?${query(params)}`, { token }),
     fetchTrend: (level, code) => request(`/stats/areas/${encodeURIComponent(code)}?${query({ level, weeks: 26 })}`, { token }),
+    fetchSignals: (params) => request(`/signals?${query(params)}`, { token }),
   });
 }
 

@@ -40,6 +40,15 @@ def test_teamleider_sees_kaart(browser, server):
     assert rows.count() == 11
     assert page.get_by_label("Legenda").locator("li").count() >= 2
     assert "per 1.000 inwoners" in page.get_by_label("Legenda").inner_text()
+    # Zoomed in, the individual signals appear (clustered); zoomed out only the areas.
+    signals = page.locator(".heatmap-map .marker-cluster, .heatmap-map path.leaflet-interactive[fill='#ffb612']")
+    page.wait_for_load_state("networkidle")
+    assert signals.count() == 0
+    for _ in range(3):
+        page.locator(".heatmap-map .leaflet-control-zoom-in").click()
+        page.wait_for_timeout(300)
+    page.locator(".heatmap-map .marker-cluster, "
+                 ".heatmap-map path.leaflet-interactive[fill='#ffb612']").first.wait_for(state="attached")
     page.get_by_label("Niveau").select_option("wijk")
     page.get_by_text("Geen gebieden op niveau wijk").wait_for()  # defaults have kernen only
     page.get_by_label("Niveau").select_option("kern")

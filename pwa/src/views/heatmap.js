@@ -3,6 +3,9 @@
 // (for people who do not use the map) and a drill-down to an area's trend.
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
+import 'leaflet.markercluster';
+import 'leaflet.markercluster/dist/MarkerCluster.css';
+import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 import { h } from '../dom.js';
 import { classify, legendRows, COLOURS, GREY } from '../stats/classes.js';
 
@@ -17,7 +20,9 @@ const isoDate = (d) => d.toISOString().slice(0, 10);
  * @param {{categories: object[], fetchStats: (query: object) => Promise<object>,
  *          fetchTrend: (level: string, code: string) => Promise<object>}} options
  */
-export function renderHeatmap(container, { categories, fetchStats, fetchTrend }) {
+const POINTS_FROM_ZOOM = 12; // below this the choropleth says enough
+
+export function renderHeatmap(container, { categories, fetchStats, fetchTrend, fetchSignals }) {
   const select = (id, label, options) => {
     const el = h('select', { id, class: 'utrecht-select utrecht-textbox' }, options.map(([v, n]) => h('option', { value: v }, n)));
     return [h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: id }, label), el), el];
@@ -40,6 +45,13 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend })
   const map = L.map(mapEl, { center: [52.71, 5.78], zoom: 10 });
   L.tileLayer(PDOK, { maxZoom: 19, attribution: 'Kaart: PDOK / Kadaster' }).addTo(map);
   let layer = null;
+  // Individual signals, clustered, once zoomed in far enough to tell streets apart.
+  const points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
+  const togglePoints = () => {
+    if (map.getZoom() >= POINTS_FROM_ZOOM) points.addTo(map);
+    else points.remove();
+  };
+  map.on('zoomend', togglePoints);
   if (typeof ResizeObserver === 'function') new ResizeObserver(() => map.invalidateSize()).observe(mapEl);
 
   async function showTrend(props) {
@@ -89,6 +101,20 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend })
       },
     }).addTo(map);
     if (props.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    if (fetchSignals) {
+      fetchSignals({ since: isoDate(from), until: isoDate(to), category: category.value || undefined, limit: 500 })
+        .then((page) => {
+          points.clearLayers();
+          for (const s of page.items) {
+            if (!s.location) continue;
+            points.addLayer(L.circleMarker([s.location.lat, s.location.lon],
+              { radius: 6, color: '#154273', fillColor: '#ffb612', fillOpacity: 1 })
+              .bindTooltip(`${s.category}${s.kern ? `, ${s.kern.name}` : ''}: ${String(s.description).slice(0, 60)}`));
+          }
+          togglePoints();
+        })
+        .catch(() => {});
+    }
     legend.replaceChildren(...legendRows(classes).map((r) => h('li', {},
       h('span', { class: 'legend__swatch', style: `background: ${r.colour}`, 'aria-hidden': 'true' }), r.label)));
     const rows = [...props].sort((a, b) => (b.per_1000 ?? -1) - (a.per_1000 ?? -1) || b.count - a.count);
