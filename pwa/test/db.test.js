@@ -21,7 +21,7 @@ describe('IndexedDB store', () => {
     const db = await openDb();
     expect(db.name).toBe(DB_NAME);
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
+    expect([...db.objectStoreNames].sort()).toEqual(['acked', 'cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
   });
 
   it('starts without a token', async () => {

@@ -103,7 +103,7 @@ describe('database upgrade', () => {
     const db = await openDb();
     expect(db.version).toBe(DB_VERSION);
     expect(DB_VERSION).toBe(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
+    expect([...db.objectStoreNames].sort()).toEqual(['acked', 'cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
     expect(await getMe()).toEqual({ username: 'anna' });
     expect(await outbox.count()).toBe(0);
   });

@@ -30,8 +30,11 @@ function upgrade(db, oldVersion) {
     db.createObjectStore('signals', { keyPath: 'id' });
     db.createObjectStore('sync');
     db.createObjectStore('notices', { keyPath: 'signal_id' });
-    // Photos waiting for upload: {sha256, signal_id, blob}; gone once the server has them.
+    // Photos waiting for upload: {sha256, signal_id, bytes}; gone once the server has them.
     db.createObjectStore('photos', { keyPath: 'sha256' });
+    // Mutations the server acknowledged but no pull has echoed yet: pushed again
+    // when the server turns out to be restored from a backup (a new epoch).
+    db.createObjectStore('acked', { keyPath: 'id' }).createIndex('signal_id', 'signal_id');
   }
 }
 

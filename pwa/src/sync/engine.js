@@ -42,15 +42,38 @@ function toWire(m) {
   };
 }
 
-/** Store a newly seen epoch; on a change forget the cursor. `tx` includes "sync". */
+/**
+ * Store a newly seen epoch. On a change the server was restored from a backup:
+ * forget the cursor (pull from the start) and put every acknowledged mutation that
+ * no pull has echoed back into the outbox, so the server gets it again.
+ * `tx` includes "sync", "acked" and "outbox".
+ */
 async function checkEpochInTx(tx, epoch) {
   const meta = tx.objectStore('sync');
   const known = (await meta.get('epoch')) ?? null;
   if (epoch == null || epoch === known) return false;
   await meta.put(epoch, 'epoch');
   if (known === null) return false;
-  await meta.put(null, 'cursor'); // the server was restored: pull from the start
+  await meta.put(null, 'cursor');
+  const acked = tx.objectStore('acked');
+  for (const m of await acked.getAll()) {
+    const { acked_version: _version, ...mutation } = m;
+    await tx.objectStore('outbox').put(mutation);
+  }
+  await acked.clear();
   return true;
+}
+
+/** A pull echoed this signal at `version`: acknowledged mutations up to it are safe. */
+async function forgetEchoedInTx(tx, signalId, version) {
+  const index = tx.objectStore('acked').index('signal_id');
+  let cursor = await index.openCursor(signalId);
+  while (cursor) {
+    if (version == null || cursor.value.acked_version == null || cursor.value.acked_version <= version) {
+      await cursor.delete();
+    }
+    cursor = await cursor.continue();
+  }
 }
 
 /**
@@ -60,7 +83,7 @@ async function checkEpochInTx(tx, epoch) {
  */
 export async function applyPushResponse(response) {
   const db = await openDb();
-  const tx = db.transaction(['outbox', 'signals', 'notices', 'sync'], 'readwrite', STRICT);
+  const tx = db.transaction(['outbox', 'acked', 'signals', 'notices', 'sync'], 'readwrite', STRICT);
   const summary = { removed: 0, conflicts: 0, rejected: 0, epochReset: false };
   summary.epochReset = await checkEpochInTx(tx, response?.server_epoch ?? null);
   const box = tx.objectStore('outbox');
@@ -69,6 +92,9 @@ export async function applyPushResponse(response) {
     if (mutation) {
       await box.delete(result.id);
       summary.removed += 1;
+      if (result.status !== 'rejected') {
+        await tx.objectStore('acked').put({ ...mutation, acked_version: result.version ?? null });
+      }
     }
     const sid = result.signal_id;
     const server = result.server ?? null;
@@ -110,7 +136,7 @@ export async function applyPushResponse(response) {
  */
 export async function applyPullPage(page) {
   const db = await openDb();
-  const tx = db.transaction(['outbox', 'signals', 'sync'], 'readwrite');
+  const tx = db.transaction(['outbox', 'acked', 'signals', 'sync'], 'readwrite');
   if (await checkEpochInTx(tx, page?.server_epoch ?? null)) {
     await tx.done;
     return { reset: true, hasMore: true, applied: 0 };
@@ -118,8 +144,10 @@ export async function applyPullPage(page) {
   let applied = 0;
   for (const change of page?.changes ?? []) {
     if (change.signal) {
+      await forgetEchoedInTx(tx, change.signal.id, change.signal.version ?? null);
       if (await acceptInTx(tx, change.signal.id, change.signal, change.signal.version ?? null)) applied += 1;
     } else if (change.deleted) {
+      await forgetEchoedInTx(tx, change.deleted, null);
       if (await acceptInTx(tx, change.deleted, null, change.version ?? null)) applied += 1;
     }
   }
