@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from e2e_support import CHROMIUM, FLAGS  # noqa: E402
+from e2e_support import CHROMIUM, FLAGS, log_in  # noqa: E402
 from live import start_server  # noqa: E402
 
 DIST = REPO / "pwa" / "dist"
@@ -63,11 +63,7 @@ def offline_saves(base: str, n: int = 20) -> list[float]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
-        page.goto(base + "/")
-        page.get_by_label("Gebruikersnaam").fill("regisseur")
-        page.get_by_label("Wachtwoord").fill("regisseur-demo")
-        page.get_by_role("button", name="Inloggen").click()
-        page.get_by_role("button", name="Nieuw signaal").wait_for()
+        log_in(page, base, "regisseur")
         page.wait_for_load_state("networkidle")
         context.set_offline(True)
         cdp = context.new_cdp_session(page)

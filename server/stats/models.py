@@ -6,14 +6,12 @@ from datetime import date
 
 import msgspec
 
+from ..areas.models import AreaProperties
 
-class AreaStatsProperties(msgspec.Struct):
-    code: str
-    name: str
-    level: str
-    inhabitants: int | None
-    parent_code: str | None
-    municipality: str
+
+class AreaStatsProperties(AreaProperties):
+    """The properties of an area (as in /areas) with its numbers for the period."""
+
     count: int
     #: Signals per 1,000 inhabitants; null when the inhabitants are unknown.
     per_1000: float | None

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 
-from e2e_support import REPO, log_in
+from e2e_support import REPO, api_token, log_in, server_signals, wait_for_status
 from live import start_server
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     page.get_by_label("Foto toevoegen").set_input_files(str(photo))
     page.get_by_text("Foto toegevoegd").wait_for()
     page.get_by_role("button", name="Signaal opslaan").click()
-    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('2 ')")
+    wait_for_status(page, "2 ")
 
     # 3. By a tap on the map.
     fill_signal(page, "E2E kaart: te hard gereden", "Verkeer")
@@ -72,20 +72,16 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.get_by_text("gekozen op de kaart").wait_for()
     page.get_by_role("button", name="Signaal opslaan").click()
-    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('3 signalen wachten')")
+    wait_for_status(page, "3 signalen wachten")
     # Background Sync (Chromium): the browser will wake the app when the connection returns.
     page.wait_for_function(
         "async () => (await (await navigator.serviceWorker.ready).sync.getTags()).includes('gebiedsradar-sync')")
 
     context.set_offline(False)
-    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",
-                           timeout=30_000)
+    wait_for_status(page, "Alles verzonden")
     context.close()
 
-    token = httpx.post(server + "/api/v1/auth/token",
-                       json={"username": "teamleider", "password": "teamleider-demo"}).json()["access_token"]
-    items = httpx.get(server + "/api/v1/signals", params={"limit": 500},
-                      headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    items = server_signals(server)
     mine = {s["description"].split(":")[0]: s for s in items if s["description"].startswith("E2E")}
     assert sorted(mine) == ["E2E foto", "E2E gps", "E2E kaart"]
     assert mine["E2E gps"]["kern"]["name"] == "Marknesse"
@@ -95,7 +91,7 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     foto = mine["E2E foto"]
     assert len(foto["attachments"]) == 1 and foto["pending_attachments"] == []
     stored = httpx.get(f"{server}/api/v1/attachments/{foto['attachments'][0]}",
-                       headers={"Authorization": f"Bearer {token}"})
+                       headers={"Authorization": f"Bearer {api_token(server)}"})
     assert stored.headers["content-type"] == "image/jpeg"
     assert hashlib.sha256(stored.content).hexdigest() == foto["attachments"][0]
 
@@ -117,7 +113,7 @@ def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
         page.get_by_role("button", name="Nieuw signaal").click()
         fill_signal(page, "E2E update: bewaard over een nieuwe versie")
         page.get_by_role("button", name="Signaal opslaan").click()
-        page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('1 signaal wacht')")
+        wait_for_status(page, "1 signaal wacht")
         # Keep the push from succeeding (set before going online: `online` starts a sync),
         # so the signal stays in the outbox during the update.
         page.route("**/api/v1/sync/**", lambda route: route.abort())
@@ -134,18 +130,14 @@ def test_app_update_waits_for_the_outbox_and_keeps_it(browser, tmp_path):
         with page.expect_navigation():
             page.get_by_role("button", name="Nieuwe versie installeren").click()
         page.get_by_role("button", name="Nieuw signaal").wait_for()
-        page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('1 signaal wacht')")
+        wait_for_status(page, "1 signaal wacht")
         assert page.evaluate("async () => !(await navigator.serviceWorker.getRegistration()).waiting")
 
         page.unroute("**/api/v1/sync/**")
         page.evaluate("() => window.dispatchEvent(new Event('online'))")
-        page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",
-                               timeout=30_000)
+        wait_for_status(page, "Alles verzonden")
         context.close()
-        token = httpx.post(base + "/api/v1/auth/token",
-                           json={"username": "regisseur", "password": "regisseur-demo"}).json()["access_token"]
-        items = httpx.get(base + "/api/v1/signals", params={"limit": 500},
-                          headers={"Authorization": f"Bearer {token}"}).json()["items"]
+        items = server_signals(base, "regisseur")
         assert [s["description"] for s in items if s["description"].startswith("E2E update")] == [
             "E2E update: bewaard over een nieuwe versie"]
     finally:
@@ -169,12 +161,8 @@ def test_edit_offline_shows_state_and_arrives(browser, server):
     page.locator(".signal-item__state", has_text="Wacht op verzending").first.wait_for()
     assert "1 signaal wacht" in page.get_by_role("status").inner_text()
     context.set_offline(False)
-    page.wait_for_function("() => document.querySelector('[role=status]').textContent.startsWith('Alles verzonden')",
-                           timeout=30_000)
+    wait_for_status(page, "Alles verzonden")
     context.close()
-    token = httpx.post(server + "/api/v1/auth/token",
-                       json={"username": "teamleider", "password": "teamleider-demo"}).json()["access_token"]
-    items = httpx.get(server + "/api/v1/signals", params={"limit": 500},
-                      headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    items = server_signals(server)
     edited = [s for s in items if s["description"] == "E2E bewerkt: buren zijn tevreden"]
     assert len(edited) == 1 and edited[0]["status"] == "afgesloten" and edited[0]["version"] == 2
