@@ -31,6 +31,7 @@ from .signals.routes import SignalsController
 from .sync.routes import SyncController
 from .attachments.routes import AttachmentsController
 from .stats.routes import StatsController
+from .alerts.routes import AlertsController
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     api = Router(path=API_PREFIX, route_handlers=[
         health, AuthController, UsersController, CategoriesController, AreasController,
         SignalsController, SyncController, AttachmentsController,
-        StatsController,
+        StatsController, AlertsController,
     ])
     handlers: list[Any] = [api, openapi_json]
     index = settings.pwa_dist / "index.html"

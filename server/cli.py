@@ -233,6 +233,30 @@ def restore(obj: Context, path: Path, yes: bool) -> None:
     click.echo(f"Restored {obj.db_path} from {path}; new server epoch {epoch}.")
 
 
+@cli.group()
+def alerts() -> None:
+    """Early warning."""
+
+
+@alerts.command("detect")
+@click.pass_obj
+def alerts_detect(obj: Context) -> None:
+    """Look for clusters of signals now and store alerts (running it twice adds nothing)."""
+    from .alerts.detect import detect_rule_clusters
+    from .alerts.store import list_alerts
+    from .areas.store import AreaCatalog
+    from .users.models import User
+
+    db = obj.open().db
+    catalog = AreaCatalog(db)
+    touched = set(detect_rule_clusters(db, catalog))
+    found = [a for a in list_alerts(db, catalog, User(username="cli", role="beheerder"), None)
+             if a.id in touched]
+    click.echo(f"{len(found)} alert(s) from this run.")
+    for a in found:
+        click.echo(f"  [{a.status}] {a.title}")
+
+
 @cli.command("report")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to report on, e.g. 2026-11.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,

@@ -179,6 +179,39 @@ def m003_stats_index(conn: sqlite3.Connection) -> None:
             " subcategory, status, deleted)")
 
 
+@migration
+def m004_alerts(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        -- Early-warning detections with their evidence; `key` deduplicates across runs.
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            method TEXT NOT NULL,
+            title TEXT NOT NULL,
+            category TEXT NOT NULL,
+            kern_code TEXT,
+            observed INTEGER NOT NULL,
+            expected REAL,
+            score REAL,
+            p_value REAL,
+            signal_ids TEXT NOT NULL,
+            extent TEXT NOT NULL,
+            why TEXT NOT NULL,
+            window_start TEXT NOT NULL,
+            window_end TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'nieuw'
+                CHECK (status IN ('nieuw','bekeken','kwestie','afgewezen')),
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX alerts_status ON alerts(status, updated_at);
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

@@ -1,0 +1,1 @@
+"""Early warning: detections of rising or clustering signals, with their evidence."""

@@ -1,0 +1,43 @@
+"""Wire models for alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from ..areas.models import AreaRef
+
+AlertStatus = Literal["nieuw", "bekeken", "kwestie", "afgewezen"]
+
+
+class Alert(msgspec.Struct):
+    """An early-warning detection with its evidence."""
+
+    id: str
+    method: str
+    title: str
+    category: str
+    kern: AreaRef | None
+    observed: int
+    expected: float | None
+    score: float | None
+    p_value: float | None
+    signal_ids: list[str]
+    #: Map extent of the signals: [min lon, min lat, max lon, max lat].
+    extent: list[float]
+    why: str
+    window_start: datetime
+    window_end: datetime
+    status: AlertStatus
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Acknowledge(msgspec.Struct):
+    """Mark an alert as seen, or reject it with a reason."""
+
+    status: Literal["bekeken", "afgewezen"] = "bekeken"
+    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None

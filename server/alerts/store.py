@@ -1,0 +1,55 @@
+"""Reading alerts and changing their status."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from ..areas.store import AreaCatalog
+from ..audit import audit
+from ..db import Database
+from ..problems import ProblemError, field_error
+from ..timeutil import now
+from ..users.models import User
+from .models import Acknowledge, Alert
+
+
+def _alert(row, catalog: AreaCatalog) -> Alert:
+    return Alert(
+        id=row["id"], method=row["method"], title=row["title"], category=row["category"],
+        kern=catalog.ref("kern", row["kern_code"]), observed=row["observed"],
+        expected=row["expected"], score=row["score"], p_value=row["p_value"],
+        signal_ids=json.loads(row["signal_ids"]), extent=json.loads(row["extent"]), why=row["why"],
+        window_start=datetime.fromisoformat(row["window_start"]),
+        window_end=datetime.fromisoformat(row["window_end"]), status=row["status"],
+        reason=row["reason"], created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]))
+
+
+def list_alerts(db: Database, catalog: AreaCatalog, user: User, status: str | None) -> list[Alert]:
+    """Alerts newest first; a gebiedsregisseur with areas sees those of their areas."""
+    where, params = ["1"], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if user.role == "gebiedsregisseur" and user.areas:
+        where.append(f"kern_code IN ({','.join('?' * len(user.areas))})")
+        params += user.areas
+    rows = db.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY updated_at DESC",
+                    params)
+    return [_alert(r, catalog) for r in rows]
+
+
+def acknowledge(db: Database, catalog: AreaCatalog, user: User, alert_id: str,
+                data: Acknowledge) -> Alert:
+    if data.status == "afgewezen" and not (data.reason or "").strip():
+        raise field_error(422, "reason", "geef een reden om de waarschuwing af te wijzen")
+    with db.transaction() as conn:
+        row = conn.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        if row is None:
+            raise ProblemError(404, f"Waarschuwing {alert_id} bestaat niet.")
+        conn.execute("UPDATE alerts SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
+                     (data.status, data.reason, now().isoformat(), alert_id))
+        audit(conn, user.username, f"alert_{data.status}", alert_id)
+        row = conn.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    return _alert(row, catalog)

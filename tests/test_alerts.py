@@ -1,0 +1,145 @@
+"""Early warning, the rule: N signals of one category within R metres within D days."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from server.alerts.detect import detect_rule_clusters
+from server.alerts.rules import RuleSettings
+from server.areas.store import AreaCatalog
+from server.bootstrap import open_database
+from server.settings import Settings
+from server.signals.models import Location, SignalCreate
+from server.signals.store import client_values, insert_row
+from server.users.models import User
+
+from conftest import signal_body
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+ENS_STREET = (52.6335, 5.8330)
+USER = User(username="t", role="beheerder")
+
+
+def store(db, catalog, points, category="jeugd", sub="jeugdoverlast", days_ago=None):
+    with db.transaction() as conn:
+        for i, (lat, lon) in enumerate(points):
+            ago = days_ago[i] if days_ago else i
+            data = SignalCreate(category=category, subcategory=sub, description="x", source="inwoner",
+                                location=Location(lat=lat, lon=lon),
+                                observed_at=NOW - timedelta(days=ago, hours=1))
+            insert_row(conn, catalog, str(uuid.uuid4()), client_values(data), USER)
+
+
+def fresh(tmp_path):
+    db = open_database(Settings(db_path=tmp_path / "alerts.db")).db
+    return db, AreaCatalog(db)
+
+
+def near(point, metres, rng):
+    return (point[0] + rng.uniform(-1, 1) * metres / 111_000,
+            point[1] + rng.uniform(-1, 1) * metres / 68_000)
+
+
+def test_a_street_in_ens_raises_one_alert_with_evidence(tmp_path):
+    db, catalog = fresh(tmp_path)
+    rng = random.Random(1)
+    store(db, catalog, [near(ENS_STREET, 100, rng) for _ in range(5)])
+    ids = detect_rule_clusters(db, catalog, NOW)
+    assert len(ids) == 1
+    alert = db.query_one("SELECT * FROM alerts")
+    assert alert["title"] == "Jeugdoverlast in Ens: 5 signalen in 14 dagen binnen 300 m"
+    assert alert["observed"] == 5 and alert["kern_code"] == "WK017106" and alert["status"] == "nieuw"
+    # Running detection again adds nothing.
+    assert detect_rule_clusters(db, catalog, NOW) == ids
+    assert db.query_one("SELECT count(*) FROM alerts")[0] == 1
+
+
+def test_ordinary_spread_raises_nothing(tmp_path):
+    db, catalog = fresh(tmp_path)
+    rng = random.Random(2)
+    # 40 signals over 14 days spread over the whole polder: no street-level cluster.
+    points = [(rng.uniform(52.64, 52.80), rng.uniform(5.66, 5.93)) for _ in range(40)]
+    store(db, catalog, points, days_ago=[rng.uniform(0, 13) for _ in points])
+    assert detect_rule_clusters(db, catalog, NOW) == []
+
+
+def test_old_signals_and_other_categories_do_not_count(tmp_path):
+    db, catalog = fresh(tmp_path)
+    rng = random.Random(3)
+    store(db, catalog, [near(ENS_STREET, 80, rng) for _ in range(3)])
+    store(db, catalog, [near(ENS_STREET, 80, rng) for _ in range(3)], days_ago=[20, 21, 22])
+    store(db, catalog, [near(ENS_STREET, 80, rng)], category="verkeer", sub="snelheid")
+    assert detect_rule_clusters(db, catalog, NOW) == []
+
+
+def test_cluster_straddling_two_kernen_is_found(tmp_path):
+    db, catalog = fresh(tmp_path)
+    # Find a border point between two kernen, then put signals on both sides of it.
+    lat = 52.7099
+    lons = [5.78 + i * 0.0005 for i in range(120)]
+    kernen = [catalog.locate(lat, lon).kern.code for lon in lons]
+    edge = next(i for i in range(1, len(lons)) if kernen[i] != kernen[i - 1])
+    points = [(lat, lons[edge - 2]), (lat, lons[edge - 1]), (lat, lons[edge]), (lat, lons[edge + 1])]
+    store(db, catalog, points)
+    assert len({catalog.locate(*p).kern.code for p in points}) == 2
+    ids = detect_rule_clusters(db, catalog, NOW, default=RuleSettings(min_signals=4, radius_m=300, days=14))
+    assert len(ids) == 1
+    assert db.query_one("SELECT observed FROM alerts")[0] == 4
+
+
+def test_growing_cluster_updates_its_alert(tmp_path):
+    db, catalog = fresh(tmp_path)
+    rng = random.Random(4)
+    store(db, catalog, [near(ENS_STREET, 100, rng) for _ in range(4)])
+    first = detect_rule_clusters(db, catalog, NOW)
+    store(db, catalog, [near(ENS_STREET, 100, rng)], days_ago=[0])
+    assert detect_rule_clusters(db, catalog, NOW) == first
+    assert db.query_one("SELECT observed FROM alerts")[0] == 5
+
+
+def test_alerts_api_lists_and_acknowledges(client, regisseur, teamleider):
+    rng = random.Random(5)
+    for _ in range(4):
+        lat, lon = near(ENS_STREET, 80, rng)
+        client.post("/api/v1/signals", headers=regisseur, json=signal_body(
+            lat, lon, observed_at=datetime.now(timezone.utc).isoformat()))
+    app = client.app
+    detect_rule_clusters(app.state.db, app.state.areas)
+    alerts = client.get("/api/v1/alerts", headers=teamleider).json()
+    assert len(alerts) == 1 and alerts[0]["kern"]["name"] == "Ens"
+    assert len(alerts[0]["signal_ids"]) == 4 and len(alerts[0]["extent"]) == 4
+    alert_id = alerts[0]["id"]
+    assert client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={}, headers=regisseur).status_code == 403
+    bad = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"status": "afgewezen"}, headers=teamleider)
+    assert bad.status_code == 422
+    ok = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"status": "bekeken"}, headers=teamleider)
+    assert ok.status_code == 200 and ok.json()["status"] == "bekeken"
+    assert client.get("/api/v1/alerts", params={"status": "nieuw"}, headers=teamleider).json() == []
+
+
+def test_cli_detect_twice(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db, catalog = fresh(tmp_path)
+    rng = random.Random(6)
+    now = datetime.now(timezone.utc)
+    with db.transaction() as conn:
+        for _ in range(4):
+            lat, lon = near(ENS_STREET, 80, rng)
+            data = SignalCreate(category="jeugd", subcategory="jeugdoverlast", description="x",
+                                source="inwoner", location=Location(lat=lat, lon=lon), observed_at=now)
+            insert_row(conn, catalog, str(uuid.uuid4()), client_values(data), USER)
+    db.close()
+    exe = Path(sys.executable).with_name("gebiedsradar")
+    for _ in range(2):
+        r = subprocess.run([str(exe), "--db", str(tmp_path / "alerts.db"), "alerts", "detect"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert "1 alert(s) from this run." in r.stdout
+        assert "Jeugdoverlast in Ens: 4 signalen" in r.stdout
+    check = open_database(Settings(db_path=tmp_path / "alerts.db")).db
+    assert check.query_one("SELECT count(*) FROM alerts")[0] == 1
