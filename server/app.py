@@ -31,7 +31,9 @@ from .signals.routes import SignalsController
 from .sync.routes import SyncController
 from .attachments.routes import AttachmentsController
 from .stats.routes import StatsController
+from .alerts.detect import detect_rule_clusters
 from .alerts.routes import AlertsController
+from .alerts.scheduler import Debounced
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)
@@ -103,10 +105,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     opened = open_database(settings)
     db = opened.db
+    catalog = AreaCatalog(db)
+    detector = Debounced(lambda: detect_rule_clusters(db, catalog), settings.alert_debounce_seconds)
     state = State({
         "settings": settings,
         "db": db,
-        "areas": AreaCatalog(db),
+        "areas": catalog,
+        "detector": detector,
         "secret_key": secret_key(db, settings.secret_key),
         "openapi": None,
     })
@@ -143,6 +148,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Signalen van gebiedsregisseurs: vastleggen, synchroniseren,"
                         " groeperen per kern, wijk en buurt, en vroeg waarschuwen.",
         ),
-        on_shutdown=[lambda: db.close()],
+        on_shutdown=[detector.cancel, lambda: db.close()],
         debug=False,
     )

@@ -33,6 +33,8 @@ class Settings:
     #: Failed log-ins for one user before each further attempt must wait.
     login_free_attempts: int = 3
     login_max_delay_seconds: int = 300
+    #: Seconds after new signals before early-warning detection runs (one run per burst).
+    alert_debounce_seconds: float = 30.0
     #: Where photos are stored; default: `attachments/` next to the database.
     attachments_root: Path | None = None
 
@@ -48,6 +50,8 @@ class Settings:
             "secret_key": os.environ.get("GEBIEDSRADAR_SECRET_KEY", ""),
             "token_ttl_seconds": _int("GEBIEDSRADAR_TOKEN_TTL", 12 * 3600),
         }
+        if os.environ.get("GEBIEDSRADAR_ALERT_DEBOUNCE"):
+            values["alert_debounce_seconds"] = float(os.environ["GEBIEDSRADAR_ALERT_DEBOUNCE"])
         if os.environ.get("GEBIEDSRADAR_ATTACHMENTS"):
             values["attachments_root"] = Path(os.environ["GEBIEDSRADAR_ATTACHMENTS"])
         if os.environ.get("GEBIEDSRADAR_PWA_DIST"):

@@ -143,3 +143,30 @@ def test_cli_detect_twice(tmp_path):
         assert "Jeugdoverlast in Ens: 4 signalen" in r.stdout
     check = open_database(Settings(db_path=tmp_path / "alerts.db")).db
     assert check.query_one("SELECT count(*) FROM alerts")[0] == 1
+
+
+def test_detection_runs_after_sync_ingest(settings, users):
+    import time
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    from conftest import login
+    from test_sync import create_data, mutation, push
+
+    rng = random.Random(7)
+    with TestClient(app=create_app(replace(settings, alert_debounce_seconds=0.2))) as client:
+        headers = login(client, "regisseur")
+        moment = datetime.now(timezone.utc).isoformat()
+        push(client, headers, *[mutation("create", str(uuid.uuid4()),
+                                         create_data(*near(ENS_STREET, 80, rng), observed_at=moment), seq=i)
+                                for i in range(4)])
+        teamleider = login(client, "teamleider")
+        deadline = time.monotonic() + 10
+        alerts = []
+        while not alerts and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alerts = client.get("/api/v1/alerts", headers=teamleider).json()
+        assert [a["observed"] for a in alerts] == [4]

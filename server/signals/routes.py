@@ -59,6 +59,8 @@ class SignalsController(Controller):
     def create_signal(self, request: Request[User, str, State], state: State,
                       data: JSONBody[SignalCreate]) -> Response[Signal]:
         signal, created = create_signal(state.db, state.areas.fresh(), data, request.user)
+        if created:
+            state.detector.request()
         return Response(signal, status_code=201 if created else 200,
                         headers={"Location": f"/api/v1/signals/{signal.id}"})
 

@@ -29,7 +29,10 @@ class SyncController(Controller):
         if len(data.mutations) > MAX_MUTATIONS:
             raise ProblemError(413, f"Te veel wijzigingen in één keer: {len(data.mutations)};"
                                     f" stuur er hoogstens {MAX_MUTATIONS} per verzoek.")
-        return push(state.db, state.areas.fresh(), request.user, data)
+        response = push(state.db, state.areas.fresh(), request.user, data)
+        if any(r.status in ("applied", "conflict") for r in response.results):
+            state.detector.request()  # new or changed signals: look for escalation soon
+        return response
 
     @get("/pull", operation_id="pullChanges", sync_to_thread=True,
          summary="Changes since a cursor, in commit order, paged")
