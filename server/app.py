@@ -34,6 +34,7 @@ from .stats.routes import StatsController
 from .alerts.detect import detect_rule_clusters
 from .alerts.routes import AlertsController
 from .alerts.scheduler import Debounced
+from .kwesties.routes import KwestiesController
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     api = Router(path=API_PREFIX, route_handlers=[
         health, AuthController, UsersController, CategoriesController, AreasController,
         SignalsController, SyncController, AttachmentsController,
-        StatsController, AlertsController,
+        StatsController, AlertsController, KwestiesController,
     ])
     handlers: list[Any] = [api, openapi_json]
     index = settings.pwa_dist / "index.html"

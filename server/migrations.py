@@ -212,6 +212,33 @@ def m004_alerts(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m005_kwesties(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        -- A kwestie groups the signals about one underlying problem.
+        CREATE TABLE kwesties (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','gesloten')),
+            alert_id TEXT REFERENCES alerts(id),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE kwestie_signals (
+            kwestie_id TEXT NOT NULL REFERENCES kwesties(id),
+            signal_id TEXT NOT NULL REFERENCES signals(id),
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (kwestie_id, signal_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX kwestie_signals_signal ON kwestie_signals(signal_id);
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

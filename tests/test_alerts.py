@@ -170,3 +170,33 @@ def test_detection_runs_after_sync_ingest(settings, users):
             time.sleep(0.1)
             alerts = client.get("/api/v1/alerts", headers=teamleider).json()
         assert [a["observed"] for a in alerts] == [4]
+
+
+def test_alert_becomes_a_kwestie_with_a_timeline(client, regisseur, teamleider):
+    rng = random.Random(8)
+    ids = []
+    for i in range(4):
+        lat, lon = near(ENS_STREET, 80, rng)
+        body = signal_body(lat, lon, observed_at=(datetime.now(timezone.utc) - timedelta(days=3 - i)).isoformat())
+        ids.append(client.post("/api/v1/signals", headers=regisseur, json=body).json()["id"])
+    detect_rule_clusters(client.app.state.db, client.app.state.areas)
+    alert = client.get("/api/v1/alerts", headers=teamleider).json()[0]
+    r = client.post(f"/api/v1/alerts/{alert['id']}/kwestie", json={"title": "Jeugd bij dorpshuis Ens"},
+                    headers=teamleider)
+    assert r.status_code == 201, r.text
+    kwestie = r.json()
+    assert kwestie["title"] == "Jeugd bij dorpshuis Ens" and kwestie["signal_count"] == 4
+    assert [s["id"] for s in kwestie["timeline"]] == ids  # in the order observed
+    assert client.get("/api/v1/alerts", headers=teamleider).json()[0]["status"] == "kwestie"
+    again = client.post(f"/api/v1/alerts/{alert['id']}/kwestie", json={}, headers=teamleider)
+    assert again.status_code == 409
+    # A later signal is added by hand; the kwestie's course shows in its timeline.
+    later = client.post("/api/v1/signals", headers=regisseur, json=signal_body(*ENS_STREET)).json()["id"]
+    added = client.post(f"/api/v1/kwesties/{kwestie['id']}/signals", json={"signal_ids": [later]},
+                        headers=teamleider).json()
+    assert added["signal_count"] == 5
+    assert [k["id"] for k in client.get("/api/v1/kwesties", headers=teamleider).json()] == [kwestie["id"]]
+    assert client.get("/api/v1/kwesties", headers=regisseur).status_code == 403
+    bad = client.post("/api/v1/kwesties", json={"title": "x", "signal_ids": [str(uuid.uuid4())]},
+                      headers=teamleider)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["name"] == "signal_ids"

@@ -1,0 +1,1 @@
+"""Kwesties: groups of signals about one underlying problem, and their course."""
