@@ -66,6 +66,7 @@ async function startSession(token, { username, focus = false } = {}) {
     onDismiss: async (sid) => { await dismissNotice(sid); await refreshList(); },
     onSyncNow: () => sync(),
     onOpenMap: (el, list) => openHeatmap(el, list),
+    onOpenAlerts: (el, role) => openAlerts(el, role),
   });
   refreshList();
   if (focus) shell.focus();
@@ -99,6 +100,17 @@ async function openHeatmap(el, categories) {
     fetchStats: (params) => request(`/stats/areas?${query(params)}`, { token }),
     fetchTrend: (level, code) => request(`/stats/areas/${encodeURIComponent(code)}?${query({ level, weeks: 26 })}`, { token }),
     fetchSignals: (params) => request(`/signals?${query(params)}`, { token }),
+  });
+}
+
+async function openAlerts(el, role) {
+  const { renderAlerts } = await import('./views/alerts.js');
+  const token = await getToken();
+  const lead = role === 'teamleider' || role === 'beheerder';
+  await renderAlerts(el, {
+    fetchAlerts: () => request('/alerts', { token }),
+    acknowledge: lead ? (id) => request(`/alerts/${id}/acknowledge`, { method: 'POST', body: { status: 'bekeken' }, token }) : null,
+    makeKwestie: lead ? (id) => request(`/alerts/${id}/kwestie`, { method: 'POST', body: {}, token }) : null,
   });
 }
 

@@ -27,7 +27,7 @@ export function roleLabel(role) {
  *          onLogout: () => void}} options
  */
 export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap,
-  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap }) {
+  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap, onOpenAlerts }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -127,6 +127,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     });
   }
 
+  if (onOpenAlerts) {
+    const alertsPanel = addPanel('panel-waarschuwingen', 'Waarschuwingen', 'Waarschuwingen', h('div', { class: 'alerts' }));
+    alertsPanel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
+    alertsPanel.button.addEventListener('click', () => {
+      if (!alertsPanel.panel.hidden) onOpenAlerts(alertsPanel.panel.querySelector('.alerts'), currentRole);
+    });
+  }
+
   let mapPanel = null;
   function syncMapButton(role) {
     const allowed = MAP_ROLES.has(role);
@@ -152,7 +160,9 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     }
   }
 
+  let currentRole = me?.role ?? null;
   function setMe(next, fallbackName) {
+    currentRole = next?.role ?? currentRole;
     userName.textContent = next?.username || fallbackName || 'Ingelogd';
     userRole.textContent = next?.role ? roleLabel(next.role) : '';
     userRole.hidden = !next?.role;
