@@ -3,16 +3,9 @@ import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
 import { createSyncEngine, LOCK_NAME } from '../src/sync/engine.js';
 import { backoffDelay, createBackoff, BASE_MS, CAP_MS } from '../src/sync/backoff.js';
+import { FIELDS } from './fixtures.js';
 
 const TOKEN = 'tok';
-const FIELDS = {
-  category: 'overlast',
-  description: 'Geluidsoverlast bij de haven',
-  urgency: 'normaal',
-  source: 'inwoner',
-  location: { lat: 52.7107, lon: 5.748, accuracy_m: 12, method: 'gps' },
-  observed_at: '2026-11-28T10:15:00+01:00',
-};
 const EML = { code: 'EML', name: 'Emmeloord' };
 
 // ---- a small in-memory server speaking the sync protocol ---------------------

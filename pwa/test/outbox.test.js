@@ -4,14 +4,7 @@ import { DB_NAME, DB_VERSION, openDb, closeDb, getMe } from '../src/store/db.js'
 import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
 
-const FIELDS = {
-  category: 'overlast',
-  description: 'Geluidsoverlast bij de haven',
-  urgency: 'normaal',
-  source: 'inwoner',
-  location: { lat: 52.7107, lon: 5.748, accuracy_m: 12, method: 'gps' },
-  observed_at: '2026-11-28T10:15:00+01:00',
-};
+import { FIELDS } from './fixtures.js';
 
 describe('outbox', () => {
   it('keeps mutations first in, first out by seq', async () => {

@@ -272,10 +272,9 @@ def get_signal(db: Database, catalog: AreaCatalog, signal_id: str, user: User) -
     return to_signal(row, catalog)
 
 
-def list_signals(db: Database, catalog: AreaCatalog, user: User, flt: SignalFilter,
-                 limit: int, offset: int) -> SignalPage:
-    clause, params = scope_clause(user)
-    where = ["deleted = 0", clause]
+def filter_clause(flt: SignalFilter) -> tuple[str, list[Any]]:
+    """SQL for the filters the list and the statistics share (live signals only)."""
+    where, params = ["deleted = 0"], []
     if flt.area:
         where.append("(kern_code = ? OR wijk_code = ? OR buurt_code = ?)")
         params += [flt.area] * 3
@@ -291,7 +290,15 @@ def list_signals(db: Database, catalog: AreaCatalog, user: User, flt: SignalFilt
     if flt.until:
         where.append("observed_utc < ?")
         params.append(utc_text(flt.until))
-    sql_where = " AND ".join(where)
+    return " AND ".join(where), params
+
+
+def list_signals(db: Database, catalog: AreaCatalog, user: User, flt: SignalFilter,
+                 limit: int, offset: int) -> SignalPage:
+    scope, scope_params = scope_clause(user)
+    where, params = filter_clause(flt)
+    sql_where = f"{where} AND {scope}"
+    params = [*params, *scope_params]
     conn = db.conn
     total = conn.execute(f"SELECT count(*) FROM signals WHERE {sql_where}", params).fetchone()[0]
     rows = conn.execute(

@@ -7,29 +7,12 @@ from datetime import date, datetime, timedelta
 
 from ..areas.store import AreaCatalog
 from ..db import Database
-from ..timeutil import LOCAL, from_utc_text, utc_text
+from ..signals.store import SignalFilter, filter_clause
+from ..timeutil import LOCAL, from_utc_text
 from .models import (AreaStatsCollection, AreaStatsFeature, AreaStatsProperties, AreaTrend,
                      CategoryCount, WeekCount)
 
 LEVEL_COLUMN = {"kern": "kern_code", "wijk": "wijk_code", "buurt": "buurt_code"}
-
-
-def _filters(since: datetime | None, until: datetime | None, category: str | None,
-             status: str | None) -> tuple[str, list]:
-    where, params = ["deleted = 0"], []
-    if since:
-        where.append("observed_utc >= ?")
-        params.append(utc_text(since))
-    if until:
-        where.append("observed_utc < ?")
-        params.append(utc_text(until))
-    if category:
-        where.append("(category = ? OR subcategory = ?)")
-        params += [category, category]
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    return " AND ".join(where), params
 
 
 def area_counts(db: Database, catalog: AreaCatalog, level: str, since: datetime | None,
@@ -37,7 +20,8 @@ def area_counts(db: Database, catalog: AreaCatalog, level: str, since: datetime 
                 status: str | None = None) -> AreaStatsCollection:
     """Every area of `level` with its count and rate per 1,000 inhabitants."""
     column = LEVEL_COLUMN[level]
-    where, params = _filters(since, until, category, status)
+    where, params = filter_clause(SignalFilter(category=category, status=status,
+                                               since=since, until=until))
     # Named so the planner never falls back to a table scan: with the covering
     # per-level index a month or a year is an index-only range scan per area.
     counts = dict(db.query(
@@ -73,7 +57,7 @@ def area_trend(db: Database, catalog: AreaCatalog, level: str, code: str, weeks:
         return None
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=LOCAL)
-    where, params = _filters(since, None, category, None)
+    where, params = filter_clause(SignalFilter(category=category, since=since))
     rows = db.query(f"SELECT observed_utc, category FROM signals WHERE {where}"
                     f" AND {LEVEL_COLUMN[level]} = ?", [*params, code])
     per_week = Counter(week_start(from_utc_text(r[0])) for r in rows)
