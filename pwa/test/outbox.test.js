@@ -3,7 +3,6 @@ import { openDB } from 'idb';
 import { DB_NAME, DB_VERSION, openDb, closeDb, getMe } from '../src/store/db.js';
 import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
-
 import { FIELDS } from './fixtures.js';
 
 describe('outbox', () => {
