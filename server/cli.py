@@ -242,14 +242,14 @@ def alerts() -> None:
 @click.pass_obj
 def alerts_detect(obj: Context) -> None:
     """Look for clusters of signals now and store alerts (running it twice adds nothing)."""
-    from .alerts.detect import detect_rule_clusters
+    from .alerts.detect import detect
     from .alerts.store import list_alerts
     from .areas.store import AreaCatalog
     from .users.models import User
 
     db = obj.open().db
     catalog = AreaCatalog(db)
-    touched = set(detect_rule_clusters(db, catalog))
+    touched = set(detect(db, catalog))
     found = [a for a in list_alerts(db, catalog, User(username="cli", role="beheerder"), None)
              if a.id in touched]
     click.echo(f"{len(found)} alert(s) from this run.")

@@ -1,36 +1,179 @@
-"""Running detection and storing alerts, deduplicated across runs."""
+"""Running the three detection methods over the stored signals and storing alerts.
+
+1. `basislijn`: per kern × category, this week and the last 14 days against a
+   quasi-Poisson baseline (baseline.py).
+2. `scan`: space-time clusters across area borders, a permutation scan (scan.py).
+3. `regel`: N signals of one (sub)category within R metres within D days (rules.py).
+
+Running detection again over the same signals changes nothing (findings.py).
+"""
 
 from __future__ import annotations
 
-import json
-import uuid
+import zlib
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+import numpy as np
+import shapely
+
+from geo.metric import to_metric
 
 from ..areas.store import AreaCatalog
 from ..categories.store import list_categories
 from ..db import Database
 from ..timeutil import from_utc_text, now, utc_text
+from .baseline import BaselineSettings, assess
+from .findings import Finding, dutch_number, upsert
 from .rules import DEFAULT_RULES, RuleSettings, find_clusters
+from .scan import ScanSettings, scan
 
-OPEN = ("nieuw", "bekeken")
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """Settings of all three methods (defaults are the production settings)."""
+
+    baseline: BaselineSettings = BaselineSettings()
+    scan: ScanSettings = ScanSettings()
+    rules: dict[str, RuleSettings] = field(default_factory=lambda: dict(DEFAULT_RULES))
+    rule: RuleSettings = RuleSettings()
 
 
-def _names(db: Database) -> dict[str, str]:
-    names = {}
-    for c in list_categories(db):
-        names[c.code] = c.name
-        names.update({s.code: s.name for s in c.subcategories})
-    return names
+def detect(db: Database, catalog: AreaCatalog, at: datetime | None = None,
+           settings: DetectionSettings = DetectionSettings()) -> list[str]:
+    """Run every method as of `at` (default now) and store what they find; returns the ids of
+    the alerts created or updated, without repeats."""
+    at = at or now()
+    names = _names(db)
+    findings = [*baseline_findings(db, catalog, at, settings.baseline, names),
+                *scan_findings(db, catalog, at, settings.scan, names),
+                *rule_findings(db, catalog, at, settings.rules, settings.rule, names)]
+    with db.transaction() as conn:
+        ids = [upsert(conn, f, at) for f in findings]
+    return list(dict.fromkeys(ids))
 
 
 def detect_rule_clusters(db: Database, catalog: AreaCatalog, at: datetime | None = None,
                          rules: dict[str, RuleSettings] | None = None,
                          default: RuleSettings = RuleSettings()) -> list[str]:
-    """Find N-within-R-metres-within-D-days clusters and store them; returns the alert ids
-    created or updated. Running it again over the same signals changes nothing."""
+    """Method 3 alone: find N-within-R-within-D clusters and store them."""
     at = at or now()
     rules = rules if rules is not None else DEFAULT_RULES
+    findings = rule_findings(db, catalog, at, rules, default, _names(db))
+    with db.transaction() as conn:
+        ids = [upsert(conn, f, at) for f in findings]
+    return list(dict.fromkeys(ids))
+
+
+# --- method 1: counts against a baseline -------------------------------------------------
+
+def baseline_findings(db: Database, catalog: AreaCatalog, at: datetime,
+                      settings: BaselineSettings, names: dict[str, str]) -> list[Finding]:
+    """Series of 7-day counts per kern × category ending at `at` (oldest first), assessed."""
+    n_categories = sum(1 for c in list_categories(db))
+    settings = BaselineSettings(**{**settings.__dict__, "series_per_area": max(n_categories, 1)})
+    weeks = settings.history_weeks + settings.gap_weeks + 2
+    since = at - timedelta(weeks=weeks)
+    stamp = utc_text(at)
+    rows = db.query(
+        "SELECT kern_code, category, CAST((julianday(?) - julianday(observed_utc)) / 7 AS INTEGER)"
+        " AS ago, count(*) AS n FROM signals WHERE deleted = 0 AND kern_code IS NOT NULL"
+        " AND observed_utc > ? AND observed_utc <= ? GROUP BY 1, 2, 3",
+        (stamp, utc_text(since), stamp))
+    oldest = db.query_one("SELECT min(observed_utc) FROM signals WHERE deleted = 0")[0]
+    if not rows or oldest is None:
+        return []
+    # The series start when the first signal was recorded: before that is unknown, not zero.
+    length = min(weeks, int((at - from_utc_text(oldest)).total_seconds() // (7 * 86400)) + 1)
+    series: dict[tuple[str, str], np.ndarray] = {}
+    for r in rows:
+        if r["ago"] < length:
+            s = series.setdefault((r["kern_code"], r["category"]), np.zeros(length))
+            s[length - 1 - r["ago"]] += r["n"]
+    t = (at.timestamp() / 86400 - 7 * np.arange(length)[::-1]) / 7
+    findings = []
+    for (kern, category), counts in sorted(series.items()):
+        if counts[-2:].sum() < settings.min_observed:
+            continue  # cannot alarm: skip the fit
+        result = assess(counts, t, settings)
+        if result is None or not result.alarm:
+            continue
+        days = 7 * result.weeks
+        start = at - timedelta(days=days)
+        signals = db.query(
+            "SELECT id, subcategory, lat, lon FROM signals WHERE deleted = 0 AND kern_code = ?"
+            " AND category = ? AND observed_utc > ? AND observed_utc <= ? ORDER BY observed_utc",
+            (kern, category, utc_text(start), stamp))
+        label = _label(category, [s["subcategory"] for s in signals])
+        place = _place(catalog, kern)
+        alpha = settings.alpha
+        findings.append(Finding(
+            method="basislijn", category=category, kern_code=kern,
+            title=(f"{names.get(label, label)} in {place}: {result.observed} signalen in {days}"
+                   f" dagen, verwacht {dutch_number(result.expected)}"),
+            why=(f"Telling per kern en categorie tegen een basislijn met trend en seizoen"
+                 f" (quasi-Poisson, zoals Farrington-flexibel): {result.observed} signalen in de"
+                 f" laatste {days} dagen waar {dutch_number(result.expected)} verwacht was."
+                 f" Kans bij toeval p = {result.p_value:.2g} (drempel {alpha:.2g}:"
+                 f" {dutch_number(settings.false_alarms_per_area_year)} vals alarm per kern per jaar)."),
+            signal_ids=[s["id"] for s in signals], extent=_extent(signals, catalog, kern),
+            window_start=start, window_end=at, observed=result.observed,
+            expected=result.expected, score=result.score, p_value=result.p_value))
+    return findings
+
+
+# --- method 2: space-time permutation scan -----------------------------------------------
+
+def scan_findings(db: Database, catalog: AreaCatalog, at: datetime, settings: ScanSettings,
+                  names: dict[str, str]) -> list[Finding]:
+    """Per category, the significant space-time clusters ending at `at`."""
+    rows = db.query(
+        "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
+        " WHERE deleted = 0 AND lat IS NOT NULL AND observed_utc > ? AND observed_utc <= ?",
+        (utc_text(at - timedelta(days=settings.study_days)), utc_text(at)))
+    by_category: dict[str, list] = {}
+    for r in rows:
+        by_category.setdefault(r["category"], []).append(r)
+    findings = []
+    for category, items in sorted(by_category.items()):
+        recent = sum(1 for r in items if at - from_utc_text(r["observed_utc"])
+                     < timedelta(days=max(settings.windows_days)))
+        if recent < settings.min_observed:
+            continue
+        xy = shapely.get_coordinates(to_metric(shapely.points(
+            [r["lon"] for r in items], [r["lat"] for r in items])))
+        ago = np.array([(at - from_utc_text(r["observed_utc"])).total_seconds() // 86400
+                        for r in items], dtype=int)
+        # Seeded per category and day: a rerun gives the same p-values, so no flapping alerts.
+        rng = np.random.default_rng(zlib.crc32(f"{category}:{at:%Y-%m-%d}".encode()))
+        for c in scan(xy, ago, settings, rng):
+            members = [items[i] for i in c.members]
+            kern = Counter(m["kern_code"] for m in members).most_common(1)[0][0]
+            label = _label(category, [m["subcategory"] for m in members])
+            place = _place(catalog, kern)
+            findings.append(Finding(
+                method="scan", category=category, kern_code=kern,
+                title=(f"{names.get(label, label)} rond {place}: {c.observed} signalen in"
+                       f" {c.window_days} dagen binnen {int(c.radius_m)} m,"
+                       f" verwacht {dutch_number(c.expected)}"),
+                why=(f"Ruimte-tijdcluster (permutatiescan, Kulldorff 2005): {c.observed} signalen"
+                     f" binnen {int(c.radius_m)} m in de laatste {c.window_days} dagen, waar"
+                     f" {dutch_number(c.expected)} verwacht was als plaats en tijd los van elkaar"
+                     f" staan. p = {c.p_value:.2g} uit {settings.permutations} herhalingen"
+                     f" (drempel {settings.p_threshold:.2g}). Het cluster kan over kerngrenzen gaan."),
+                signal_ids=[m["id"] for m in members], extent=_extent(members, catalog, kern),
+                window_start=at - timedelta(days=c.window_days), window_end=at,
+                observed=c.observed, expected=c.expected, score=c.llr, p_value=c.p_value))
+    return findings
+
+
+# --- method 3: the rule ------------------------------------------------------------------
+
+def rule_findings(db: Database, catalog: AreaCatalog, at: datetime,
+                  rules: dict[str, RuleSettings], default: RuleSettings,
+                  names: dict[str, str]) -> list[Finding]:
+    """N-within-R-metres-within-D-days clusters per (sub)category."""
     longest = max([default.days, *[r.days for r in rules.values()]])
     rows = db.query(
         "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
@@ -45,45 +188,51 @@ def detect_rule_clusters(db: Database, catalog: AreaCatalog, at: datetime | None
             {"id": r["id"], "lat": r["lat"], "lon": r["lon"], "category": key,
              "when": from_utc_text(r["observed_utc"])})
         kern_of[r["id"]] = r["kern_code"]
-    names = _names(db)
-    touched = []
-    with db.transaction() as conn:
-        for category, items in by_category.items():
-            settings = rules.get(category, default)
-            items = [i for i in items if i["when"] > at - timedelta(days=settings.days)]
-            for cluster in find_clusters(items, settings):
-                touched.append(_store(conn, catalog, cluster, settings, names, kern_of, at))
-    return touched
+    findings = []
+    for category, items in sorted(by_category.items()):
+        rule = rules.get(category, default)
+        items = [i for i in items if i["when"] > at - timedelta(days=rule.days)]
+        for cluster in find_clusters(items, rule):
+            kern = Counter(kern_of[i] for i in cluster.signal_ids).most_common(1)[0][0]
+            n = len(cluster.signal_ids)
+            findings.append(Finding(
+                method="regel", category=category, kern_code=kern,
+                title=(f"{names.get(category, category)} in {_place(catalog, kern)}: {n} signalen"
+                       f" in {rule.days} dagen binnen {int(rule.radius_m)} m"),
+                why=(f"Regel: minstens {rule.min_signals} signalen van één soort binnen"
+                     f" {int(rule.radius_m)} m en {rule.days} dagen. Gevonden: {n}, van"
+                     f" {cluster.first:%d-%m} tot {cluster.last:%d-%m}."),
+                signal_ids=cluster.signal_ids, extent=cluster.bbox,
+                window_start=cluster.first, window_end=cluster.last, observed=n))
+    return findings
 
 
-def _store(conn, catalog, cluster, settings, names, kern_of, at) -> str:
-    kern = Counter(kern_of[i] for i in cluster.signal_ids).most_common(1)[0][0]
-    place = catalog.ref("kern", kern).name if kern and catalog.ref("kern", kern) else "een gebied"
-    n = len(cluster.signal_ids)
-    title = (f"{names.get(cluster.category, cluster.category)} in {place}: {n} signalen in"
-             f" {settings.days} dagen binnen {int(settings.radius_m)} m")
-    why = (f"Regel: minstens {settings.min_signals} signalen van één soort binnen"
-           f" {int(settings.radius_m)} m en {settings.days} dagen. Gevonden: {n}, van"
-           f" {cluster.first:%d-%m} tot {cluster.last:%d-%m}.")
-    stamp = at.isoformat()
-    ids = set(cluster.signal_ids)
-    for row in conn.execute("SELECT id, signal_ids, status FROM alerts WHERE method = 'regel'"
-                            " AND category = ?", (cluster.category,)).fetchall():
-        if ids & set(json.loads(row["signal_ids"])):
-            merged = sorted(ids | set(json.loads(row["signal_ids"])))
-            if len(merged) != len(json.loads(row["signal_ids"])):
-                conn.execute(
-                    "UPDATE alerts SET title = ?, observed = ?, signal_ids = ?, extent = ?, why = ?,"
-                    " window_end = ?, updated_at = ? WHERE id = ?",
-                    (title, len(merged), json.dumps(merged), json.dumps(cluster.bbox), why,
-                     cluster.last.isoformat(), stamp, row["id"]))
-            return row["id"]
-    alert_id = str(uuid.uuid4())
-    conn.execute(
-        "INSERT INTO alerts (id, key, method, title, category, kern_code, observed, signal_ids,"
-        " extent, why, window_start, window_end, created_at, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (alert_id, f"regel:{cluster.category}:{cluster.signal_ids[0]}", "regel", title,
-         cluster.category, kern, n, json.dumps(sorted(ids)), json.dumps(cluster.bbox), why,
-         cluster.first.isoformat(), cluster.last.isoformat(), stamp, stamp))
-    return alert_id
+# --- shared ------------------------------------------------------------------------------
+
+def _names(db: Database) -> dict[str, str]:
+    names = {}
+    for c in list_categories(db):
+        names[c.code] = c.name
+        names.update({s.code: s.name for s in c.subcategories})
+    return names
+
+
+def _place(catalog: AreaCatalog, kern: str | None) -> str:
+    ref = catalog.ref("kern", kern)
+    return ref.name if ref else "een gebied"
+
+
+def _label(category: str, subcategories: list[str | None]) -> str:
+    """The subcategory when at least half of the signals share it, else the category."""
+    subs = Counter(s for s in subcategories if s)
+    top = subs.most_common(1)[0] if subs else None
+    return top[0] if top and top[1] * 2 >= len(subcategories) else category
+
+
+def _extent(rows, catalog: AreaCatalog, kern: str | None) -> tuple[float, float, float, float]:
+    located = [r for r in rows if r["lat"] is not None]
+    if located:
+        lons, lats = [r["lon"] for r in located], [r["lat"] for r in located]
+        return (min(lons), min(lats), max(lons), max(lats))
+    area = catalog.by_key.get(("kern", kern))
+    return tuple(area.geometry.bounds) if area else (0.0, 0.0, 0.0, 0.0)

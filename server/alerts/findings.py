@@ -1,0 +1,87 @@
+"""A detection by any method, and storing it as an alert without duplicates.
+
+One episode is one alert: a finding that shares signals with an existing alert of
+the same method and category (or, for counts, the same kern and an overlapping
+window) updates that alert's evidence and keeps its status, so an alert that was
+rejected or turned into a kwestie is not raised again for the same signals.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class Finding:
+    method: str
+    category: str
+    kern_code: str | None
+    title: str
+    why: str
+    signal_ids: list[str]
+    extent: tuple[float, float, float, float]
+    window_start: datetime
+    window_end: datetime
+    observed: int
+    expected: float | None = None
+    score: float | None = None
+    p_value: float | None = None
+
+
+def _same_episode(finding: Finding, row: sqlite3.Row) -> bool:
+    if set(finding.signal_ids) & set(json.loads(row["signal_ids"])):
+        return True
+    if finding.method != "basislijn" or row["kern_code"] != finding.kern_code:
+        return False
+    # Counts: consecutive windows of one series are one episode.
+    return (datetime.fromisoformat(row["window_start"]) <= finding.window_end
+            and datetime.fromisoformat(row["window_end"]) >= finding.window_start)
+
+
+def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
+    """Store `finding` as a new alert or as fresh evidence on its episode's alert; returns
+    the alert id. Storing the same finding twice changes nothing."""
+    stamp = at.isoformat()
+    for row in conn.execute("SELECT * FROM alerts WHERE method = ? AND category = ?"
+                            " ORDER BY created_at", (finding.method, finding.category)).fetchall():
+        if not _same_episode(finding, row):
+            continue
+        old = json.loads(row["signal_ids"])
+        merged = sorted(set(old) | set(finding.signal_ids))
+        grew = len(merged) != len(old) or finding.observed > row["observed"]
+        if grew:
+            start = min(datetime.fromisoformat(row["window_start"]), finding.window_start)
+            conn.execute(
+                "UPDATE alerts SET title = ?, why = ?, observed = ?, expected = ?, score = ?,"
+                " p_value = ?, signal_ids = ?, extent = ?, window_start = ?, window_end = ?,"
+                " updated_at = ? WHERE id = ?",
+                (finding.title, finding.why, max(finding.observed, row["observed"]),
+                 finding.expected, finding.score, finding.p_value, json.dumps(merged),
+                 json.dumps(_union(json.loads(row["extent"]), finding.extent)), start.isoformat(),
+                 max(finding.window_end, datetime.fromisoformat(row["window_end"])).isoformat(),
+                 stamp, row["id"]))
+        return row["id"]
+    alert_id = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO alerts (id, key, method, title, category, kern_code, observed, expected,"
+        " score, p_value, signal_ids, extent, why, window_start, window_end, created_at,"
+        " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (alert_id, f"{finding.method}:{finding.category}:{finding.kern_code}:{alert_id}",
+         finding.method, finding.title, finding.category, finding.kern_code, finding.observed,
+         finding.expected, finding.score, finding.p_value, json.dumps(sorted(finding.signal_ids)),
+         json.dumps(list(finding.extent)), finding.why, finding.window_start.isoformat(),
+         finding.window_end.isoformat(), stamp, stamp))
+    return alert_id
+
+
+def _union(a, b) -> list[float]:
+    return [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+
+
+def dutch_number(x: float) -> str:
+    """0.8 → '0,8' (one decimal, Dutch comma)."""
+    return f"{x:.1f}".replace(".", ",")

@@ -1,0 +1,186 @@
+"""Early warning, methods 1 and 2: counts against a baseline, and the space-time scan.
+
+Seeded: the simulated series and the permutations are the same on every run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+import shapely
+
+from geo.metric import to_metric, to_wgs84
+from server.alerts.baseline import BaselineSettings, assess, upper_tail
+from server.alerts.detect import detect
+from server.alerts.scan import ScanSettings, scan
+from server.areas.store import AreaCatalog
+from server.bootstrap import open_database
+from server.settings import Settings
+from server.signals.models import Location, SignalCreate
+from server.signals.store import client_values, insert_row
+from server.users.models import User
+
+NOW = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)
+USER = User(username="t", role="beheerder")
+ENS = "WK017106"
+ENS_STREET = (52.6335, 5.8330)
+
+
+def seasonal_series(rng, weeks: int, mean: float, dispersion: float = 1.5) -> np.ndarray:
+    t = np.arange(weeks)
+    mu = mean * np.exp(0.4 * np.cos(2 * np.pi * t / 52.18 + rng.uniform(0, 6.3)))
+    size = mu / (dispersion - 1)
+    return rng.negative_binomial(size, 1 / dispersion).astype(float)
+
+
+# --- method 1, the statistics ------------------------------------------------------------
+
+def test_upper_tail_is_poisson_without_overdispersion():
+    assert upper_tail(0, 0.8, 1.0) == 1.0
+    assert upper_tail(5, 0.8, 1.0) == pytest.approx(1 - sum(
+        np.exp(-0.8) * 0.8 ** k / np.prod(range(1, k + 1)) for k in range(5)), rel=1e-9)
+    # Overdispersion makes a high count less surprising.
+    assert upper_tail(5, 0.8, 2.0) > upper_tail(5, 0.8, 1.0)
+
+
+def test_an_injected_outbreak_alarms_in_its_first_week():
+    rng = np.random.default_rng(7)
+    counts = seasonal_series(rng, 160, mean=1.0)
+    counts[-1] += 10  # a street's worth of extra signals this week, at about 1 a week
+    result = assess(counts)
+    assert result is not None and result.alarm
+    assert result.observed >= 10 and result.expected < 2
+    # The week before, nothing was unusual.
+    before = assess(counts[:-1])
+    assert before is not None and not before.alarm
+
+
+def test_a_year_of_baseline_stays_within_the_false_alarm_budget():
+    """11 kernen × 8 categories, one year assessed weekly, means 0.2–5 a week: at most
+    one false alarm per kern per year (the default target)."""
+    rng = np.random.default_rng(2026)
+    settings = BaselineSettings()
+    alarms = 0
+    for _ in range(11 * 8):
+        counts = seasonal_series(rng, 156 + 52, mean=float(np.exp(rng.uniform(np.log(0.2), np.log(5)))))
+        for week in range(156, 156 + 52):
+            window = counts[: week + 1]
+            if window[-2:].sum() < settings.min_observed:
+                continue  # cannot alarm (what detection does too)
+            result = assess(window, settings=settings)
+            alarms += bool(result and result.alarm)
+    assert alarms <= 11
+
+
+def test_too_little_history_gives_no_verdict():
+    assert assess(np.ones(20)) is None
+    assert assess(np.zeros(40)) is not None
+
+
+def test_a_quiet_series_with_no_history_does_not_alarm_on_one_signal():
+    counts = np.zeros(60)
+    counts[-1] = 1
+    assert not assess(counts).alarm
+
+
+# --- method 2, the scan ------------------------------------------------------------------
+
+def test_the_scan_finds_a_cluster_straddling_two_kernen_and_nothing_in_noise():
+    rng = np.random.default_rng(11)
+    # A year of signals spread over the polder (RD metres around Emmeloord).
+    xy = np.column_stack([rng.uniform(170_000, 195_000, 400), rng.uniform(515_000, 535_000, 400)])
+    days = rng.integers(0, 365, 400)
+    assert scan(xy, days) == []
+    # Six signals in the last 10 days within 200 m of a point on a border.
+    border = np.array([182_500, 525_000])
+    extra = border + rng.normal(0, 80, (6, 2))
+    found = scan(np.vstack([xy, extra]), np.concatenate([days, rng.integers(0, 10, 6)]))
+    assert len(found) == 1
+    cluster = found[0]
+    assert set(range(400, 406)) <= set(cluster.members)
+    assert cluster.p_value <= ScanSettings().p_threshold and cluster.observed > cluster.expected
+
+
+# --- through the database: detect() ------------------------------------------------------
+
+def insert(db, catalog, rows):
+    with db.transaction() as conn:
+        for category, sub, (lat, lon), when in rows:
+            data = SignalCreate(category=category, subcategory=sub, description="x", source="inwoner",
+                                location=Location(lat=lat, lon=lon), observed_at=when)
+            insert_row(conn, catalog, str(uuid.uuid4()), client_values(data), USER)
+
+
+def kern_points(catalog, rng, code, n, spread_m=700.0):
+    """n random points in kern `code`, around its representative point."""
+    area = catalog.by_key[("kern", code)]
+    centre = to_metric(area.geometry.representative_point())
+    out = []
+    while len(out) < n:
+        p = to_wgs84(shapely.Point(centre.x + rng.normal(0, spread_m), centre.y + rng.normal(0, spread_m)))
+        if area.geometry.contains(p):
+            out.append((p.y, p.x))
+    return out
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """Two years of ordinary signals in Ens and Marknesse (3 categories), stored once."""
+    path = tmp_path_factory.mktemp("ew") / "ew.db"
+    db = open_database(Settings(db_path=path)).db
+    catalog = AreaCatalog(db)
+    rng = np.random.default_rng(5)
+    rows = []
+    start = NOW - timedelta(weeks=110)
+    for code in (ENS, "WK017104"):
+        for category, sub, mean in (("jeugd", "ontmoetingsplek", 0.4), ("verkeer", "snelheid", 1.0),
+                                    ("woonomgeving", "groen", 2.0)):
+            n = rng.poisson(mean * 110)
+            for point in kern_points(catalog, rng, code, n):
+                rows.append((category, sub, point, start + timedelta(seconds=float(rng.uniform(0, 110 * 7 * 86400)))))
+    insert(db, catalog, rows)
+    db.close()
+    return path
+
+
+def open_copy(path, tmp_path):
+    target = tmp_path / "copy.db"
+    source = open_database(Settings(db_path=path)).db
+    source.conn.execute(f"VACUUM INTO '{target}'")
+    source.close()
+    db = open_database(Settings(db_path=target)).db
+    return db, AreaCatalog(db)
+
+
+def test_ordinary_weeks_raise_no_count_or_scan_alerts(history, tmp_path):
+    db, catalog = open_copy(history, tmp_path)
+    for week in range(4):
+        detect(db, catalog, NOW - timedelta(weeks=week))
+    methods = [r["method"] for r in db.query("SELECT method FROM alerts")]
+    assert "basislijn" not in methods and "scan" not in methods
+
+
+def test_youth_nuisance_in_an_ens_street_alerts_ens_in_that_week(history, tmp_path):
+    db, catalog = open_copy(history, tmp_path)
+    rng = np.random.default_rng(9)
+    week_start = NOW - timedelta(days=6)
+    street = [(ENS_STREET[0] + rng.normal(0, 0.0005), ENS_STREET[1] + rng.normal(0, 0.0008)) for _ in range(5)]
+    insert(db, catalog, [("jeugd", "jeugdoverlast", p, week_start + timedelta(days=i)) for i, p in enumerate(street)])
+    # The week before: nothing about jeugd.
+    detect(db, catalog, NOW - timedelta(weeks=1))
+    assert db.query_one("SELECT count(*) FROM alerts WHERE category = 'jeugd'")[0] == 0
+    ids = detect(db, catalog, NOW)
+    alerts = {r["method"]: r for r in db.query("SELECT * FROM alerts WHERE category = 'jeugd'")}
+    count = alerts["basislijn"]
+    assert count["kern_code"] == ENS
+    assert count["title"].startswith("Jeugdoverlast in Ens: ")
+    assert ", verwacht " in count["title"] and count["expected"] < count["observed"]
+    assert count["p_value"] < BaselineSettings().alpha
+    assert "scan" in alerts and alerts["scan"]["kern_code"] == ENS
+    # Running it again adds nothing and changes nothing.
+    before = db.query("SELECT * FROM alerts ORDER BY id")
+    assert detect(db, catalog, NOW) == ids
+    assert [dict(r) for r in db.query("SELECT * FROM alerts ORDER BY id")] == [dict(r) for r in before]
