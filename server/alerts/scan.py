@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ class ScanSettings:
     min_observed: int = 3
     #: A circle may hold at most this share of the study's signals (SaTScan's 50 % rule).
     max_share: float = 0.5
+    #: Circles are centred on the signals' places snapped to a grid of this size: the
+    #: same circles for every replicate, and far fewer of them in a busy town.
+    centre_grid_m: float = 100.0
+    #: With more signals than this the study period is shortened to the most recent
+    #: ones, so a busy municipality costs bounded time and memory.
+    max_signals: int = 2000
 
 
 @dataclass(frozen=True)
@@ -71,13 +78,15 @@ def _llr(n: np.ndarray, mu: np.ndarray, total: int) -> np.ndarray:
 
 
 def _circles(xy: np.ndarray, settings: ScanSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct circles: membership matrix (circles × signals), centre index, radius."""
-    d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+    """Distinct circles: membership matrix (circles × signals), centre, radius."""
+    grid = settings.centre_grid_m
+    centres_xy = np.unique(np.round(xy / grid) * grid, axis=0)
+    d = np.hypot(centres_xy[:, None, 0] - xy[None, :, 0], centres_xy[:, None, 1] - xy[None, :, 1])
     limit = settings.max_share * len(xy)
     rows, centres, radii, seen = [], [], [], set()
     for r in settings.radii_m:
         inside = d <= r
-        for c in range(len(xy)):
+        for c in range(len(centres_xy)):
             m = inside[c]
             k = int(m.sum())
             if k < settings.min_observed or k > limit:
@@ -87,10 +96,10 @@ def _circles(xy: np.ndarray, settings: ScanSettings) -> tuple[np.ndarray, np.nda
                 continue
             seen.add(key)
             rows.append(m)
-            centres.append(c)
+            centres.append(centres_xy[c])
             radii.append(r)
     if not rows:
-        return np.zeros((0, len(xy)), dtype=np.float32), np.zeros(0, int), np.zeros(0)
+        return np.zeros((0, len(xy)), dtype=np.float32), np.zeros((0, 2)), np.zeros(0)
     return np.array(rows, dtype=np.float32), np.array(centres), np.array(radii)
 
 
@@ -109,6 +118,8 @@ def scan_all(xy: np.ndarray, days_ago: np.ndarray, settings: ScanSettings = Scan
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     days = np.asarray(days_ago)
     keep = (days >= 0) & (days < settings.study_days)
+    if keep.sum() > settings.max_signals:
+        keep &= days <= np.sort(days[keep])[settings.max_signals - 1]
     index = np.flatnonzero(keep)
     xy, days = xy[keep], days[keep]
     total = len(days)
@@ -126,13 +137,19 @@ def scan_all(xy: np.ndarray, days_ago: np.ndarray, settings: ScanSettings = Scan
     llr[observed < settings.min_observed] = 0.0
 
     # Replicates: shuffle the days among the signals; the circles and both margins stay.
+    # Only the few signals that land in the longest window matter, so each replicate is
+    # a sparse selection of columns (cost: circles × recent signals, not × all).
     maxima = np.empty(settings.permutations)
-    batch = max(1, 4096 // len(windows))
+    member_t = np.ascontiguousarray(member.T)
+    batch = max(1, 2048 // len(windows))
     for start in range(0, settings.permutations, batch):
         stop = min(start + batch, settings.permutations)
-        shuffled = np.stack([rng.permutation(days) for _ in range(stop - start)], axis=1)
-        w = (shuffled[:, :, None] < windows[None, None, :]).astype(np.float32)
-        n = member @ w.reshape(total, -1)
+        cols = []
+        for _ in range(stop - start):
+            shuffled = rng.permutation(days)
+            cols.append(shuffled[:, None] < windows[None, :])
+        w = sparse.csr_matrix(np.concatenate(cols, axis=1).T.astype(np.float32))
+        n = (w @ member_t).T  # circles × (replicates · windows)
         sim = _llr(n, np.tile(mu, (1, stop - start)), total)
         sim[n < settings.min_observed] = 0.0
         maxima[start:stop] = sim.reshape(len(member), stop - start, len(windows)).max(axis=(0, 2))
@@ -149,7 +166,7 @@ def scan_all(xy: np.ndarray, days_ago: np.ndarray, settings: ScanSettings = Scan
         used |= members
         p = (1 + np.sum(maxima >= llr[c, j] - 1e-9)) / (settings.permutations + 1)
         clusters.append(ScanCluster(
-            centre=(float(xy[centre[c], 0]), float(xy[centre[c], 1])), radius_m=float(radius[c]),
+            centre=(float(centre[c][0]), float(centre[c][1])), radius_m=float(radius[c]),
             window_days=int(windows[j]), observed=int(observed[c, j]), expected=float(mu[c, j]),
             llr=float(llr[c, j]), p_value=float(p),
             members=tuple(int(index[i]) for i in np.flatnonzero(members))))
