@@ -31,7 +31,7 @@ from .signals.routes import SignalsController
 from .sync.routes import SyncController
 from .attachments.routes import AttachmentsController
 from .stats.routes import StatsController
-from .alerts.detect import detect
+from .alerts.detect import DetectionSettings, detect
 from .alerts.routes import AlertsController
 from .alerts.scheduler import Debounced
 from .kwesties.routes import KwestiesController
@@ -107,7 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     opened = open_database(settings)
     db = opened.db
     catalog = AreaCatalog(db)
-    detector = Debounced(lambda: detect(db, catalog), settings.alert_debounce_seconds)
+    detector = Debounced(
+        lambda: detect(db, catalog, settings=DetectionSettings(settings.false_alarms_per_area_year)),
+        settings.alert_debounce_seconds)
     state = State({
         "settings": settings,
         "db": db,

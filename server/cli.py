@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -239,17 +240,34 @@ def alerts() -> None:
 
 
 @alerts.command("detect")
+@click.option("--at", "at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None,
+              help="Detect as of this moment (local time, Europe/Amsterdam) instead of now,"
+                   " e.g. to look back at a past week.")
+@click.option("--false-alarms", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="False alarms per kern per year the statistical methods aim at"
+                   " [default: GEBIEDSRADAR_FALSE_ALARMS or 1].")
 @click.pass_obj
-def alerts_detect(obj: Context) -> None:
-    """Look for clusters of signals now and store alerts (running it twice adds nothing)."""
-    from .alerts.detect import detect
+def alerts_detect(obj: Context, at: datetime | None, false_alarms: float | None) -> None:
+    """Run the three early-warning methods and store alerts (running it twice adds nothing).
+
+    \b
+    basislijn  per kern and category, the last 7 and 14 days against a
+               baseline with trend and season (quasi-Poisson GLM)
+    scan       space-time clusters across kern borders (permutation scan)
+    regel      at least 4 signals of one kind within 300 m and 14 days
+    """
+    from zoneinfo import ZoneInfo
+
+    from .alerts.detect import DetectionSettings, detect
     from .alerts.store import list_alerts
     from .areas.store import AreaCatalog
     from .users.models import User
 
+    target = false_alarms or obj.settings.false_alarms_per_area_year
+    moment = at.replace(tzinfo=ZoneInfo("Europe/Amsterdam")) if at else None
     db = obj.open().db
     catalog = AreaCatalog(db)
-    touched = set(detect(db, catalog))
+    touched = set(detect(db, catalog, moment, DetectionSettings(target)))
     found = [a for a in list_alerts(db, catalog, User(username="cli", role="beheerder"), None)
              if a.id in touched]
     click.echo(f"{len(found)} alert(s) from this run.")

@@ -21,6 +21,17 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _positive(name: str) -> float:
+    raw = os.environ[name]
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Runtime settings; `from_env()` is the only place that reads the environment."""
@@ -35,6 +46,8 @@ class Settings:
     login_max_delay_seconds: int = 300
     #: Seconds after new signals before early-warning detection runs (one run per burst).
     alert_debounce_seconds: float = 30.0
+    #: Early warning: false alarms per kern per year the statistical methods aim at.
+    false_alarms_per_area_year: float = 1.0
     #: Where photos are stored; default: `attachments/` next to the database.
     attachments_root: Path | None = None
 
@@ -52,6 +65,8 @@ class Settings:
         }
         if os.environ.get("GEBIEDSRADAR_ALERT_DEBOUNCE"):
             values["alert_debounce_seconds"] = float(os.environ["GEBIEDSRADAR_ALERT_DEBOUNCE"])
+        if os.environ.get("GEBIEDSRADAR_FALSE_ALARMS"):
+            values["false_alarms_per_area_year"] = _positive("GEBIEDSRADAR_FALSE_ALARMS")
         if os.environ.get("GEBIEDSRADAR_ATTACHMENTS"):
             values["attachments_root"] = Path(os.environ["GEBIEDSRADAR_ATTACHMENTS"])
         if os.environ.get("GEBIEDSRADAR_PWA_DIST"):

@@ -184,3 +184,34 @@ def test_youth_nuisance_in_an_ens_street_alerts_ens_in_that_week(history, tmp_pa
     before = db.query("SELECT * FROM alerts ORDER BY id")
     assert detect(db, catalog, NOW) == ids
     assert [dict(r) for r in db.query("SELECT * FROM alerts ORDER BY id")] == [dict(r) for r in before]
+
+
+def test_cli_detects_as_of_a_past_moment_and_rejects_a_bad_target(history, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db, catalog = open_copy(history, tmp_path)
+    street = [(ENS_STREET[0] + 0.0003 * i, ENS_STREET[1]) for i in range(5)]
+    insert(db, catalog, [("jeugd", "jeugdoverlast", p, NOW - timedelta(days=6 - i)) for i, p in enumerate(street)])
+    db.close()
+    exe = Path(sys.executable).with_name("gebiedsradar")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEBIEDSRADAR_")}
+
+    def run(*args, **extra):
+        return subprocess.run([str(exe), "--db", str(tmp_path / "copy.db"), "alerts", "detect", *args],
+                              capture_output=True, text=True, timeout=120, env={**env, **extra})
+
+    # A week before the youth nuisance: nothing about it.
+    r = run("--at", (NOW - timedelta(days=8)).strftime("%Y-%m-%d"))
+    assert r.returncode == 0, r.stderr
+    assert "Jeugdoverlast" not in r.stdout
+    r = run("--at", NOW.strftime("%Y-%m-%dT%H:%M"))
+    assert r.returncode == 0, r.stderr
+    assert "Jeugdoverlast in Ens: 5 signalen in 7 dagen, verwacht " in r.stdout
+    r = run("--false-alarms", "0")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--false-alarms" in r.stderr
+    r = run(GEBIEDSRADAR_FALSE_ALARMS="veel")
+    assert r.returncode == 1 and r.stderr == ("gebiedsradar: error: GEBIEDSRADAR_FALSE_ALARMS must be"
+                                              " a positive number, got 'veel'\n")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -34,10 +34,22 @@ from .scan import ScanSettings, scan
 class DetectionSettings:
     """Settings of all three methods (defaults are the production settings)."""
 
+    #: The target both statistical methods are tuned to: false alarms per kern per year.
+    false_alarms_per_area_year: float = 1.0
     baseline: BaselineSettings = BaselineSettings()
     scan: ScanSettings = ScanSettings()
     rules: dict[str, RuleSettings] = field(default_factory=lambda: dict(DEFAULT_RULES))
     rule: RuleSettings = RuleSettings()
+
+    def tuned(self, kernen: int, categories: int) -> tuple[BaselineSettings, ScanSettings]:
+        """Thresholds for this many kernen and categories. The baseline tests every
+        kern × category weekly; the scan runs about daily per category over the whole
+        municipality, so p ≤ target × kernen / (365 × categories) spreads the same budget."""
+        categories, kernen = max(categories, 1), max(kernen, 1)
+        return (replace(self.baseline, false_alarms_per_area_year=self.false_alarms_per_area_year,
+                        series_per_area=categories),
+                replace(self.scan, p_threshold=self.false_alarms_per_area_year * kernen
+                        / (365 * categories)))
 
 
 def detect(db: Database, catalog: AreaCatalog, at: datetime | None = None,
@@ -46,8 +58,10 @@ def detect(db: Database, catalog: AreaCatalog, at: datetime | None = None,
     the alerts created or updated, without repeats."""
     at = at or now()
     names = _names(db)
-    findings = [*baseline_findings(db, catalog, at, settings.baseline, names),
-                *scan_findings(db, catalog, at, settings.scan, names),
+    kernen = sum(1 for a in catalog.areas if a.level == "kern" and not a.water)
+    baseline, scan_settings = settings.tuned(kernen, len(list_categories(db)))
+    findings = [*baseline_findings(db, catalog, at, baseline, names),
+                *scan_findings(db, catalog, at, scan_settings, names),
                 *rule_findings(db, catalog, at, settings.rules, settings.rule, names)]
     with db.transaction() as conn:
         ids = [upsert(conn, f, at) for f in findings]
@@ -71,8 +85,6 @@ def detect_rule_clusters(db: Database, catalog: AreaCatalog, at: datetime | None
 def baseline_findings(db: Database, catalog: AreaCatalog, at: datetime,
                       settings: BaselineSettings, names: dict[str, str]) -> list[Finding]:
     """Series of 7-day counts per kern × category ending at `at` (oldest first), assessed."""
-    n_categories = sum(1 for c in list_categories(db))
-    settings = BaselineSettings(**{**settings.__dict__, "series_per_area": max(n_categories, 1)})
     weeks = settings.history_weeks + settings.gap_weeks + 2
     since = at - timedelta(weeks=weeks)
     stamp = utc_text(at)
