@@ -119,6 +119,29 @@ def test_alerts_api_lists_and_acknowledges(client, regisseur, teamleider):
     assert client.get("/api/v1/alerts", params={"status": "nieuw"}, headers=teamleider).json() == []
 
 
+def test_one_alert_with_its_signals_and_the_read_of_personal_data_logged(client, regisseur, teamleider):
+    rng = random.Random(5)
+    now = datetime.now(timezone.utc)
+    for i in range(4):
+        lat, lon = near(ENS_STREET, 80, rng)
+        client.post("/api/v1/signals", headers=regisseur, json=signal_body(
+            lat, lon, observed_at=(now - timedelta(hours=4 - i)).isoformat(),
+            contains_personal_data=i == 0))
+    detect_rule_clusters(client.app.state.db, client.app.state.areas)
+    alert_id = client.get("/api/v1/alerts", headers=teamleider).json()[0]["id"]
+    r = client.get(f"/api/v1/alerts/{alert_id}", headers=teamleider)
+    assert r.status_code == 200
+    detail = r.json()
+    assert sorted(s["id"] for s in detail["signals"]) == sorted(detail["signal_ids"])
+    times = [s["observed_at"] for s in detail["signals"]]
+    assert len(times) == 4 and times == sorted(times)
+    db = client.app.state.db
+    logged = db.query("SELECT username FROM audit_log WHERE action = 'signal_read_personal'")
+    assert [r["username"] for r in logged] == ["teamleider"]
+    missing = client.get(f"/api/v1/alerts/{uuid.uuid4()}", headers=teamleider)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
+
+
 def test_cli_detect_twice(tmp_path):
     import subprocess
     import sys

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from ..areas.models import AreaRef
+from ..signals.models import Signal
 
 AlertStatus = Literal["nieuw", "bekeken", "kwestie", "afgewezen"]
 
@@ -34,6 +35,12 @@ class Alert(msgspec.Struct):
     reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class AlertDetail(Alert):
+    """An alert with its evidence signals, in the order they were observed."""
+
+    signals: list[Signal] = msgspec.field(default_factory=list)
 
 
 class Acknowledge(msgspec.Struct):

@@ -11,11 +11,12 @@ from ..db import Database
 from ..problems import ProblemError, field_error
 from ..timeutil import now
 from ..users.models import User
-from .models import Acknowledge, Alert
+from ..signals.store import audit_personal_reads, to_signal
+from .models import Acknowledge, Alert, AlertDetail
 
 
-def _alert(row, catalog: AreaCatalog) -> Alert:
-    return Alert(
+def _alert(row, catalog: AreaCatalog, kind: type[Alert] = Alert, **extra) -> Alert:
+    return kind(
         id=row["id"], method=row["method"], title=row["title"], category=row["category"],
         kern=catalog.ref("kern", row["kern_code"]), observed=row["observed"],
         expected=row["expected"], score=row["score"], p_value=row["p_value"],
@@ -23,7 +24,7 @@ def _alert(row, catalog: AreaCatalog) -> Alert:
         window_start=datetime.fromisoformat(row["window_start"]),
         window_end=datetime.fromisoformat(row["window_end"]), status=row["status"],
         reason=row["reason"], created_at=datetime.fromisoformat(row["created_at"]),
-        updated_at=datetime.fromisoformat(row["updated_at"]))
+        updated_at=datetime.fromisoformat(row["updated_at"]), **extra)
 
 
 def list_alerts(db: Database, catalog: AreaCatalog, user: User, status: str | None) -> list[Alert]:
@@ -38,6 +39,22 @@ def list_alerts(db: Database, catalog: AreaCatalog, user: User, status: str | No
     rows = db.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY updated_at DESC",
                     params)
     return [_alert(r, catalog) for r in rows]
+
+
+def _visible(user: User, row) -> bool:
+    return not (user.role == "gebiedsregisseur" and user.areas and row["kern_code"] not in user.areas)
+
+
+def get_alert(db: Database, catalog: AreaCatalog, user: User, alert_id: str) -> AlertDetail:
+    """One alert with its signals (deleted signals left out)."""
+    row = db.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
+    if row is None or not _visible(user, row):
+        raise ProblemError(404, f"Waarschuwing {alert_id} bestaat niet.")
+    ids = json.loads(row["signal_ids"])
+    signals = db.query(f"SELECT * FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})"
+                       " ORDER BY observed_utc", ids) if ids else []
+    audit_personal_reads(db, user, signals)
+    return _alert(row, catalog, AlertDetail, signals=[to_signal(s, catalog) for s in signals])
 
 
 def acknowledge(db: Database, catalog: AreaCatalog, user: User, alert_id: str,

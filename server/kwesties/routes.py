@@ -28,23 +28,24 @@ class KwestiesController(Controller):
                data: JSONBody[KwestieCreate]) -> KwestieDetail:
         kid = create_kwestie(state.db, request.user, data.title, [str(s) for s in data.signal_ids],
                              data.description)
-        return get_kwestie(state.db, state.areas.fresh(), kid)
+        return get_kwestie(state.db, state.areas.fresh(), kid, request.user)
 
     @get("/kwesties/{kwestie_id:str}", operation_id="getKwestie", sync_to_thread=True,
          summary="One kwestie with the timeline of its signals")
-    def get(self, state: State, kwestie_id: FromPath[str]) -> KwestieDetail:
-        return get_kwestie(state.db, state.areas.fresh(), kwestie_id)
+    def get(self, request: Request[User, str, State], state: State,
+            kwestie_id: FromPath[str]) -> KwestieDetail:
+        return get_kwestie(state.db, state.areas.fresh(), kwestie_id, request.user)
 
     @post("/kwesties/{kwestie_id:str}/signals", operation_id="addKwestieSignals", status_code=200,
           sync_to_thread=True, summary="Add signals to a kwestie")
     def add(self, request: Request[User, str, State], state: State, kwestie_id: FromPath[str],
             data: JSONBody[KwestieSignals]) -> KwestieDetail:
         add_signals(state.db, request.user, kwestie_id, [str(s) for s in data.signal_ids])
-        return get_kwestie(state.db, state.areas.fresh(), kwestie_id)
+        return get_kwestie(state.db, state.areas.fresh(), kwestie_id, request.user)
 
     @post("/alerts/{alert_id:str}/kwestie", operation_id="createKwestieFromAlert",
           sync_to_thread=True, summary="Turn an alert into a kwestie with its signals")
     def from_alert(self, request: Request[User, str, State], state: State, alert_id: FromPath[str],
                    data: JSONBody[KwestieFromAlert]) -> KwestieDetail:
         kid = from_alert(state.db, request.user, alert_id, data.title)
-        return get_kwestie(state.db, state.areas.fresh(), kid)
+        return get_kwestie(state.db, state.areas.fresh(), kid, request.user)

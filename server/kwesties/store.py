@@ -10,7 +10,7 @@ from ..areas.store import AreaCatalog
 from ..audit import audit
 from ..db import Database
 from ..problems import ProblemError, field_error
-from ..signals.store import scope_clause, to_signal
+from ..signals.store import audit_personal_reads, scope_clause, to_signal
 from ..timeutil import from_utc_text, now
 from ..users.models import User
 from .models import Kwestie, KwestieDetail
@@ -81,10 +81,11 @@ def list_kwesties(db: Database) -> list[Kwestie]:
     return [_kwestie(r) for r in db.query(_SUMMARY + " GROUP BY k.id ORDER BY k.updated_at DESC")]
 
 
-def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str) -> KwestieDetail:
+def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str, user: User) -> KwestieDetail:
     row = db.query_one(_SUMMARY + " WHERE k.id = ? GROUP BY k.id", (kwestie_id,))
     if row is None:
         raise ProblemError(404, f"Kwestie {kwestie_id} bestaat niet.")
     signals = db.query("SELECT s.* FROM kwestie_signals ks JOIN signals s ON s.id = ks.signal_id"
                        " WHERE ks.kwestie_id = ? AND s.deleted = 0 ORDER BY s.observed_utc", (kwestie_id,))
+    audit_personal_reads(db, user, signals)
     return _kwestie(row, KwestieDetail, timeline=[to_signal(s, catalog) for s in signals])

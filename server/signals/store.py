@@ -263,12 +263,18 @@ def _check_version(row: sqlite3.Row, if_match: int | None) -> None:
                                 f" niet {if_match}. Haal het opnieuw op.")
 
 
+def audit_personal_reads(db: Database, user: User, rows: list[sqlite3.Row]) -> None:
+    """AVG: who read a signal about a resident is logged, one entry per signal."""
+    personal = [r["id"] for r in rows if r["contains_personal_data"]]
+    if personal:
+        with db.transaction() as conn:
+            for signal_id in personal:
+                audit(conn, user.username, "signal_read_personal", signal_id)
+
+
 def get_signal(db: Database, catalog: AreaCatalog, signal_id: str, user: User) -> Signal:
     row = visible_row(db.conn, signal_id, user)
-    if row["contains_personal_data"]:
-        # AVG: who read a signal about a resident is logged.
-        with db.transaction() as conn:
-            audit(conn, user.username, "signal_read_personal", signal_id)
+    audit_personal_reads(db, user, [row])
     return to_signal(row, catalog)
 
 
