@@ -120,3 +120,13 @@ export function fetchMe(token) {
 export function fetchCategories(token) {
   return request('/categories', { token });
 }
+
+/** GET /kwesties → [{id, title, status, signal_count, first_observed, last_observed, …}] (team leads) */
+export function fetchKwesties(token) {
+  return request('/kwesties', { token });
+}
+
+/** GET /kwesties/{id} → the kwestie with `timeline`: its signals in the order they were observed */
+export function fetchKwestie(token, id) {
+  return request(`/kwesties/${encodeURIComponent(id)}`, { token });
+}

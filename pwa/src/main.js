@@ -1,5 +1,5 @@
 import './styles.css';
-import { fetchMe, fetchCategories, onUnauthorized, request } from './api.js';
+import { fetchMe, fetchCategories, fetchKwestie, fetchKwesties, onUnauthorized, request } from './api.js';
 import { getToken, getMe, saveMe, getCategories, saveCategories, clearSession } from './store/db.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
@@ -67,6 +67,7 @@ async function startSession(token, { username, focus = false } = {}) {
     onSyncNow: () => sync(),
     onOpenMap: (el, list) => openHeatmap(el, list),
     onOpenAlerts: (el, role) => openAlerts(el, role),
+    onOpenKwesties: (el, categories) => openKwesties(el, categories),
   });
   refreshList();
   if (focus) shell.focus();
@@ -111,6 +112,24 @@ async function openAlerts(el, role) {
     fetchAlerts: () => request('/alerts', { token }),
     acknowledge: lead ? (id) => request(`/alerts/${id}/acknowledge`, { method: 'POST', body: { status: 'bekeken' }, token }) : null,
     makeKwestie: lead ? (id) => request(`/alerts/${id}/kwestie`, { method: 'POST', body: {}, token }) : null,
+  });
+}
+
+// Team leads' kwesties with their timelines (fetched anew every time the panel opens).
+async function openKwesties(el, categories) {
+  let renderKwesties;
+  let token;
+  try {
+    ({ renderKwesties } = await import('./views/kwesties.js'));
+    token = await getToken();
+  } catch {
+    el.textContent = 'De kwesties werken alleen met internet.';
+    return;
+  }
+  await renderKwesties(el, {
+    categories,
+    fetchKwesties: () => fetchKwesties(token),
+    fetchKwestie: (id) => fetchKwestie(token, id),
   });
 }
 

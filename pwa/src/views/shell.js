@@ -27,7 +27,7 @@ export function roleLabel(role) {
  *          onLogout: () => void}} options
  */
 export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap,
-  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap, onOpenAlerts }) {
+  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap, onOpenAlerts, onOpenKwesties }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -135,30 +135,37 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     });
   }
 
-  let mapPanel = null;
-  function syncMapButton(role) {
-    const allowed = MAP_ROLES.has(role);
-    if (allowed && !mapPanel) {
-      mapPanel = addPanel(
-        'panel-kaart',
-        'Kaart',
-        'Kaart',
-        h('div', { class: 'heatmap' }),
-      );
-      let opened = false;
-      mapPanel.button.addEventListener('click', () => {
-        if (opened || mapPanel.panel.hidden) return;
-        opened = true;
-        onOpenMap?.(mapPanel.panel.querySelector('.heatmap'), formFor || categories || []);
-      });
-      mapPanel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
-    } else if (!allowed && mapPanel) {
-      mapPanel.button.remove();
-      mapPanel.panel.remove();
-      toggles.splice(toggles.indexOf(mapPanel), 1);
-      mapPanel = null;
-    }
+  /** A panel only some roles see: added when the role allows it, removed when not.
+   *  onOpen(box) runs when the panel opens: every time, or only the first time (`once`). */
+  function rolePanel(id, label, box, onOpen, { once = false } = {}) {
+    let added = null;
+    return (role) => {
+      const allowed = MAP_ROLES.has(role);
+      if (allowed && !added) {
+        const panel = addPanel(id, label, label, h('div', { class: box }));
+        added = panel;
+        panel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
+        let opened = false;
+        panel.button.addEventListener('click', () => {
+          if (panel.panel.hidden || (once && opened)) return;
+          opened = true;
+          onOpen(panel.panel.querySelector(`.${box}`));
+        });
+      } else if (!allowed && added) {
+        added.button.remove();
+        added.panel.remove();
+        toggles.splice(toggles.indexOf(added), 1);
+        added = null;
+      }
+    };
   }
+
+  // The heatmap is drawn once (Leaflet keeps its state); the kwesties are fetched on every opening.
+  const syncMapButton = rolePanel('panel-kaart', 'Kaart', 'heatmap',
+    (el) => onOpenMap?.(el, formFor || categories || []), { once: true });
+  const syncKwestiesButton = onOpenKwesties
+    ? rolePanel('panel-kwesties', 'Kwesties', 'kwesties', (el) => onOpenKwesties(el, formFor || categories || []))
+    : () => {};
 
   let currentRole = me?.role ?? null;
   function setMe(next, fallbackName) {
@@ -167,6 +174,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     userRole.textContent = next?.role ? roleLabel(next.role) : '';
     userRole.hidden = !next?.role;
     syncMapButton(next?.role);
+    syncKwestiesButton(next?.role);
   }
 
   function setCategories(list) {
