@@ -130,3 +130,18 @@ export function fetchKwesties(token) {
 export function fetchKwestie(token, id) {
   return request(`/kwesties/${encodeURIComponent(id)}`, { token });
 }
+
+/** GET /alerts → [{id, method, title, observed, expected, extent, window_start, window_end, status, reason, …}] */
+export function fetchAlerts(token) {
+  return request('/alerts', { token });
+}
+
+/** GET /alerts/{id} → the alert with `signals`: its evidence, in the order they were observed */
+export function fetchAlert(token, id) {
+  return request(`/alerts/${encodeURIComponent(id)}`, { token });
+}
+
+/** POST /alerts/{id}/acknowledge with {status: 'bekeken'} or {status: 'afgewezen', reason} (team leads) */
+export function acknowledgeAlert(token, id, body = { status: 'bekeken' }) {
+  return request(`/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST', body, token });
+}

@@ -1,5 +1,7 @@
 import './styles.css';
-import { fetchMe, fetchCategories, fetchKwestie, fetchKwesties, onUnauthorized, request } from './api.js';
+import {
+  acknowledgeAlert, fetchAlert, fetchAlerts, fetchMe, fetchCategories, fetchKwestie, fetchKwesties, onUnauthorized, request,
+} from './api.js';
 import { getToken, getMe, saveMe, getCategories, saveCategories, clearSession } from './store/db.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
@@ -66,7 +68,7 @@ async function startSession(token, { username, focus = false } = {}) {
     onDismiss: async (sid) => { await dismissNotice(sid); await refreshList(); },
     onSyncNow: () => sync(),
     onOpenMap: (el, list) => openHeatmap(el, list),
-    onOpenAlerts: (el, role) => openAlerts(el, role),
+    onOpenAlerts: (el, role, categories) => openAlerts(el, role, categories),
     onOpenKwesties: (el, categories) => openKwesties(el, categories),
   });
   refreshList();
@@ -104,14 +106,24 @@ async function openHeatmap(el, categories) {
   });
 }
 
-async function openAlerts(el, role) {
-  const { renderAlerts } = await import('./views/alerts.js');
-  const token = await getToken();
+// Alerts with their evidence; the map of an alert's signals loads Leaflet when first opened.
+async function openAlerts(el, role, categories) {
+  let renderAlerts;
+  let token;
+  try {
+    ({ renderAlerts } = await import('./views/alerts.js'));
+    token = await getToken();
+  } catch {
+    el.textContent = 'De waarschuwingen werken alleen met internet.';
+    return;
+  }
   const lead = role === 'teamleider' || role === 'beheerder';
   await renderAlerts(el, {
-    fetchAlerts: () => request('/alerts', { token }),
-    acknowledge: lead ? (id) => request(`/alerts/${id}/acknowledge`, { method: 'POST', body: { status: 'bekeken' }, token }) : null,
-    makeKwestie: lead ? (id) => request(`/alerts/${id}/kwestie`, { method: 'POST', body: {}, token }) : null,
+    categories,
+    fetchAlerts: () => fetchAlerts(token),
+    fetchAlert: (id) => fetchAlert(token, id),
+    acknowledge: lead ? (id, body) => acknowledgeAlert(token, id, body) : null,
+    makeKwestie: lead ? (id) => request(`/alerts/${encodeURIComponent(id)}/kwestie`, { method: 'POST', body: {}, token }) : null,
   });
 }
 

@@ -1,15 +1,13 @@
 // The team lead's district heatmap: signals per 1,000 inhabitants per kern, wijk
 // or buurt for a period and category, with a legend, the same numbers as a table
 // (for people who do not use the map) and a drill-down to an area's trend.
-import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
+import { L, CENTRE, addBaseLayer, textContent } from './basemap.js';
 import 'leaflet.markercluster';
 import 'leaflet.markercluster/dist/MarkerCluster.css';
 import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 import { h } from '../dom.js';
 import { classify, legendRows, COLOURS, GREY } from '../stats/classes.js';
 
-const PDOK = 'https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png';
 const PERIODS = [['30', 'Laatste 30 dagen'], ['91', 'Laatste 3 maanden'], ['365', 'Laatste 12 maanden']];
 const LEVELS = [['kern', 'Kern'], ['wijk', 'Wijk'], ['buurt', 'Buurt']];
 
@@ -42,8 +40,8 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     message, mapEl, h('h3', { class: 'utrecht-heading-3' }, 'Legenda'), legend,
     h('h3', { class: 'utrecht-heading-3' }, 'Tabel'), table, trendBox);
 
-  const map = L.map(mapEl, { center: [52.71, 5.78], zoom: 10 });
-  L.tileLayer(PDOK, { maxZoom: 19, attribution: 'Kaart: PDOK / Kadaster' }).addTo(map);
+  const map = L.map(mapEl, { center: CENTRE, zoom: 10 });
+  addBaseLayer(map);
   let layer = null;
   // Individual signals, clustered, once zoomed in far enough to tell streets apart.
   const points = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 });
@@ -96,7 +94,7 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
       },
       onEachFeature: (f, l) => {
         const p = f.properties;
-        l.bindTooltip(`${p.name}: ${p.count} signalen${p.per_1000 != null ? `, ${p.per_1000} per 1.000` : ''}`);
+        l.bindTooltip(textContent(`${p.name}: ${p.count} signalen${p.per_1000 != null ? `, ${p.per_1000} per 1.000` : ''}`));
         l.on('click', () => showTrend(p));
       },
     }).addTo(map);
@@ -109,7 +107,7 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
             if (!s.location) continue;
             points.addLayer(L.circleMarker([s.location.lat, s.location.lon],
               { radius: 6, color: '#154273', fillColor: '#ffb612', fillOpacity: 1 })
-              .bindTooltip(`${s.category}${s.kern ? `, ${s.kern.name}` : ''}: ${String(s.description).slice(0, 60)}`));
+              .bindTooltip(textContent(`${s.category}${s.kern ? `, ${s.kern.name}` : ''}: ${String(s.description).slice(0, 60)}`)));
           }
           togglePoints();
         })

@@ -2,34 +2,20 @@
 // observation, status) and per kwestie its timeline: the signals in the order
 // they were observed, with a count per week to see whether it calms down.
 import { h } from '../dom.js';
+import { dateRange, dayMonth, fullDate, local } from './dates.js';
 
-const TZ = 'Europe/Amsterdam';
-const MONTHS = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
+export { dateRange };
+
 const STATUS = { open: 'Open', gesloten: 'Gesloten' };
 const DAY = 86_400_000;
 /** Weeks without signals after the last one that the week table still shows (up to this week). */
 const QUIET_WEEKS = 12;
 const OFFLINE = 'De kwesties werken alleen met internet.';
 
-const PARTS = new Intl.DateTimeFormat('nl-NL', {
-  timeZone: TZ, year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-});
-
-/** The date and time in Amsterdam: {year, month, day, time, dayNo} (dayNo: days since 1970-01-01). */
-function local(value) {
-  const date = new Date(value);
-  if (value == null || Number.isNaN(date.getTime())) return null;
-  const p = Object.fromEntries(PARTS.formatToParts(date).map((x) => [x.type, x.value]));
-  const [year, month, day] = [Number(p.year), Number(p.month), Number(p.day)];
-  return { year, month, day, time: `${p.hour}:${p.minute}`, dayNo: Date.UTC(year, month - 1, day) / DAY };
-}
-
 const fromDayNo = (n) => {
   const d = new Date(n * DAY);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), dayNo: n };
 };
-const dayMonth = (d) => `${d.day} ${MONTHS[d.month - 1]}`;
-const fullDate = (d) => `${dayMonth(d)} ${d.year}`;
 const mondayOf = (n) => n - ((new Date(n * DAY).getUTCDay() + 6) % 7);
 const plural = (n) => `${n} ${n === 1 ? 'signaal' : 'signalen'}`;
 
@@ -38,15 +24,6 @@ function isoWeek(n) {
   const thursday = mondayOf(n) + 3;
   const jan1 = Date.UTC(new Date(thursday * DAY).getUTCFullYear(), 0, 1) / DAY;
   return 1 + Math.floor((thursday - jan1) / 7);
-}
-
-/** "3 nov – 17 nov 2026", "28 dec 2025 – 3 jan 2026", "3 nov 2026"; null without dates. */
-export function dateRange(first, last) {
-  const a = local(first);
-  const b = local(last ?? first);
-  if (!a || !b) return null;
-  if (a.dayNo === b.dayNo) return fullDate(a);
-  return `${a.year === b.year ? dayMonth(a) : fullDate(a)} – ${fullDate(b)}`;
 }
 
 /** "3 signalen van 3 nov tot 17 nov" (years only when they differ from each other). */

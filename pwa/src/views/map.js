@@ -1,15 +1,11 @@
 // Leaflet map for the capture form: the area shapes, a base map when online
 // (PDOK BRT-Achtergrondkaart), and a tap that sets the location. The app works
 // without tiles: the shapes are drawn from the cached areas.
-import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
-
-const PDOK = 'https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png';
-const CENTRE = [52.71, 5.78]; // Noordoostpolder
+import { L, CENTRE, addBaseLayer } from './basemap.js';
 
 export function mountCaptureMap(el, onTap, areas) {
   const map = L.map(el, { center: CENTRE, zoom: 10, attributionControl: true });
-  L.tileLayer(PDOK, { maxZoom: 19, attribution: 'Kaart: PDOK / Kadaster' }).addTo(map);
+  addBaseLayer(map);
   let bounds = null;
   if (areas?.features?.length) {
     const kernen = { ...areas, features: areas.features.filter((f) => f.properties.level === 'kern') };

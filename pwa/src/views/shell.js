@@ -131,7 +131,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     const alertsPanel = addPanel('panel-waarschuwingen', 'Waarschuwingen', 'Waarschuwingen', h('div', { class: 'alerts' }));
     alertsPanel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
     alertsPanel.button.addEventListener('click', () => {
-      if (!alertsPanel.panel.hidden) onOpenAlerts(alertsPanel.panel.querySelector('.alerts'), currentRole);
+      if (!alertsPanel.panel.hidden) onOpenAlerts(alertsPanel.panel.querySelector('.alerts'), currentRole, formFor || categories || []);
     });
   }
 
