@@ -71,7 +71,8 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     # The map chunk loads lazily: tap only once Leaflet has taken over the box. A tap
     # while the map still settles (fitBounds after the panel showed) may be taken as a
     # drag, so a second tap is allowed — what a person would do.
-    page.locator(".capture-map.leaflet-container .leaflet-overlay-pane path").first.wait_for()
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        '.capture-map.leaflet-container .leaflet-overlay-pane path')].some((p) => p.getAttribute('d') !== 'M0 0')""")
     box = page.locator(".capture-map").bounding_box()
     picked = page.get_by_text("gekozen op de kaart")
     for _ in range(3):
