@@ -56,11 +56,12 @@ tools/node_modules/.installed: tools/package-lock.json
 lint: install-test tools ## Lint the served OpenAPI document against the NL API Design Rules
 	$(BIN)/pytest tests/test_openapi_lint.py -q
 
-bench: install-test build tools ## Benchmarks (PostGIS reference needs Debian postgresql + postgis)
+bench: install-test build tools ## Benchmarks (references: Debian postgresql + postgis, r-cran-surveillance)
 	$(BIN)/python bench/assign_points.py
 	$(BIN)/python bench/push_signals.py
 	$(BIN)/python bench/stats_query.py
 	$(BIN)/python bench/pwa_budgets.py
+	$(BIN)/python bench/early_warning.py
 
 clean: ## Remove installs and builds (keeps data/)
 	rm -rf $(VENV) pwa/node_modules pwa/dist tools/node_modules
