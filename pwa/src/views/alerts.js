@@ -4,6 +4,7 @@
 // "Bekeken", "Maak kwestie" and "Afwijzen" (with a reason) for team leads.
 import { h } from '../dom.js';
 import { dateRange, dateTime } from './dates.js';
+import { signalWhat, signalWhere } from './labels.js';
 
 const STATUS = { nieuw: 'Nieuw', bekeken: 'Bekeken', kwestie: 'Kwestie', afgewezen: 'Afgewezen' };
 export const METHODS = {
@@ -52,13 +53,7 @@ export async function renderAlerts(container, {
   container.replaceChildren(message, list);
   let maps = []; // the maps of the items on screen, removed when the list is drawn again
 
-  const category = (code) => (categories || []).find((c) => c.code === code);
-  const what = (s) => {
-    const cat = category(s.category);
-    const sub = s.subcategory ? (cat?.subcategories ?? []).find((x) => x.code === s.subcategory)?.name ?? s.subcategory : null;
-    return [cat?.name ?? s.category, sub].filter(Boolean).join(' – ');
-  };
-  const where = (s) => s.kern?.name ?? (s.outside_areas ? 'buiten de kernen' : 'geen kern bekend');
+  const what = (s) => signalWhat(categories, s);
 
   async function draw() {
     let alerts;
@@ -157,7 +152,7 @@ export async function renderAlerts(container, {
         h('p', { class: 'alert-signal__when' },
           h('time', { datetime: s.observed_at }, dateTime(s.observed_at) ?? 'onbekend')),
         h('p', { class: 'alert-signal__what' }, what(s)),
-        h('p', { class: 'alert-signal__where' }, where(s)),
+        h('p', { class: 'alert-signal__where' }, signalWhere(s)),
         h('p', { class: 'alert-signal__text' }, s.description)))),
     ].filter(Boolean));
     if (!mapEl) return;

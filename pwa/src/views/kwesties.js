@@ -3,6 +3,7 @@
 // they were observed, with a count per week to see whether it calms down.
 import { h } from '../dom.js';
 import { dateRange, dayMonth, fullDate, local } from './dates.js';
+import { signalWhat, signalWhere } from './labels.js';
 
 export { dateRange };
 
@@ -82,13 +83,7 @@ export async function renderKwesties(container, { fetchKwesties, fetchKwestie, c
   const timeline = h('div', { class: 'kwestie-timeline', hidden: true });
   container.replaceChildren(message, list, timeline);
 
-  const category = (code) => (categories || []).find((c) => c.code === code);
-  const what = (s) => {
-    const cat = category(s.category);
-    const sub = s.subcategory ? (cat?.subcategories ?? []).find((x) => x.code === s.subcategory)?.name ?? s.subcategory : null;
-    return [cat?.name ?? s.category, sub].filter(Boolean).join(' – ');
-  };
-  const where = (s) => s.kern?.name ?? (s.outside_areas ? 'buiten de kernen' : 'geen kern bekend');
+  const what = (s) => signalWhat(categories, s);
 
   let listMessage = '';
   /** Back from a timeline to the list, with the focus on the button that opened it. */
@@ -133,7 +128,7 @@ export async function renderKwesties(container, { fetchKwesties, fetchKwestie, c
           h('p', { class: 'kwestie-signal__when' },
             h('time', { datetime: s.observed_at }, at ? `${fullDate(at)}, ${at.time}` : 'onbekend')),
           h('p', { class: 'kwestie-signal__what' }, what(s)),
-          h('p', { class: 'kwestie-signal__meta' }, `${where(s)} · urgentie ${s.urgency}`),
+          h('p', { class: 'kwestie-signal__meta' }, `${signalWhere(s)} · urgentie ${s.urgency}`),
           h('p', { class: 'kwestie-signal__text' }, s.description));
       })) : null,
     ].filter(Boolean)); // replaceChildren would write null as text
