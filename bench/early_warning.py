@@ -18,8 +18,8 @@ Poisson((k − 1) · mean). Every signal is also a point: around its kern centre
 (σ 800 m, Emmeloord 1500 m), an outbreak's extra signals around one spot (σ 150 m).
 
 Methods, each assessed at every week end of the evaluation window:
-- ours 1: `server.alerts.baseline.assess` per series (the same call `assess_series`
-  makes; weeks whose last two counts sum below `min_observed` cannot alarm and are
+- ours 1: `server.alerts.baseline.assess` per series, each week as if it were the
+  current one (weeks whose last two counts sum below `min_observed` cannot alarm and are
   skipped, as `detect.py` does).
 - ours 2: `server.alerts.scan.scan_all` per category over the signals of the last 365
   days, 999 permutations as in production (--permutations 199 is ~4× faster).
@@ -271,7 +271,7 @@ def _ours1_task(args):
         for i in range(FIRST, length):
             if c[i - 1] + c[i] < settings.min_observed:
                 continue  # observed ≤ these two weeks < min_observed: cannot alarm
-            a = assess(c[: i + 1], t[: i + 1], settings)  # exactly what assess_series does
+            a = assess(c[: i + 1], t[: i + 1], settings)  # each week as if it were the current one
             calls += 1
             if a is None:
                 continue

@@ -185,11 +185,3 @@ def assess(counts: np.ndarray, t: np.ndarray | None = None,
                       dispersion=phi,
                       alarm=p < settings.alpha and observed >= settings.min_observed)
 
-
-def assess_series(counts: np.ndarray, first: int, settings: BaselineSettings = BaselineSettings()
-                  ) -> list[Assessment | None]:
-    """Prospective assessment of every week from index `first` on, as if each were the
-    current week: what the benchmark and a replay use."""
-    counts = np.asarray(counts, dtype=float)
-    t = np.arange(len(counts), dtype=float)
-    return [assess(counts[: i + 1], t[: i + 1], settings) for i in range(first, len(counts))]

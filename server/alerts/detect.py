@@ -21,6 +21,7 @@ import shapely
 from geo.metric import to_metric
 
 from ..areas.store import AreaCatalog
+from ..categories.models import Category
 from ..categories.store import list_categories
 from ..db import Database
 from ..timeutil import from_utc_text, now, utc_text
@@ -57,15 +58,13 @@ def detect(db: Database, catalog: AreaCatalog, at: datetime | None = None,
     """Run every method as of `at` (default now) and store what they find; returns the ids of
     the alerts created or updated, without repeats."""
     at = at or now()
-    names = _names(db)
+    categories = list_categories(db)
+    names = _names(categories)
     kernen = sum(1 for a in catalog.areas if a.level == "kern" and not a.water)
-    baseline, scan_settings = settings.tuned(kernen, len(list_categories(db)))
-    findings = [*baseline_findings(db, catalog, at, baseline, names),
-                *scan_findings(db, catalog, at, scan_settings, names),
-                *rule_findings(db, catalog, at, settings.rules, settings.rule, names)]
-    with db.transaction() as conn:
-        ids = [upsert(conn, f, at) for f in findings]
-    return list(dict.fromkeys(ids))
+    baseline, scan_settings = settings.tuned(kernen, len(categories))
+    return _store(db, at, [*baseline_findings(db, catalog, at, baseline, names),
+                           *scan_findings(db, catalog, at, scan_settings, names),
+                           *rule_findings(db, catalog, at, settings.rules, settings.rule, names)])
 
 
 def detect_rule_clusters(db: Database, catalog: AreaCatalog, at: datetime | None = None,
@@ -74,7 +73,12 @@ def detect_rule_clusters(db: Database, catalog: AreaCatalog, at: datetime | None
     """Method 3 alone: find N-within-R-within-D clusters and store them."""
     at = at or now()
     rules = rules if rules is not None else DEFAULT_RULES
-    findings = rule_findings(db, catalog, at, rules, default, _names(db))
+    return _store(db, at, rule_findings(db, catalog, at, rules, default,
+                                        _names(list_categories(db))))
+
+
+def _store(db: Database, at: datetime, findings: list[Finding]) -> list[str]:
+    """Store the findings in one transaction; the alert ids, without repeats."""
     with db.transaction() as conn:
         ids = [upsert(conn, f, at) for f in findings]
     return list(dict.fromkeys(ids))
@@ -140,23 +144,18 @@ def baseline_findings(db: Database, catalog: AreaCatalog, at: datetime,
 def scan_findings(db: Database, catalog: AreaCatalog, at: datetime, settings: ScanSettings,
                   names: dict[str, str]) -> list[Finding]:
     """Per category, the significant space-time clusters ending at `at`."""
-    rows = db.query(
-        "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
-        " WHERE deleted = 0 AND lat IS NOT NULL AND observed_utc > ? AND observed_utc <= ?",
-        (utc_text(at - timedelta(days=settings.study_days)), utc_text(at)))
+    rows = _located(db, at - timedelta(days=settings.study_days), at)
     by_category: dict[str, list] = {}
     for r in rows:
         by_category.setdefault(r["category"], []).append(r)
     findings = []
     for category, items in sorted(by_category.items()):
-        recent = sum(1 for r in items if at - from_utc_text(r["observed_utc"])
-                     < timedelta(days=max(settings.windows_days)))
-        if recent < settings.min_observed:
-            continue
-        xy = shapely.get_coordinates(to_metric(shapely.points(
-            [r["lon"] for r in items], [r["lat"] for r in items])))
         ago = np.array([(at - from_utc_text(r["observed_utc"])).total_seconds() // 86400
                         for r in items], dtype=int)
+        if (ago < max(settings.windows_days)).sum() < settings.min_observed:
+            continue  # too few recent signals for any cluster: skip the replicates
+        xy = shapely.get_coordinates(to_metric(shapely.points(
+            [r["lon"] for r in items], [r["lat"] for r in items])))
         # Seeded per category and day: a rerun gives the same p-values, so no flapping alerts.
         rng = np.random.default_rng(zlib.crc32(f"{category}:{at:%Y-%m-%d}".encode()))
         for c in scan(xy, ago, settings, rng):
@@ -187,10 +186,7 @@ def rule_findings(db: Database, catalog: AreaCatalog, at: datetime,
                   names: dict[str, str]) -> list[Finding]:
     """N-within-R-metres-within-D-days clusters per (sub)category."""
     longest = max([default.days, *[r.days for r in rules.values()]])
-    rows = db.query(
-        "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
-        " WHERE deleted = 0 AND lat IS NOT NULL AND observed_utc >= ? AND observed_utc <= ?",
-        (utc_text(at - timedelta(days=longest)), utc_text(at)))
+    rows = _located(db, at - timedelta(days=longest), at)
     by_category: dict[str, list[dict]] = {}
     kern_of = {}
     for r in rows:
@@ -221,9 +217,17 @@ def rule_findings(db: Database, catalog: AreaCatalog, at: datetime,
 
 # --- shared ------------------------------------------------------------------------------
 
-def _names(db: Database) -> dict[str, str]:
+def _located(db: Database, since: datetime, at: datetime) -> list:
+    """Live signals with a location observed after `since` up to `at`."""
+    return db.query(
+        "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
+        " WHERE deleted = 0 AND lat IS NOT NULL AND observed_utc > ? AND observed_utc <= ?",
+        (utc_text(since), utc_text(at)))
+
+
+def _names(categories: list[Category]) -> dict[str, str]:
     names = {}
-    for c in list_categories(db):
+    for c in categories:
         names[c.code] = c.name
         names.update({s.code: s.name for s in c.subcategories})
     return names

@@ -10,8 +10,8 @@ from ..audit import audit
 from ..db import Database
 from ..problems import ProblemError, field_error
 from ..timeutil import now
-from ..users.models import User
 from ..signals.store import audit_personal_reads, to_signal
+from ..users.models import User
 from .models import Acknowledge, Alert, AlertDetail
 
 
@@ -33,22 +33,24 @@ def list_alerts(db: Database, catalog: AreaCatalog, user: User, status: str | No
     if status:
         where.append("status = ?")
         params.append(status)
-    if user.role == "gebiedsregisseur" and user.areas:
-        where.append(f"kern_code IN ({','.join('?' * len(user.areas))})")
-        params += user.areas
+    if (areas := _areas_of(user)) is not None:
+        where.append(f"kern_code IN ({','.join('?' * len(areas))})")
+        params += areas
     rows = db.query(f"SELECT * FROM alerts WHERE {' AND '.join(where)} ORDER BY updated_at DESC",
                     params)
     return [_alert(r, catalog) for r in rows]
 
 
-def _visible(user: User, row) -> bool:
-    return not (user.role == "gebiedsregisseur" and user.areas and row["kern_code"] not in user.areas)
+def _areas_of(user: User) -> list[str] | None:
+    """The kernen whose alerts a user sees; None: all of them."""
+    return user.areas if user.role == "gebiedsregisseur" and user.areas else None
 
 
 def get_alert(db: Database, catalog: AreaCatalog, user: User, alert_id: str) -> AlertDetail:
     """One alert with its signals (deleted signals left out)."""
     row = db.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
-    if row is None or not _visible(user, row):
+    areas = _areas_of(user)
+    if row is None or (areas is not None and row["kern_code"] not in areas):
         raise ProblemError(404, f"Waarschuwing {alert_id} bestaat niet.")
     ids = json.loads(row["signal_ids"])
     signals = db.query(f"SELECT * FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})"
