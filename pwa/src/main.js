@@ -106,17 +106,21 @@ async function openHeatmap(el, categories) {
   });
 }
 
+// A lazily loaded view that needs the server: its module and a token, or `offline` on screen.
+async function loadOnlineView(el, load, offline) {
+  try {
+    return [await load(), await getToken()];
+  } catch {
+    el.textContent = offline;
+    return null;
+  }
+}
+
 // Alerts with their evidence; the map of an alert's signals loads Leaflet when first opened.
 async function openAlerts(el, role, categories) {
-  let renderAlerts;
-  let token;
-  try {
-    ({ renderAlerts } = await import('./views/alerts.js'));
-    token = await getToken();
-  } catch {
-    el.textContent = 'De waarschuwingen werken alleen met internet.';
-    return;
-  }
+  const loaded = await loadOnlineView(el, () => import('./views/alerts.js'), 'De waarschuwingen werken alleen met internet.');
+  if (!loaded) return;
+  const [{ renderAlerts }, token] = loaded;
   const lead = role === 'teamleider' || role === 'beheerder';
   await renderAlerts(el, {
     categories,
@@ -129,15 +133,9 @@ async function openAlerts(el, role, categories) {
 
 // Team leads' kwesties with their timelines (fetched anew every time the panel opens).
 async function openKwesties(el, categories) {
-  let renderKwesties;
-  let token;
-  try {
-    ({ renderKwesties } = await import('./views/kwesties.js'));
-    token = await getToken();
-  } catch {
-    el.textContent = 'De kwesties werken alleen met internet.';
-    return;
-  }
+  const loaded = await loadOnlineView(el, () => import('./views/kwesties.js'), 'De kwesties werken alleen met internet.');
+  if (!loaded) return;
+  const [{ renderKwesties }, token] = loaded;
   await renderKwesties(el, {
     categories,
     fetchKwesties: () => fetchKwesties(token),
