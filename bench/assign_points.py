@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/assign_points.py [--points 1000000] [--no-postgis]
 
-Polygons: the 49 CBS 2024 buurten of Noordoostpolder (../shared/geo), densified
+Polygons: the 49 CBS 2024 buurten of Noordoostpolder (tests/data/cbs), densified
 to a vertex every 10 m so each has hundreds of vertices like the full-detail
-CBS map (without ../shared: the 11 default kernen, densified the same way).
+CBS map.
 Points: uniform random over the bounding box (seeded), so ~80 % fall in an
 area. Both sides answer the same question: for each point, the area that
 contains it (lowest code on a border), or none.
@@ -42,20 +42,15 @@ from geo.assign import AreaIndex  # noqa: E402
 from geo.defaults import default_areas  # noqa: E402
 from geo.metric import to_metric, to_wgs84  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "geo"
+CBS_GEO = REPO / "tests" / "data" / "cbs"  # see tests/data/README.md
 PG_PORT = 55433
 
 
 def polygons() -> tuple[list[Area], str]:
-    path = SHARED / "noordoostpolder_buurten.geojson"
-    if path.exists():
-        frame = gpd.read_file(path)
-        areas = [Area(r.buurtcode, r.buurtnaam, "buurt", "GM0171", None, r.wijkcode, r.geometry)
-                 for r in frame.itertuples()]
-        label = "CBS 2024 buurten of GM0171"
-    else:
-        areas = default_areas()
-        label = "default kernen of GM0171"
+    frame = gpd.read_file(CBS_GEO / "noordoostpolder_buurten.geojson")
+    areas = [Area(r.buurtcode, r.buurtnaam, "buurt", "GM0171", None, r.wijkcode, r.geometry)
+             for r in frame.itertuples()]
+    label = "CBS 2024 buurten of GM0171"
     dense = []
     for a in areas:
         g = to_wgs84(shapely.segmentize(to_metric(a.geometry), 10.0))
@@ -163,15 +158,9 @@ def reimport(n: int) -> tuple[float, int, int]:
             " observed_at, observed_utc, status, kern_code, outside_areas, version, created_by,"
             " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     gpkg = tmp / "cbs.gpkg"
-    if (SHARED / "noordoostpolder_buurten.geojson").exists():
-        for layer in ("wijken", "buurten"):
-            gpd.read_file(SHARED / f"noordoostpolder_{layer}.geojson").to_crs(28992).to_file(
-                gpkg, layer=layer, driver="GPKG", engine="pyogrio")
-    else:
-        frame = gpd.GeoDataFrame(
-            [{"wijkcode": a.code, "wijknaam": a.name, "gemeentecode": "GM0171", "geometry": a.geometry}
-             for a in default_areas()], crs=4326).to_crs(28992)
-        frame.to_file(gpkg, layer="wijken", driver="GPKG", engine="pyogrio")
+    for layer in ("wijken", "buurten"):
+        gpd.read_file(CBS_GEO / f"noordoostpolder_{layer}.geojson").to_crs(28992).to_file(
+            gpkg, layer=layer, driver="GPKG", engine="pyogrio")
     t = time.perf_counter()
     report = import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
     seconds = time.perf_counter() - t

@@ -19,8 +19,7 @@ import numpy as np
 from pyproj import Transformer
 
 REPO = Path(__file__).resolve().parents[1]
-#: The kern centres come from the project's own facts file (the shared geo folder is not
-#: copied into the project).
+#: The kern centres come from the project's own facts file.
 FACTS = REPO / "geo" / "defaults" / "noordoostpolder.json"
 
 CATEGORIES = ["woonomgeving", "overlast", "jeugd", "verkeer", "burenconflict",

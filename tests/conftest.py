@@ -18,7 +18,8 @@ from e2e_support import CHROMIUM, FLAGS, require
 from live import start_server
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_GEO = REPO.parent / "shared" / "geo"
+DATA = REPO / "tests" / "data"    # test inputs kept in the repository: see tests/data/README.md
+CBS_GEO = DATA / "cbs"            # generalised CBS 2024 wijken and buurten of Noordoostpolder
 
 MARKNESSE = (52.7092, 5.8640)     # a street in Marknesse (Hoofdweg area)
 EMMELOORD = (52.7110, 5.7495)     # Lange Nering, Emmeloord centre
@@ -72,6 +73,16 @@ def regisseur(client: TestClient) -> dict[str, str]:
 @pytest.fixture
 def teamleider(client: TestClient) -> dict[str, str]:
     return login(client, "teamleider")
+
+
+def write_cbs_gpkg(path: Path) -> Path:
+    """The CBS 2024 wijken and buurten of tests/data as a Wijk- en Buurtkaart GeoPackage (RD New)."""
+    import geopandas as gpd
+
+    for layer in ("wijken", "buurten"):
+        gpd.read_file(CBS_GEO / f"noordoostpolder_{layer}.geojson").to_crs(28992).to_file(
+            path, layer=layer, driver="GPKG", engine="pyogrio")
+    return path
 
 
 def signal_body(lat: float = MARKNESSE[0], lon: float = MARKNESSE[1], **fields) -> dict:

@@ -20,7 +20,7 @@ from server.signals.models import Location, SignalCreate
 from server.signals.store import create_signal
 from server.users.models import User
 
-from conftest import MARKNESSE, SHARED_GEO, URK
+from conftest import MARKNESSE, URK, write_cbs_gpkg
 
 EXE = Path(sys.executable).with_name("gebiedsradar")
 RD = 28992
@@ -222,12 +222,7 @@ def test_cli_import_and_failures_change_nothing(gpkg, tmp_path):
 
 
 def test_official_cbs_2024_wijken_and_buurten(tmp_path, opened):
-    if not (SHARED_GEO / "noordoostpolder_buurten.geojson").exists():
-        pytest.skip("../shared/geo (CBS 2024 generalised wijken/buurten) is not beside this checkout")
-    path = tmp_path / "cbs_2024.gpkg"
-    for layer in ("wijken", "buurten"):
-        frame = gpd.read_file(SHARED_GEO / f"noordoostpolder_{layer}.geojson").to_crs(RD)
-        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    path = write_cbs_gpkg(tmp_path / "cbs_2024.gpkg")
     db = opened.db
     sid = add_signal(db, *MARKNESSE)
     report = import_boundaries(db, read_boundaries(path, ["GM0171"]))

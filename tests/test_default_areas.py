@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +13,7 @@ from geo.assign import AreaIndex
 from geo.defaults import default_areas, default_land, load_facts
 from geo.geojson import area_to_feature, geometry_from_geojson
 
-# The shared geodata beside the checkout (CI has it); never read by the package itself.
-SHARED_GEO = Path(__file__).resolve().parents[1].parent / "shared" / "geo"
+from conftest import CBS_GEO
 
 CODES = {"Emmeloord": "WK017101", "Bant": "WK017102", "Luttelgeest": "WK017103",
          "Marknesse": "WK017104", "Kraggenburg": "WK017105", "Ens": "WK017106",
@@ -134,27 +132,20 @@ def test_near_border_flags_accuracy_circles_that_cross(index):
     assert flags.tolist() == [False, True, False]  # zero accuracy: never flagged
 
 
-@pytest.fixture(scope="module")
-def shared_geo() -> Path:
-    if not (SHARED_GEO / "noordoostpolder_wijken.geojson").exists():
-        pytest.skip(f"{SHARED_GEO} (generalised CBS 2024 wijken) is absent: no comparison with CBS")
-    return SHARED_GEO
-
-
-def test_each_kern_overlaps_its_cbs_wijk(shared_geo):
+def test_each_kern_overlaps_its_cbs_wijk():
     from geo.defaults.compare import compare, same_kern_share
 
-    rows = compare(shared_geo)
+    rows = compare(CBS_GEO)
     assert sorted(code for code, *_ in rows) == sorted(CODES.values())
     low = {name: round(iou, 3) for _, name, iou, _, _ in rows if iou < MIN_IOU}
     assert not low, f"IoU below {MIN_IOU}: {low}"
-    assert same_kern_share(shared_geo) > 0.84  # measured 86.0 %
+    assert same_kern_share(CBS_GEO) > 0.84  # measured 86.0 %
 
 
-def test_outline_fits_the_cbs_land(shared_geo):
+def test_outline_fits_the_cbs_land():
     from geo.defaults.compare import coverage, outline_deviation
 
-    covered, precise = coverage(shared_geo)
+    covered, precise = coverage(CBS_GEO)
     assert covered > 0.98 and precise > 0.99  # measured 99.2 % and 99.8 %
-    median, p90, worst = outline_deviation(shared_geo)
+    median, p90, worst = outline_deviation(CBS_GEO)
     assert median < 50 and p90 < 200 and worst < 500  # measured 15, 109, 400 m

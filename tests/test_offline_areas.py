@@ -7,9 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
-import pytest
 import shapely
 
 from geo.assign import AreaIndex
@@ -17,7 +15,7 @@ from geo.boundaries import read_boundaries
 from geo.defaults import default_areas
 from geo.device import device_areas
 
-from conftest import REPO, SHARED_GEO
+from conftest import REPO, write_cbs_gpkg
 
 NODE = shutil.which("node")
 SCRIPT = REPO / "pwa" / "scripts" / "locate-points.mjs"
@@ -61,6 +59,7 @@ def _agreement(areas, tmp_path: Path, n: int = 10_000):
     lats = rng.uniform(miny - 0.01, maxy + 0.01, n)
     lons = rng.uniform(minx - 0.01, maxx + 0.01, n)
     server = index.locate_many(lats, lons)
+    assert NODE is not None, "node is not installed: the device lookup (pwa/scripts) runs on node"
     (tmp_path / "areas.json").write_text(json.dumps(fc))
     (tmp_path / "points.json").write_text(json.dumps(np.column_stack([lats, lons]).tolist()))
     out = subprocess.run([NODE, str(SCRIPT), str(tmp_path / "areas.json"),
@@ -78,21 +77,14 @@ def _agreement(areas, tmp_path: Path, n: int = 10_000):
     return size, differ, flagged
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_device_agrees_with_server_on_default_areas(tmp_path):
     size, differ, flagged = _agreement(default_areas(), tmp_path)
     assert size < 300_000
     assert flagged < 500  # only a thin band along borders is uncertain
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_device_agrees_with_server_on_cbs_buurten(tmp_path):
-    if not (SHARED_GEO / "noordoostpolder_buurten.geojson").exists():
-        pytest.skip("../shared/geo (CBS 2024 generalised wijken/buurten) is not beside this checkout")
-    path = tmp_path / "cbs.gpkg"
-    for layer in ("wijken", "buurten"):
-        gpd.read_file(SHARED_GEO / f"noordoostpolder_{layer}.geojson").to_crs(28992).to_file(
-            path, layer=layer, driver="GPKG", engine="pyogrio")
+    path = write_cbs_gpkg(tmp_path / "cbs.gpkg")
     areas = read_boundaries(path, ["GM0171"]).areas
     size, differ, flagged = _agreement(areas, tmp_path)
     assert size < 300_000
