@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from server.auth import login as login_module
 from server.auth.login import backoff_seconds
 from server.auth.tokens import issue_token
 
@@ -28,15 +29,23 @@ def test_wrong_password_and_unknown_user_are_401_alike(client):
         assert r.json()["detail"] == "Gebruikersnaam of wachtwoord klopt niet."
 
 
-def test_repeated_failures_slow_down_that_user(client):
+def test_repeated_failures_slow_down_that_user(client, monkeypatch):
+    # A stopped clock: however long each (argon2) attempt takes, the back-off cannot run out.
+    now = [time.time()]
+    monkeypatch.setattr(login_module, "clock", lambda: now[0])
     bad = {"username": "teamleider", "password": "niet-goed"}
+    good = {"username": "teamleider", "password": "teamleider-secret"}
     statuses = [client.post("/api/v1/auth/token", json=bad).status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
-    r = client.post("/api/v1/auth/token", json={"username": "teamleider", "password": "teamleider-secret"})
+    r = client.post("/api/v1/auth/token", json=good)
     assert r.status_code == 429  # even the right password waits
-    assert int(r.headers["retry-after"]) >= 1
+    assert r.headers["retry-after"] == "1"  # the third failure costs 1 s
+    now[0] += 0.5
+    assert client.post("/api/v1/auth/token", json=good).status_code == 429
     # Another user is not affected.
     login(client, "beheerder")
+    now[0] += 0.5  # Retry-After has passed: the right password works again
+    assert client.post("/api/v1/auth/token", json=good).status_code == 200
 
 
 def test_backoff_grows_and_is_capped():

@@ -12,6 +12,8 @@ from ..users.models import User
 from ..users.store import get_user
 from .passwords import hash_password, needs_rehash, verify_password
 
+clock = time.time  # what check_login calls "now" when not given one (tests replace it)
+
 
 def backoff_seconds(failures: int, free_attempts: int, max_delay: int) -> float:
     """Wait before the next attempt after `failures` failed ones: 0, then 1, 2, 4 … s."""
@@ -23,7 +25,7 @@ def backoff_seconds(failures: int, free_attempts: int, max_delay: int) -> float:
 def check_login(db: Database, username: str, password: str, *, free_attempts: int = 3,
                 max_delay: int = 300, now: float | None = None) -> User:
     """The user for these credentials, or a 401/429 problem."""
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     row = db.query_one(
         "SELECT password_hash, failed_logins, locked_until FROM users"
         " WHERE username = ? AND active = 1",
