@@ -2,7 +2,7 @@
 // Errors from the server come as application/problem+json (RFC 9457) and are
 // thrown as ApiError with .status and .detail (a Dutch sentence for the user).
 
-export const API_BASE = '/api/v1';
+const API_BASE = '/api/v1';
 
 export const NETWORK_ERROR_DETAIL = 'Geen verbinding met de server. Probeer het opnieuw.';
 

@@ -1,7 +1,7 @@
 // Photos: downscaled in the browser (≤ 1600 px, JPEG) and named by their SHA-256,
 // so an upload can be retried safely and a signal can refer to it before it arrives.
 
-export const MAX_SIDE = 1600;
+const MAX_SIDE = 1600;
 
 /** The target size for an image of width × height, keeping its shape. */
 export function fitWithin(width, height, max = MAX_SIDE) {

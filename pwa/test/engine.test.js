@@ -3,7 +3,7 @@ import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
 import { createSyncEngine, LOCK_NAME } from '../src/sync/engine.js';
 import { backoffDelay, createBackoff, BASE_MS, CAP_MS } from '../src/sync/backoff.js';
-import { FIELDS } from './fixtures.js';
+import { FIELDS, seedSignal, stored } from './fixtures.js';
 
 const TOKEN = 'tok';
 const EML = { code: 'EML', name: 'Emmeloord' };
@@ -243,14 +243,14 @@ describe('sync engine', () => {
     expect(result).toMatchObject({ ok: true, pushed: 1, pending: 0 });
     expect(clock.timers.size).toBe(0);
     expect(await outbox.count()).toBe(0);
-    const stored = await signals.get(local.id);
-    expect(stored).toMatchObject({ ...FIELDS, id: local.id, version: 1, kern: EML });
-    expect(stored).not.toHaveProperty('_pending');
+    const kept = await stored('signals', local.id);
+    expect(kept).toMatchObject({ ...FIELDS, id: local.id, version: 1, kern: EML });
+    expect(kept).not.toHaveProperty('_pending');
 
     const push = pushes(server)[1].body;
     expect(push.device_id).toBe(await outbox.deviceId());
     expect(push.mutations).toEqual([expect.objectContaining({ op: 'create', signal_id: local.id, seq: 1 })]);
-    expect(await signals.getEpoch()).toBe('e1');
+    expect(await stored('sync', 'epoch')).toBe('e1');
     expect(await signals.getCursor()).toBe('e1:1');
   });
 
@@ -270,48 +270,48 @@ describe('sync engine', () => {
     expect(server.rows.size).toBe(1);
     expect(server.log.filter((c) => c.id === local.id)).toHaveLength(1);
     expect(await outbox.count()).toBe(0);
-    expect(await signals.get(local.id)).toMatchObject({ version: 1, kern: EML });
+    expect(await stored('signals', local.id)).toMatchObject({ version: 1, kern: EML });
   });
 
   it('does not let a rejected mutation block the others', async () => {
     const { server, engine } = setup();
     const bad = await signals.createSignal({ ...FIELDS, category: undefined });
     const good = await signals.createSignal(FIELDS);
-    await signals.saveLocal({ id: 'ghost', ...FIELDS, version: 4 });
+    await seedSignal({ id: 'ghost', ...FIELDS, version: 4 });
     await signals.editSignal('ghost', { urgency: 'hoog' }); // the server does not know it: 404
 
     const result = await engine.syncOnce();
     expect(result).toMatchObject({ ok: true, pushed: 3, rejected: 2, pending: 0 });
     expect(pushes(server)).toHaveLength(1);
     expect(await outbox.count()).toBe(0);
-    expect(await signals.get(bad.id)).toBeNull(); // a refused create is dropped locally
-    expect(await signals.get(good.id)).toMatchObject({ version: 1 });
-    expect(await signals.get('ghost')).toMatchObject({ urgency: 'hoog', version: 4 });
-    expect(await signals.get('ghost')).not.toHaveProperty('_pending');
+    expect(await stored('signals', bad.id)).toBeNull(); // a refused create is dropped locally
+    expect(await stored('signals', good.id)).toMatchObject({ version: 1 });
+    expect(await stored('signals', 'ghost')).toMatchObject({ urgency: 'hoog', version: 4 });
+    expect(await stored('signals', 'ghost')).not.toHaveProperty('_pending');
     const notices = await signals.getNotices();
     expect(notices.map((n) => [n.signal_id, n.kind]).sort()).toEqual([
       [bad.id, 'rejected'],
       ['ghost', 'rejected'],
     ].sort());
-    expect((await signals.getNotice(bad.id)).problem.status).toBe(422);
-    expect((await signals.getNotice(bad.id)).data).toMatchObject({ description: FIELDS.description });
+    expect((await stored('notices', bad.id)).problem.status).toBe(422);
+    expect((await stored('notices', bad.id)).data).toMatchObject({ description: FIELDS.description });
   });
 
   it('stores the merged state and a notice on a conflict', async () => {
     const { server, engine } = setup();
     const local = await signals.createSignal(FIELDS);
     await engine.syncOnce();
-    expect((await signals.get(local.id)).version).toBe(1);
+    expect((await stored('signals', local.id)).version).toBe(1);
 
     server.put(local.id, { description: 'Elders aangepast' }); // version 2 on the server
     await signals.editSignal(local.id, { urgency: 'hoog' }); // based on version 1
 
     const result = await engine.syncOnce();
     expect(result).toMatchObject({ ok: true, conflicts: 1, pending: 0 });
-    const stored = await signals.get(local.id);
-    expect(stored).toMatchObject({ version: 3, urgency: 'hoog', description: 'Elders aangepast' });
-    expect(stored).not.toHaveProperty('_pending');
-    const notice = await signals.getNotice(local.id);
+    const kept = await stored('signals', local.id);
+    expect(kept).toMatchObject({ version: 3, urgency: 'hoog', description: 'Elders aangepast' });
+    expect(kept).not.toHaveProperty('_pending');
+    const notice = await stored('notices', local.id);
     expect(notice).toMatchObject({ kind: 'conflict', version: 3, server: { version: 3, urgency: 'hoog' } });
     await signals.dismissNotice(local.id);
     expect(await signals.getNotices()).toEqual([]);
@@ -377,13 +377,13 @@ describe('sync engine', () => {
     ]);
     expect(await signals.getCursor()).toBe('e1:8');
     expect(await signals.all()).toHaveLength(7);
-    expect(await signals.get('other-0')).toMatchObject({ urgency: 'acuut', version: 2 });
+    expect(await stored('signals', 'other-0')).toMatchObject({ urgency: 'acuut', version: 2 });
 
     // Next time: only what changed since the cursor.
     server.remove('other-1');
     await engine.syncOnce();
     expect(pulls(server).at(-1).query).toEqual({ cursor: 'e1:8', limit: '3' });
-    expect(await signals.get('other-1')).toBeNull();
+    expect(await stored('signals', 'other-1')).toBeNull();
   });
 
   it('does not let a pull overwrite a local edit that still waits', async () => {
@@ -394,9 +394,9 @@ describe('sync engine', () => {
     server.put('s1', { urgency: 'hoog' });
     server.faults.push({ path: '/sync/push', kind: 'network' });
     await engine.syncOnce(); // push fails: nothing is pulled either
-    expect(await signals.get('s1')).toMatchObject({ description: 'lokaal', _pending: true });
+    expect(await stored('signals', 's1')).toMatchObject({ description: 'lokaal', _pending: true });
     await engine.syncNow();
-    expect(await signals.get('s1')).toMatchObject({ description: 'lokaal', urgency: 'hoog', version: 3 });
+    expect(await stored('signals', 's1')).toMatchObject({ description: 'lokaal', urgency: 'hoog', version: 3 });
   });
 
   it('deletes on the server and applies deletions from elsewhere', async () => {
@@ -426,9 +426,9 @@ describe('sync engine', () => {
     expect(result).toMatchObject({ ok: true, epochReset: true });
     const after = pulls(server).slice(1).map((r) => r.query.cursor ?? null);
     expect(after).toEqual(['e1:2', null]); // the old cursor, then from the start
-    expect(await signals.getEpoch()).toBe('e2');
+    expect(await stored('sync', 'epoch')).toBe('e2');
     expect(await signals.getCursor()).toBe('e2:2');
-    expect(await signals.get('c')).toMatchObject({ version: 1 });
+    expect(await stored('signals', 'c')).toMatchObject({ version: 1 });
   });
 
   it('resets the cursor when a push answer carries a new epoch', async () => {
@@ -439,7 +439,7 @@ describe('sync engine', () => {
     await signals.createSignal(FIELDS);
     await engine.syncOnce();
     expect(pulls(server).at(-1).query.cursor).toBeUndefined();
-    expect(await signals.getEpoch()).toBe('e9');
+    expect(await stored('sync', 'epoch')).toBe('e9');
   });
 
   it('runs one sync at a time and once more when asked during a run', async () => {

@@ -1,4 +1,7 @@
-// A signal as the capture form makes it, shared by the store and engine tests.
+// A signal as the capture form makes it, shared by the store and engine tests,
+// and helpers to seed and read the local database.
+import { openDb } from '../src/store/db.js';
+
 export const FIELDS = {
   category: 'overlast',
   description: 'Geluidsoverlast bij de haven',
@@ -7,3 +10,15 @@ export const FIELDS = {
   location: { lat: 52.7107, lon: 5.748, accuracy_m: 12, method: 'gps' },
   observed_at: '2026-11-28T10:15:00+01:00',
 };
+
+/** What IndexedDB holds in `store` under `key` (null: nothing): to check what the app stored. */
+export async function stored(store, key) {
+  const db = await openDb();
+  return (await db.get(store, key)) ?? null;
+}
+
+/** A signal in the local copy as an earlier pull would have left it (no outbox entry). */
+export async function seedSignal(signal) {
+  const db = await openDb();
+  await db.put('signals', structuredClone(signal));
+}

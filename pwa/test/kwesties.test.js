@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, it, expect, vi, beforeEach } from 'vitest';
-import { renderKwesties, dateRange, summary, weekCounts } from '../src/views/kwesties.js';
+import { renderKwesties, summary, weekCounts } from '../src/views/kwesties.js';
+import { dateRange } from '../src/views/dates.js';
 import { renderShell } from '../src/views/shell.js';
 import { ApiError, NETWORK_ERROR_DETAIL } from '../src/api.js';
 

@@ -78,7 +78,7 @@ function segmentDistanceM(x, y, ax, ay, bx, by, kx, ky) {
 }
 
 /** Distance in metres from a point to the nearest border of any area, up to `limitM`. */
-export function borderDistanceM(index, lat, lon, limitM) {
+function borderDistanceM(index, lat, lon, limitM) {
   const ky = M_PER_DEG_LAT;
   const kx = M_PER_DEG_LON_EQUATOR * Math.cos((lat * Math.PI) / 180);
   const dLon = limitM / kx, dLat = limitM / ky;

@@ -8,7 +8,7 @@
 //       (key → value: deviceId, seq, cursor, epoch) and "notices" (conflict
 //       and rejection notices, keyPath signal_id). Used by store/outbox.js,
 //       store/signals.js and sync/engine.js.
-import { openDB, deleteDB } from 'idb';
+import { openDB } from 'idb';
 
 export const DB_NAME = 'gebiedsradar';
 export const DB_VERSION = 2;
@@ -72,12 +72,6 @@ export async function closeDb() {
  * to disk before reporting success (ignored where not supported).
  */
 export const STRICT = Object.freeze({ durability: 'strict' });
-
-/** Remove the whole database (used by tests and a future "reset app"). */
-export async function destroyDb() {
-  await closeDb();
-  await deleteDB(DB_NAME);
-}
 
 // ---- session: access token ----------------------------------------------
 

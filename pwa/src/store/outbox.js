@@ -7,7 +7,7 @@
 //   {id, seq, op: 'create'|'update'|'delete', signal_id, base_version, data, client_time}
 import { openDb, STRICT } from './db.js';
 
-export const OPS = Object.freeze(['create', 'update', 'delete']);
+const OPS = Object.freeze(['create', 'update', 'delete']);
 
 /** A random uuid (v4). */
 export function uuid() {
@@ -20,7 +20,7 @@ export function uuid() {
 }
 
 /** Now as RFC 3339 with the device's own offset, e.g. 2026-11-28T10:15:00+01:00. */
-export function localTime(date = new Date()) {
+function localTime(date = new Date()) {
   const pad = (n) => String(Math.trunc(Math.abs(n))).padStart(2, '0');
   const off = -date.getTimezoneOffset();
   const sign = off >= 0 ? '+' : '-';
@@ -34,17 +34,6 @@ export function localTime(date = new Date()) {
 // ---- building blocks that run inside a caller's transaction ------------------
 // (store/signals.js uses them to change a signal and enqueue its mutation
 // atomically; the transaction must include "outbox" and "sync".)
-
-/** The device id, made and stored on first use. `tx` must include "sync" (readwrite). */
-export async function deviceIdInTx(tx) {
-  const store = tx.objectStore('sync');
-  let id = await store.get('deviceId');
-  if (!id) {
-    id = uuid();
-    await store.put(id, 'deviceId');
-  }
-  return id;
-}
 
 /**
  * Add a mutation with the next seq. `tx` must include "outbox" and "sync" (readwrite).
@@ -92,14 +81,6 @@ export async function peek(limit = 100) {
   return db.getAllFromIndex('outbox', 'seq', null, limit);
 }
 
-/** Remove mutations by id (ids not in the outbox are ignored). */
-export async function remove(ids) {
-  const db = await openDb();
-  const tx = db.transaction('outbox', 'readwrite', STRICT);
-  await Promise.all([...ids].map((id) => tx.store.delete(id)));
-  await tx.done;
-}
-
 /** How many mutations wait. */
 export async function count() {
   const db = await openDb();
@@ -119,24 +100,17 @@ export async function pendingSignalIds() {
   return ids;
 }
 
-/** How many different signals have mutations waiting. */
-export async function pendingSignalCount() {
-  return (await pendingSignalIds()).size;
-}
-
-/** Whether a mutation for this signal still waits. */
-export async function hasPending(signalId) {
-  const db = await openDb();
-  return (await db.countFromIndex('outbox', 'signal_id', signalId)) > 0;
-}
-
 /** This device's id: a uuid made once and kept. */
 export async function deviceId() {
   const db = await openDb();
   const known = await db.get('sync', 'deviceId');
   if (known) return known;
   const tx = db.transaction('sync', 'readwrite', STRICT);
-  const id = await deviceIdInTx(tx);
+  let id = await tx.store.get('deviceId'); // another tab may have just made it
+  if (!id) {
+    id = uuid();
+    await tx.store.put(id, 'deviceId');
+  }
   await tx.done;
   return id;
 }

@@ -11,7 +11,7 @@ export async function keepPhoto(sha256, signalId, blob) {
   await tx.done;
 }
 
-export async function waitingPhotos() {
+async function waitingPhotos() {
   return (await openDb()).getAll('photos');
 }
 

@@ -1,5 +1,7 @@
 // The local copy of signals (server state plus edits that still wait in the
-// outbox), the pull cursor, the server epoch and the conflict notices.
+// outbox), the pull cursor and the conflict notices. The sync engine writes
+// these (and the server epoch) in its own transactions with the building
+// blocks below.
 //
 // A local signal is the signal as on the wire, plus `_pending: true` while
 // local changes wait. `version` is always the last version known from the
@@ -55,61 +57,18 @@ function stripLocal(signal) {
 
 // ---- the local copy ----------------------------------------------------------
 
-/** Store a signal as is (no outbox entry). */
-export async function saveLocal(signal) {
-  if (!signal?.id) throw new TypeError('id ontbreekt');
-  const db = await openDb();
-  await db.put('signals', structuredClone(signal));
-}
-
-export async function get(id) {
-  const db = await openDb();
-  return (await db.get('signals', id)) ?? null;
-}
-
+/** Every local signal. */
 export async function all() {
   const db = await openDb();
   return db.getAll('signals');
 }
 
-/** Apply a signal from the server (see acceptInTx); returns whether it was applied. */
-export async function applyServer(signal) {
-  const db = await openDb();
-  const tx = db.transaction(['signals', 'outbox'], 'readwrite');
-  const changed = await acceptInTx(tx, signal.id, signal, signal.version ?? null);
-  await tx.done;
-  return changed;
-}
+// ---- the pull cursor ---------------------------------------------------------
 
-/** Apply a deletion (tombstone) from the server; returns whether it was applied. */
-export async function applyDeleted(id, version = null) {
-  const db = await openDb();
-  const tx = db.transaction(['signals', 'outbox'], 'readwrite');
-  const changed = await acceptInTx(tx, id, null, version);
-  await tx.done;
-  return changed;
-}
-
-// ---- cursor and epoch --------------------------------------------------------
-
+/** Where the next pull starts (null: from the beginning). */
 export async function getCursor() {
   const db = await openDb();
   return (await db.get('sync', 'cursor')) ?? null;
-}
-
-export async function setCursor(cursor) {
-  const db = await openDb();
-  await db.put('sync', cursor ?? null, 'cursor');
-}
-
-export async function getEpoch() {
-  const db = await openDb();
-  return (await db.get('sync', 'epoch')) ?? null;
-}
-
-export async function setEpoch(epoch) {
-  const db = await openDb();
-  await db.put('sync', epoch ?? null, 'epoch');
 }
 
 // ---- notices (conflicts and rejections reported by the server) ----------------
@@ -118,11 +77,6 @@ export async function setEpoch(epoch) {
 export async function getNotices() {
   const db = await openDb();
   return db.getAll('notices');
-}
-
-export async function getNotice(signalId) {
-  const db = await openDb();
-  return (await db.get('notices', signalId)) ?? null;
 }
 
 /** The user has seen the notice. */

@@ -14,13 +14,13 @@ import { acceptInTx, settleInTx, noticeInTx, getCursor } from '../store/signals.
 import { createBackoff } from './backoff.js';
 
 export const LOCK_NAME = 'gebiedsradar-sync';
-export const SYNC_TAG = 'gebiedsradar-sync';
-export const PUSH_BATCH = 100;
-export const PULL_LIMIT = 500;
+const SYNC_TAG = 'gebiedsradar-sync';
+const PUSH_BATCH = 100;
+const PULL_LIMIT = 500;
 const MAX_EPOCH_RESETS = 2;
 
 /** A failed request, turned into a result by the engine. */
-export class SyncFailure extends Error {
+class SyncFailure extends Error {
   constructor(kind, status = 0, problem = null) {
     super(problem?.detail || `sync: ${kind}${status ? ` (${status})` : ''}`);
     this.name = 'SyncFailure';
@@ -157,7 +157,7 @@ export async function applyPullPage(page) {
 }
 
 /** Ask for a Background Sync (Chromium only; elsewhere nothing happens). */
-export async function registerBackgroundSync(tag = SYNC_TAG) {
+async function registerBackgroundSync(tag = SYNC_TAG) {
   try {
     const sw = globalThis.navigator?.serviceWorker;
     if (!sw || !('SyncManager' in globalThis)) return false;

@@ -7,7 +7,7 @@ import { dateRange, dateTime } from './dates.js';
 import { signalWhat, signalWhere } from './labels.js';
 
 const STATUS = { nieuw: 'Nieuw', bekeken: 'Bekeken', kwestie: 'Kwestie', afgewezen: 'Afgewezen' };
-export const METHODS = {
+const METHODS = {
   basislijn: 'Telling tegen de basislijn',
   scan: 'Ruimte-tijdcluster',
   regel: 'Regel: signalen dicht bij elkaar',

@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 export const URGENCIES = [
   ['laag', 'Laag'], ['normaal', 'Normaal'], ['hoog', 'Hoog'], ['acuut', 'Acuut'],
 ];
-export const SOURCES = [
+const SOURCES = [
   ['inwoner', 'Inwoner'], ['ondernemer', 'Ondernemer'], ['organisatie', 'Organisatie'],
   ['dorpsbelang', 'Dorpsbelang'], ['jongerenraad', 'Jongerenraad'], ['bezwaarmaker', 'Bezwaarmaker'],
   ['eigen_waarneming', 'Eigen waarneming'], ['anders', 'Anders'],

@@ -1,7 +1,7 @@
 // Dates as the team sees them: in Amsterdam, Dutch month abbreviations
 // ("3 nov 2026, 10:15"), whatever the device's time zone or language.
 
-export const TZ = 'Europe/Amsterdam';
+const TZ = 'Europe/Amsterdam';
 const MONTHS = ['jan', 'feb', 'mrt', 'apr', 'mei', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
 const DAY = 86_400_000;
 

@@ -5,8 +5,6 @@ import { h } from '../dom.js';
 import { dateRange, dayMonth, fullDate, local } from './dates.js';
 import { signalWhat, signalWhere } from './labels.js';
 
-export { dateRange };
-
 const STATUS = { open: 'Open', gesloten: 'Gesloten' };
 const DAY = 86_400_000;
 /** Weeks without signals after the last one that the week table still shows (up to this week). */

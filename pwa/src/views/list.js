@@ -3,13 +3,13 @@
 import { h } from '../dom.js';
 import { URGENCIES } from './capture.js';
 
-export const STATUSES = [
+const STATUSES = [
   ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
 ];
 const label = (pairs, code) => pairs.find(([c]) => c === code)?.[1] ?? code;
 
 /** The sync state of one signal in words. */
-export function itemState(signal, notice) {
+function itemState(signal, notice) {
   if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
   if (signal._pending) return 'Wacht op verzending';
   if (notice) return 'Ook elders gewijzigd';

@@ -13,9 +13,9 @@ const ROLE_LABELS = {
   beheerder: 'Beheerder',
 };
 
-export const MAP_ROLES = new Set(['teamleider', 'beheerder']);
+const MAP_ROLES = new Set(['teamleider', 'beheerder']);
 
-export function roleLabel(role) {
+function roleLabel(role) {
   return ROLE_LABELS[role] || role || 'Onbekende rol';
 }
 
