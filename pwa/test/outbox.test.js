@@ -5,6 +5,8 @@ import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
 import { FIELDS, seedSignal, stored } from './fixtures.js';
 
+const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 /** Take a server state the way a pull does (signals.acceptInTx in its own transaction). */
 async function accept(id, server, version) {
   const db = await openDb();
@@ -32,7 +34,7 @@ describe('outbox', () => {
     expect(Object.keys(m).sort()).toEqual(
       ['base_version', 'client_time', 'data', 'id', 'op', 'seq', 'signal_id'].sort(),
     );
-    expect(m.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(m.id).toMatch(V7);
     expect(m.client_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
     expect(m.base_version).toBe(2);
     expect((await outbox.enqueue('update', 's1', {}, 0)).base_version).toBeNull();
@@ -74,7 +76,7 @@ describe('outbox', () => {
 
   it('has one persisted device id', async () => {
     const id = await outbox.deviceId();
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/); // v4: says nothing about when
     await closeDb();
     expect(await outbox.deviceId()).toBe(id);
   });
@@ -103,6 +105,7 @@ describe('local signals', () => {
   it('creates a signal locally and enqueues its create', async () => {
     const local = await signals.createSignal(FIELDS);
     expect(local).toMatchObject({ ...FIELDS, version: null, _pending: true });
+    expect(local.id).toMatch(V7);
     expect(await stored('signals', local.id)).toEqual(local);
     const [m] = await outbox.peek(10);
     expect(m).toMatchObject({ op: 'create', signal_id: local.id, base_version: null, data: FIELDS });

@@ -9,14 +9,57 @@ import { openDb, STRICT } from './db.js';
 
 const OPS = Object.freeze(['create', 'update', 'delete']);
 
-/** A random uuid (v4). */
-export function uuid() {
+const hex = (bytes) => [...bytes].map((x) => x.toString(16).padStart(2, '0')).join('');
+const dashed = (h) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+
+/** A random uuid (v4): the device id, which says nothing about when it was made. */
+function uuid4() {
   if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
   const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return dashed(hex(b));
+}
+
+// State of uuid7(): the last timestamp used and the counter within it.
+let lastMs = -Infinity;
+let counter = 0;
+const counterStart = () => globalThis.crypto.getRandomValues(new Uint16Array(1))[0] & 0x7ff;
+
+/**
+ * A time-ordered uuid (v7, RFC 9562 §5.7) for the signal and mutation ids made
+ * here. The server keeps signals and mutations in SQLite B-trees keyed by these
+ * ids: ids that grow with time land at the end of the index instead of on a
+ * random page (v4), so inserts stay local and the index stays dense.
+ *
+ * Layout: 48-bit big-endian Unix milliseconds, version 7, a 12-bit counter
+ * (rand_a), variant 0b10, 62 random bits (rand_b) from crypto.getRandomValues.
+ * Monotonic within this page (RFC 9562 §6.2, method 1, fixed-length dedicated
+ * counter): a new millisecond starts the counter at a random value below 2048;
+ * the same millisecond, or a clock that went back, keeps the last timestamp and
+ * counts up; when the counter would pass 4095 the timestamp moves one
+ * millisecond ahead. So ids made on one page sort (as strings too) in the order
+ * they were made.
+ */
+export function uuid7() {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = counterStart();
+  } else if (++counter > 0xfff) {
+    lastMs += 1;
+    counter = counterStart();
+  }
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  let ms = lastMs;
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b[6] = 0x70 | (counter >> 8);
+  b[7] = counter & 0xff;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return dashed(hex(b));
 }
 
 /** Now as RFC 3339 with the device's own offset, e.g. 2026-11-28T10:15:00+01:00. */
@@ -47,7 +90,7 @@ export async function enqueueInTx(tx, op, signalId, data = {}, baseVersion = nul
   const seq = ((await meta.get('seq')) ?? 0) + 1;
   await meta.put(seq, 'seq');
   const mutation = {
-    id: uuid(),
+    id: uuid7(),
     seq,
     op,
     signal_id: signalId,
@@ -100,7 +143,7 @@ export async function pendingSignalIds() {
   return ids;
 }
 
-/** This device's id: a uuid made once and kept. */
+/** This device's id: a random uuid (v4), made once and kept. */
 export async function deviceId() {
   const db = await openDb();
   const known = await db.get('sync', 'deviceId');
@@ -108,7 +151,7 @@ export async function deviceId() {
   const tx = db.transaction('sync', 'readwrite', STRICT);
   let id = await tx.store.get('deviceId'); // another tab may have just made it
   if (!id) {
-    id = uuid();
+    id = uuid4();
     await tx.store.put(id, 'deviceId');
   }
   await tx.done;

@@ -8,7 +8,7 @@
 // server (null for a signal the server has not acknowledged yet): it is the
 // base_version of the next edit.
 import { openDb, STRICT } from './db.js';
-import { uuid, enqueueInTx, hasPendingInTx } from './outbox.js';
+import { uuid7, enqueueInTx, hasPendingInTx } from './outbox.js';
 
 // ---- building blocks that run inside a caller's transaction ------------------
 
@@ -122,7 +122,7 @@ function clientFields(fields) {
  */
 export async function createSignal(fields) {
   const data = clientFields(fields);
-  const id = fields?.id || uuid();
+  const id = fields?.id || uuid7();
   return capture(async (tx) => {
     const local = { ...structuredClone(data), id, version: null, _pending: true };
     await tx.objectStore('signals').add(local);
