@@ -34,7 +34,10 @@ from .stats.routes import StatsController
 from .alerts.detect import DetectionSettings, detect
 from .alerts.routes import AlertsController
 from .alerts.scheduler import Debounced
+from .events import Events
 from .kwesties.routes import KwestiesController
+from .signals.group_commit import GroupCommit
+from .signals.service import SignalService
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)
@@ -110,11 +113,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     detector = Debounced(
         lambda: detect(db, catalog, settings=DetectionSettings(settings.false_alarms_per_area_year)),
         settings.alert_debounce_seconds)
+    events = Events()
+    if settings.detect_after_changes:
+        events.subscribe(lambda _: detector.request())  # new or changed signals: look soon
+        catalog.on_reload = detector.request  # an area import elsewhere re-assigned signals
+    writes = GroupCommit(SignalService(db, catalog, events))
     state = State({
         "settings": settings,
         "db": db,
         "areas": catalog,
         "detector": detector,
+        "events": events,
+        "writes": writes,
         "secret_key": secret_key(db, settings.secret_key),
         "openapi": None,
     })
@@ -151,6 +161,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Signalen van gebiedsregisseurs: vastleggen, synchroniseren,"
                         " groeperen per kern, wijk en buurt, en vroeg waarschuwen.",
         ),
-        on_shutdown=[detector.cancel, lambda: db.close()],
+        on_shutdown=[writes.stop, detector.cancel, lambda: db.close()],
         debug=False,
     )

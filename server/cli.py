@@ -157,6 +157,8 @@ def areas_import(obj: Context, path: Path, municipalities: tuple[str, ...],
     from geo.boundaries import BoundaryError, read_boundaries
 
     from .areas.importer import import_boundaries
+    from .areas.store import AreaCatalog
+    from .signals.service import SignalService
 
     for code in municipalities:
         if not (len(code) == 6 and code[:2].upper() == "GM" and code[2:].isdigit()):
@@ -166,7 +168,8 @@ def areas_import(obj: Context, path: Path, municipalities: tuple[str, ...],
         boundaries = read_boundaries(path, list(municipalities), kernen)
     except BoundaryError as e:
         raise click.ClickException(str(e)) from None
-    report = import_boundaries(obj.open().db, boundaries)
+    db = obj.open().db
+    report = import_boundaries(SignalService(db, AreaCatalog(db)), boundaries)
     c = report.counts
     click.echo(f"Imported {', '.join(report.municipalities)}: {c['kern']} kernen"
                f" (from {report.kern_source}), {c['wijk']} wijken, {c['buurt']} buurten"

@@ -9,7 +9,7 @@ from datetime import timedelta
 from .areas.store import AreaCatalog
 from .db import Database
 from .signals.models import Location, SignalCreate
-from .signals.store import create_signal
+from .signals.service import Mutation, SignalService
 from .timeutil import LOCAL, now
 from .users.models import User
 from .users.store import add_user, get_user
@@ -46,6 +46,7 @@ def load_demo(db: Database, catalog: AreaCatalog, *, signals: int = 80, seed: in
     rng = random.Random(seed)
     kernen = [a for a in catalog.areas if a.level == "kern"]
     author = User(username="regisseur", role="gebiedsregisseur")
+    mutations = []
     today = now().astimezone(LOCAL).replace(hour=12, minute=0, second=0, microsecond=0)
     for _ in range(signals):
         kern = rng.choice(kernen)
@@ -61,5 +62,7 @@ def load_demo(db: Database, catalog: AreaCatalog, *, signals: int = 80, seed: in
             observed_at=today - timedelta(days=rng.randint(0, 90), hours=rng.randint(0, 8)),
             status=rng.choice(["nieuw", "nieuw", "in_behandeling", "doorgezet", "afgesloten"]),
         )
-        create_signal(db, catalog, data, author)
+        mutations.append(Mutation("create", str(data.id), data))
+    with SignalService(db, catalog).writing() as w:
+        w.apply_batch(author, mutations)
     return signals

@@ -184,7 +184,8 @@ def m004_alerts(conn: sqlite3.Connection) -> None:
     _run_script(
         conn,
         """
-        -- Early-warning detections with their evidence; `key` deduplicates across runs.
+        -- Early-warning detections with their evidence. `key` only names an alert
+        -- (method:category:kern:id); runs find an alert's episode again in alerts/findings.py.
         CREATE TABLE alerts (
             id TEXT PRIMARY KEY,
             key TEXT NOT NULL UNIQUE,
@@ -235,6 +236,65 @@ def m005_kwesties(conn: sqlite3.Connection) -> None:
             PRIMARY KEY (kwestie_id, signal_id)
         ) WITHOUT ROWID;
         CREATE INDEX kwestie_signals_signal ON kwestie_signals(signal_id);
+        """,
+    )
+
+
+@migration
+def m006_single_write_path(conn: sqlite3.Connection) -> None:
+    # Fewer pages per signal write: a create now writes three rows (signal, change, mutation
+    # record) instead of five, and touches fewer B-trees.
+    _run_script(
+        conn,
+        """
+        -- Which device made the current version (null: the API or the server).
+        ALTER TABLE signals ADD COLUMN device_id TEXT;
+
+        -- The change log is also the audit trail of signal writes (see audit_trail).
+        ALTER TABLE changes ADD COLUMN device_id TEXT;
+        -- Nothing looks changes up by signal; the index cost a random write per change.
+        DROP INDEX IF EXISTS changes_signal;
+
+        -- Snapshots are written when a client change replaces a version; who replaced it
+        -- tells a merge which of the changes since a device's base were its own.
+        ALTER TABLE signal_versions ADD COLUMN superseded_by TEXT;
+        CREATE INDEX tmp_mutations_version ON mutations(signal_id, version);
+        CREATE INDEX tmp_changes_version ON changes(signal_id, version);
+        UPDATE signal_versions SET superseded_by = coalesce(
+            (SELECT m.device_id FROM mutations m WHERE m.signal_id = signal_versions.signal_id
+               AND m.version = signal_versions.version + 1 AND m.status IN ('applied','conflict')
+               AND m.op != 'delete' LIMIT 1),
+            (SELECT 'user:' || c.changed_by FROM changes c
+              WHERE c.signal_id = signal_versions.signal_id
+                AND c.version = signal_versions.version + 1 LIMIT 1));
+        DROP INDEX tmp_changes_version;
+
+        -- Idempotency records keyed by the mutation id alone (one B-tree, not three).
+        CREATE TABLE mutations_new (
+            id TEXT PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            signal_id TEXT NOT NULL,
+            op TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied','conflict','rejected')),
+            version INTEGER,
+            problem TEXT,
+            received_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO mutations_new SELECT id, device_id, seq, username, signal_id, op, status,
+            version, problem, received_at FROM mutations;
+        DROP TABLE mutations;
+        ALTER TABLE mutations_new RENAME TO mutations;
+
+        -- One trail of who did what: log-ins, reads of personal data, alerts, kwesties
+        -- (audit_log) and every signal write (changes; before this migration signal
+        -- writes were logged in both, so those audit_log entries are left out here).
+        CREATE VIEW audit_trail AS
+            SELECT at, username, action, object, NULL AS device_id FROM audit_log
+             WHERE action NOT IN ('signal_create', 'signal_update', 'signal_delete')
+            UNION ALL
+            SELECT changed_at, changed_by, 'signal_' || op, signal_id, device_id FROM changes;
         """,
     )
 

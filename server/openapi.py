@@ -22,6 +22,15 @@ VERSION_HEADER = {
     "description": "The full version of the API (semver)",
     "schema": {"type": "string", "example": API_VERSION},
 }
+WRITE_HEADERS = {
+    "ETag": {"description": 'The version now stored, e.g. "4"',
+             "schema": {"type": "string", "example": '"4"'}},
+    "Conflict-Fields": {
+        "description": "Only when someone else also changed these fields since the If-Match"
+                       " version (or the stored create): this change won, as a sync `conflict`",
+        "schema": {"type": "string", "example": "status, description"}},
+}
+WRITES = ("createSignal", "updateSignal")
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details",
@@ -48,8 +57,8 @@ ERROR_TEXT = {
     "401": "Not signed in, or the token expired",
     "403": "The user's role may not do this",
     "404": "Not found",
-    "409": "Conflict with what the server holds",
-    "412": "The If-Match version is not the current one",
+    "409": "Conflict with what the server holds (a deleted signal; a delete based on a version"
+           " someone else changed since)",
     "422": "The body is well-formed but its fields are wrong",
     "429": "Too many attempts",
     "500": "Server error",
@@ -74,9 +83,7 @@ def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
         codes.append("404")
     if method in ("post", "put", "patch"):
         codes.append("422")
-    if method in ("patch", "delete") and "{" in path:
-        codes.append("412")
-    if op.get("operationId") == "createSignal":
+    if op.get("operationId") in ("createSignal", "updateSignal", "deleteSignal"):
         codes.append("409")
     if op.get("operationId") == "createToken":
         codes += ["401", "429"]
@@ -119,10 +126,17 @@ def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
             responses = op.setdefault("responses", {})
             for code in [c for c in responses if c[0] in "45"]:
                 del responses[code]  # Litestar's own 400 is not problem+json
+            if op.get("operationId") == "createSignal" and "201" in responses:
+                responses["200"] = {**copy.deepcopy(responses["201"]), "description":
+                                    "The same signal again (unchanged), or the same id with"
+                                    " other content (updated)"}
             for code, response in responses.items():
                 if code[0] in "23":
-                    response.setdefault("headers", {})["API-Version"] = {
-                        "$ref": "#/components/headers/API-Version"}
+                    headers = response.setdefault("headers", {})
+                    headers["API-Version"] = {"$ref": "#/components/headers/API-Version"}
+                    if op.get("operationId") in WRITES:
+                        headers.update({name: {"$ref": f"#/components/headers/{name}"}
+                                        for name in WRITE_HEADERS})
             for code in _errors_for(rel, method, op):
                 responses[code] = _problem(code)
         paths[rel] = item
@@ -149,7 +163,7 @@ def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
         for name in props:
             props[name] = _flatten_nullable(props[name])
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    components["headers"] = {"API-Version": VERSION_HEADER}
+    components["headers"] = {"API-Version": VERSION_HEADER, **WRITE_HEADERS}
     components["securitySchemes"] = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                        "description": "Token from POST /auth/token"}

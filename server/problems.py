@@ -2,20 +2,24 @@
 
 Every error leaving the API goes through `problem_response`, so clients only
 ever see one error shape: type, title, status, detail, and `errors` naming the
-fields that were wrong.
+fields that were wrong. The domain raises `errors.DomainError`s; `STATUS` maps
+each kind to its HTTP status. `ProblemError` is for the HTTP layer itself
+(headers, body size).
 """
 
 from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-import re
 from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from .errors import DomainError, TooManyAttempts
+from .validation import field_issue
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,12 @@ SLUGS = {
 }
 
 
+#: The HTTP status of each kind of domain error.
+STATUS = {"invalid": 422, "unreadable": 400, "unsupported": 415, "not_found": 404,
+          "forbidden": 403, "conflict": 409, "overlap": 409, "too_large": 413,
+          "not_signed_in": 401, "too_many_attempts": 429}
+
+
 class FieldError(msgspec.Struct):
     """One field that was wrong: its dotted name and why."""
 
@@ -71,7 +81,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
 
 
 class ProblemError(Exception):
-    """Raise anywhere in the domain to answer with a problem."""
+    """Raise in the HTTP layer to answer with a problem (the domain raises DomainError)."""
 
     def __init__(
         self,
@@ -118,18 +128,26 @@ def problem_response(problem: Problem, headers: dict[str, str] | None = None) ->
     )
 
 
-_MISSING = re.compile(r"missing required field `([^`]+)`")
-
-
 def _field_error(error: dict[str, Any]) -> FieldError:
     """Litestar's error entry → a field error with the full dotted field name."""
     key = str(error.get("key") or "")
-    message = str(error.get("message", "ongeldig"))
-    if missing := _MISSING.search(message):
-        # msgspec names the object that lacks the field; name the field itself.
-        parent = "" if key in ("", "data", "body") else key + "."
-        return FieldError(name=parent + missing.group(1), reason="verplicht veld ontbreekt")
-    return FieldError(name=key or "body", reason=message)
+    issue = field_issue(str(error.get("message", "ongeldig")),
+                        "" if key in ("data", "body") else key, "body")
+    return FieldError(name=issue.name, reason=issue.reason)
+
+
+def problem_for(error: DomainError, instance: str | None = None) -> Problem:
+    """A domain error as a problem."""
+    return make_problem(STATUS.get(error.kind, 409), error.detail, instance=instance,
+                        errors=[FieldError(name=e.name, reason=e.reason) for e in error.errors])
+
+
+def _domain_headers(error: DomainError) -> dict[str, str]:
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after)}
+    if error.kind == "not_signed_in":
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    return {}
 
 
 def _validation_problem(request: Request, exc: ValidationException) -> Problem:
@@ -154,6 +172,8 @@ def _phrase(status: int) -> str:
 
 def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     """The one exception handler of the app."""
+    if isinstance(exc, DomainError):
+        return problem_response(problem_for(exc, request.url.path), _domain_headers(exc))
     if isinstance(exc, ProblemError):
         problem = make_problem(exc.status, exc.detail, instance=request.url.path,
                                errors=exc.errors, title=exc.title)
@@ -182,4 +202,5 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
-__all__ = ["FieldError", "Problem", "ProblemError", "field_error", "handle_exception", "MediaType"]
+__all__ = ["FieldError", "Problem", "ProblemError", "field_error", "handle_exception",
+           "problem_for", "MediaType"]

@@ -46,6 +46,8 @@ class Settings:
     login_max_delay_seconds: int = 300
     #: Seconds after new signals before early-warning detection runs (one run per burst).
     alert_debounce_seconds: float = 30.0
+    #: Run early-warning detection after signals change (off only for benchmarks of ingest).
+    detect_after_changes: bool = True
     #: Early warning: false alarms per kern per year the statistical methods aim at.
     false_alarms_per_area_year: float = 1.0
     #: Where photos are stored; default: `attachments/` next to the database.
@@ -63,6 +65,8 @@ class Settings:
             "secret_key": os.environ.get("GEBIEDSRADAR_SECRET_KEY", ""),
             "token_ttl_seconds": _int("GEBIEDSRADAR_TOKEN_TTL", 12 * 3600),
         }
+        if os.environ.get("GEBIEDSRADAR_DETECT") == "0":
+            values["detect_after_changes"] = False
         if os.environ.get("GEBIEDSRADAR_ALERT_DEBOUNCE"):
             values["alert_debounce_seconds"] = float(os.environ["GEBIEDSRADAR_ALERT_DEBOUNCE"])
         if os.environ.get("GEBIEDSRADAR_FALSE_ALARMS"):

@@ -12,6 +12,9 @@ from litestar.testing import TestClient
 from server.app import create_app
 from server.bootstrap import open_database
 from server.settings import Settings
+from server.signals.models import SignalCreate
+from server.signals.service import Mutation, SignalService
+from server.users.models import User
 from server.users.store import add_user
 
 from e2e_support import CHROMIUM, FLAGS, require
@@ -83,6 +86,16 @@ def write_cbs_gpkg(path: Path) -> Path:
         gpd.read_file(CBS_GEO / f"noordoostpolder_{layer}.geojson").to_crs(28992).to_file(
             path, layer=layer, driver="GPKG", engine="pyogrio")
     return path
+
+
+def store_signals(db, catalog, data: list[SignalCreate], *, ids: list[str] | None = None,
+                  user: User = User(username="t", role="beheerder")) -> list[dict]:
+    """Signals stored the way the product stores them: as creates through the signal service."""
+    ids = ids or [str(uuid.uuid4()) for _ in data]
+    with SignalService(db, catalog).writing() as w:
+        outcomes = w.apply_batch(user, [Mutation("create", i, d) for i, d in zip(ids, data)])
+    assert all(o.status == "applied" for o in outcomes), [o.error for o in outcomes]
+    return [dict(o.row) for o in outcomes]
 
 
 def signal_body(lat: float = MARKNESSE[0], lon: float = MARKNESSE[1], **fields) -> dict:

@@ -12,10 +12,9 @@ from server.areas.store import AreaCatalog
 from server.bootstrap import open_database
 from server.settings import Settings
 from server.signals.models import Location, SignalCreate
-from server.signals.store import client_values, insert_row
 from server.users.models import User
 
-from conftest import signal_body
+from conftest import signal_body, store_signals
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 ENS_STREET = (52.6335, 5.8330)
@@ -23,13 +22,11 @@ USER = User(username="t", role="beheerder")
 
 
 def store(db, catalog, points, category="jeugd", sub="jeugdoverlast", days_ago=None):
-    with db.transaction() as conn:
-        for i, (lat, lon) in enumerate(points):
-            ago = days_ago[i] if days_ago else i
-            data = SignalCreate(category=category, subcategory=sub, description="x", source="inwoner",
-                                location=Location(lat=lat, lon=lon),
-                                observed_at=NOW - timedelta(days=ago, hours=1))
-            insert_row(conn, catalog, str(uuid.uuid4()), client_values(data), USER)
+    store_signals(db, catalog, [
+        SignalCreate(category=category, subcategory=sub, description="x", source="inwoner",
+                     location=Location(lat=lat, lon=lon),
+                     observed_at=NOW - timedelta(days=days_ago[i] if days_ago else i, hours=1))
+        for i, (lat, lon) in enumerate(points)], user=USER)
 
 
 def fresh(tmp_path):
@@ -150,12 +147,10 @@ def test_cli_detect_twice(tmp_path):
     db, catalog = fresh(tmp_path)
     rng = random.Random(6)
     now = datetime.now(timezone.utc)
-    with db.transaction() as conn:
-        for _ in range(4):
-            lat, lon = near(ENS_STREET, 80, rng)
-            data = SignalCreate(category="jeugd", subcategory="jeugdoverlast", description="x",
-                                source="inwoner", location=Location(lat=lat, lon=lon), observed_at=now)
-            insert_row(conn, catalog, str(uuid.uuid4()), client_values(data), USER)
+    store_signals(db, catalog, [
+        SignalCreate(category="jeugd", subcategory="jeugdoverlast", description="x",
+                     source="inwoner", location=Location(lat=lat, lon=lon), observed_at=now)
+        for lat, lon in (near(ENS_STREET, 80, rng) for _ in range(4))], user=USER)
     db.close()
     exe = Path(sys.executable).with_name("gebiedsradar")
     for _ in range(2):

@@ -17,10 +17,10 @@ from server.areas.store import AreaCatalog
 from server.bootstrap import open_database
 from server.settings import Settings
 from server.signals.models import Location, SignalCreate
-from server.signals.store import create_signal
+from server.signals.service import SignalService
 from server.users.models import User
 
-from conftest import MARKNESSE, URK, write_cbs_gpkg
+from conftest import MARKNESSE, URK, store_signals, write_cbs_gpkg
 
 EXE = Path(sys.executable).with_name("gebiedsradar")
 RD = 28992
@@ -89,8 +89,12 @@ def opened(tmp_path: Path):
 def add_signal(db, lat: float, lon: float) -> str:
     data = SignalCreate(category="jeugd", description="test", source="inwoner",
                         location=Location(lat=lat, lon=lon, accuracy_m=5))
-    signal, _ = create_signal(db, AreaCatalog(db), data, User(username="t", role="teamleider"))
-    return str(signal.id)
+    return store_signals(db, AreaCatalog(db), [data], user=User(username="t", role="teamleider"))[0]["id"]
+
+
+def import_into(db, boundaries):
+    """An area import as the CLI runs it: through the signal service."""
+    return import_boundaries(SignalService(db, AreaCatalog(db)), boundaries)
 
 
 def test_read_gpkg_in_rd_with_hierarchy_water_and_inhabitants(gpkg):
@@ -114,7 +118,7 @@ def test_import_replaces_defaults_and_reassigns_signals(gpkg, opened):
     in_urk = add_signal(db, *point(1000, 1000))    # the enclave
     on_water = add_signal(db, *point(5000, 1000))  # the water buurt
     marknesse = add_signal(db, *MARKNESSE)         # real Marknesse: not in the synthetic map
-    report = import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
+    report = import_into(db, read_boundaries(gpkg, ["GM0171"]))
     assert report.replaced_defaults is True
     assert report.signals_checked == 4
     assert report.signals_changed == 2  # inside got areas; Marknesse lost its default kern
@@ -131,24 +135,24 @@ def test_import_replaces_defaults_and_reassigns_signals(gpkg, opened):
 
 def test_reimport_is_stable(gpkg, opened):
     db = opened.db
-    import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
+    import_into(db, read_boundaries(gpkg, ["GM0171"]))
     add_signal(db, *point(500, 500))
-    again = import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
+    again = import_into(db, read_boundaries(gpkg, ["GM0171"]))
     assert (again.replaced_defaults, again.signals_checked, again.signals_changed) == (False, 1, 0)
     assert db.query_one("SELECT count(*) FROM areas")[0] == 2 + 5 + 2
 
 
 def test_two_municipalities_kept_apart(gpkg, opened):
     db = opened.db
-    import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
-    import_boundaries(db, read_boundaries(gpkg, ["GM0184"]))
+    import_into(db, read_boundaries(gpkg, ["GM0171"]))
+    import_into(db, read_boundaries(gpkg, ["GM0184"]))
     per = dict(db.query("SELECT municipality, count(*) FROM areas GROUP BY municipality"))
     assert per == {"GM0171": 9, "GM0184": 3}
     catalog = AreaCatalog(db)
     assert catalog.locate(*point(1000, 1000)).wijk.code == "WK018400"
     assert catalog.locate(*point(500, 500)).wijk.code == "WK017101"
     # Re-importing one municipality leaves the other alone.
-    import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
+    import_into(db, read_boundaries(gpkg, ["GM0171"]))
     assert dict(db.query("SELECT municipality, count(*) FROM areas GROUP BY municipality")) == per
 
 
@@ -162,7 +166,7 @@ def test_shapefile_with_old_column_names(tmp_path, opened):
     b = read_boundaries(path, ["GM0171"])
     # Only buurten in the file: wijken are their unions, and each land wijk is a kern.
     assert (b.count("buurt"), b.count("wijk"), b.count("kern")) == (5, 2, 2)
-    report = import_boundaries(opened.db, b)
+    report = import_into(opened.db, b)
     assert report.counts == {"kern": 2, "wijk": 2, "buurt": 5}
 
 
@@ -225,7 +229,7 @@ def test_official_cbs_2024_wijken_and_buurten(tmp_path, opened):
     path = write_cbs_gpkg(tmp_path / "cbs_2024.gpkg")
     db = opened.db
     sid = add_signal(db, *MARKNESSE)
-    report = import_boundaries(db, read_boundaries(path, ["GM0171"]))
+    report = import_into(db, read_boundaries(path, ["GM0171"]))
     assert report.counts == {"kern": 12, "wijk": 12, "buurt": 49}
     row = db.query_one("SELECT kern_code, wijk_code, buurt_code FROM signals WHERE id = ?", (sid,))
     assert (row["kern_code"], row["wijk_code"]) == ("WK017104", "WK017104")

@@ -5,7 +5,6 @@ Seeded: the simulated series and the permutations are the same on every run.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -20,8 +19,9 @@ from server.areas.store import AreaCatalog
 from server.bootstrap import open_database
 from server.settings import Settings
 from server.signals.models import Location, SignalCreate
-from server.signals.store import client_values, insert_row
 from server.users.models import User
+
+from conftest import store_signals
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)
 USER = User(username="t", role="beheerder")
@@ -107,11 +107,10 @@ def test_the_scan_finds_a_cluster_straddling_two_kernen_and_nothing_in_noise():
 # --- through the database: detect() ------------------------------------------------------
 
 def insert(db, catalog, rows):
-    with db.transaction() as conn:
-        for category, sub, (lat, lon), when in rows:
-            data = SignalCreate(category=category, subcategory=sub, description="x", source="inwoner",
-                                location=Location(lat=lat, lon=lon), observed_at=when)
-            insert_row(conn, catalog, str(uuid.uuid4()), client_values(data), USER)
+    store_signals(db, catalog, [
+        SignalCreate(category=category, subcategory=sub, description="x", source="inwoner",
+                     location=Location(lat=lat, lon=lon), observed_at=when)
+        for category, sub, (lat, lon), when in rows], user=USER)
 
 
 def kern_points(catalog, rng, code, n, spread_m=700.0):

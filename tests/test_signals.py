@@ -36,16 +36,19 @@ def test_location_outside_every_area_is_kept_with_kern_null(client, regisseur):
         assert r.json()["outside_areas"] is True
 
 
-def test_retry_of_same_create_is_idempotent_and_other_content_conflicts(client, regisseur):
+def test_retry_of_same_create_is_idempotent_and_other_content_wins_and_is_reported(client, regisseur):
     body = signal_body()
     assert client.post("/api/v1/signals", json=body, headers=regisseur).status_code == 201
     again = client.post("/api/v1/signals", json=body, headers=regisseur)
     assert again.status_code == 200
     assert again.json()["version"] == 1
+    assert "conflict-fields" not in again.headers
+    # The same id with other content: the later create wins, as in sync, and says what it overwrote.
     other = client.post("/api/v1/signals", json={**body, "description": "iets anders"},
                         headers=regisseur)
-    assert other.status_code == 409
-    assert other.headers["content-type"].startswith("application/problem+json")
+    assert other.status_code == 200
+    assert other.headers["conflict-fields"] == "description"
+    assert (other.json()["version"], other.json()["description"]) == (2, "iets anders")
     total = client.get("/api/v1/signals", headers=regisseur).json()["total"]
     assert total == 1
 
@@ -64,11 +67,20 @@ def test_update_raises_version_and_reassigns_area(client, regisseur):
     assert s["kern"]["name"] == "Emmeloord"
     assert s["description"] == body["description"]  # untouched fields stay
 
-    stale = client.patch(url, json={"urgency": "hoog"}, headers={**regisseur, "If-Match": '"1"'})
-    assert stale.status_code == 412
-    assert client.get(url, headers=regisseur).json()["urgency"] == "normaal"
-    ok = client.patch(url, json={"urgency": "hoog"}, headers={**regisseur, "If-Match": '"2"'})
-    assert ok.json()["version"] == 3
+    # A change based on version 1 is merged with what happened since: the team lead
+    # changed the status; the urgency is the regisseur's.
+    lead = login(client, "teamleider")
+    stale = client.patch(url, json={"urgency": "hoog", "status": "doorgezet"},
+                         headers={**lead, "If-Match": '"1"'})
+    assert stale.status_code == 200, stale.text
+    assert stale.headers["conflict-fields"] == "status"  # both changed it: the later one won
+    assert stale.headers["etag"] == '"3"'
+    s = stale.json()
+    assert (s["urgency"], s["status"], s["kern"]["name"]) == ("hoog", "doorgezet", "Emmeloord")
+    assert client.patch(url, json={"urgency": "acuut"}, headers={**regisseur, "If-Match": "x"}
+                        ).status_code == 400
+    ok = client.patch(url, json={"urgency": "acuut"}, headers={**regisseur, "If-Match": '"3"'})
+    assert ok.json()["version"] == 4 and "conflict-fields" not in ok.headers
 
 
 def test_changing_category_drops_stale_subcategory(client, regisseur):

@@ -13,12 +13,11 @@ from server.areas.store import AreaCatalog
 from server.bootstrap import open_database
 from server.settings import Settings
 from server.signals.models import Location, SignalCreate
-from server.signals.store import client_values, insert_row
 from server.stats.store import area_counts, area_trend
 from server.timeutil import LOCAL, period_bound
 from server.users.models import User
 
-from conftest import EMMELOORD, IJSSELMEER, MARKNESSE, URK, signal_body
+from conftest import EMMELOORD, IJSSELMEER, MARKNESSE, URK, signal_body, store_signals
 
 ENS = (52.6333, 5.8333)
 POINTS = [MARKNESSE, EMMELOORD, ENS, URK, IJSSELMEER, None]
@@ -44,16 +43,14 @@ signal = st.tuples(st.sampled_from(POINTS), moments, st.sampled_from(["jeugd", "
 def _store(signals) -> list[tuple]:
     with _DB.transaction() as conn:
         conn.execute("DELETE FROM signals")
-        stored = []
-        for i, (point, moment, category, offset) in enumerate(signals):
-            shown = moment if offset is None else moment.astimezone(datetime.fromisoformat(
-                f"2026-01-01T00:00:00{offset}").tzinfo)
-            data = SignalCreate(category=category, description="x", source="inwoner",
-                                location=Location(lat=point[0], lon=point[1]) if point else None,
-                                observed_at=shown)
-            row = insert_row(conn, _CATALOG, f"s{i}", client_values(data), USER)
-            stored.append((row["kern_code"], moment, category))
-        return stored
+    data = [SignalCreate(category=category, description="x", source="inwoner",
+                         location=Location(lat=point[0], lon=point[1]) if point else None,
+                         observed_at=moment if offset is None else moment.astimezone(
+                             datetime.fromisoformat(f"2026-01-01T00:00:00{offset}").tzinfo))
+            for point, moment, category, offset in signals]
+    rows = store_signals(_DB, _CATALOG, data, user=USER) if data else []
+    return [(row["kern_code"], moment, category)
+            for row, (_, moment, category, _) in zip(rows, signals)]
 
 
 @settings(max_examples=60, deadline=None)

@@ -165,3 +165,40 @@ def test_two_edits_from_one_device_before_sync_do_not_conflict(client, regisseur
     other = push(client, regisseur, mutation("update", sid, {"description": "Van elders."}, base=1),
                  device=str(uuid.uuid4()))["results"][0]
     assert other["status"] == "conflict"
+
+
+def test_own_edits_and_others_on_one_old_base_merge_per_field(client, regisseur, teamleider):
+    """A phone that edits twice on the same base while a team lead changes something else:
+    the phone's own earlier edit is no conflict, the team lead's field stays."""
+    sid = str(uuid.uuid4())
+    push(client, regisseur, mutation("create", sid, create_data(), seq=1))
+    push(client, regisseur, mutation("update", sid, {"description": "Eerste."}, base=1, seq=2))
+    client.patch(f"/api/v1/signals/{sid}", json={"status": "doorgezet"}, headers=teamleider)
+    res = push(client, regisseur, mutation("update", sid, {"description": "Tweede.",
+                                                           "urgency": "hoog"}, base=1, seq=3))
+    result = res["results"][0]
+    assert (result["status"], result["version"]) == ("applied", 4)
+    merged = result["server"]
+    assert (merged["description"], merged["urgency"], merged["status"]) == \
+        ("Tweede.", "hoog", "doorgezet")
+
+
+def test_a_change_of_areas_only_is_no_conflict_and_writes_no_snapshot(client, regisseur):
+    """An area re-import gives a signal a new version without a client change: an edit based
+    on the version before it applies cleanly, and the import stored no snapshot."""
+    from server.areas.importer import SYSTEM
+    from server.signals.service import SignalService
+
+    sid = str(uuid.uuid4())
+    push(client, regisseur, mutation("create", sid, create_data(), seq=1))
+    db, catalog = client.app.state.db, client.app.state.areas
+    with SignalService(db, catalog).writing() as w:  # as an import does: areas changed
+        w.conn.execute("UPDATE signals SET kern_code = NULL WHERE id = ?", (sid,))
+        assert w.reassign(SYSTEM, catalog.index) == (1, 1)
+    assert db.query_one("SELECT count(*) FROM signal_versions")[0] == 0
+    res = push(client, regisseur, mutation("update", sid, {"urgency": "hoog"}, base=1, seq=2))
+    result = res["results"][0]
+    assert (result["status"], result["version"]) == ("applied", 3)
+    assert result["server"]["kern"]["name"] == "Marknesse"
+    # The update replaced a version with other client fields: that one has a snapshot now.
+    assert [r[0] for r in db.query("SELECT version FROM signal_versions")] == [2]

@@ -10,7 +10,8 @@ from ..audit import audit
 from ..db import Database
 from ..problems import ProblemError, field_error
 from ..timeutil import now
-from ..signals.store import audit_personal_reads, to_signal
+from ..signals.queries import audit_personal_reads
+from ..signals.rows import to_signals
 from ..users.models import User
 from .models import Acknowledge, Alert, AlertDetail
 
@@ -56,7 +57,7 @@ def get_alert(db: Database, catalog: AreaCatalog, user: User, alert_id: str) -> 
     signals = db.query(f"SELECT * FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})"
                        " ORDER BY observed_utc", ids) if ids else []
     audit_personal_reads(db, user, signals)
-    return _alert(row, catalog, AlertDetail, signals=[to_signal(s, catalog) for s in signals])
+    return _alert(row, catalog, AlertDetail, signals=to_signals(db.conn, signals, catalog))
 
 
 def acknowledge(db: Database, catalog: AreaCatalog, user: User, alert_id: str,

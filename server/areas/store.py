@@ -6,7 +6,7 @@ import hashlib
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import msgspec
 import shapely
@@ -71,19 +71,22 @@ class AreaCatalog:
     catalog notices within `check_every` seconds and reloads.
     """
 
-    def __init__(self, db: Database, check_every: float = 2.0):
-        self.db = db  # also used to look up which photos have arrived
+    def __init__(self, db: Database, check_every: float = 2.0,
+                 on_reload: Callable[[], object] | None = None):
+        self._db = db  # only to reload the areas when they change
+        #: Called after the areas were reloaded because another process changed them (an
+        #: import re-assigns signals there: the server's early warning should look again).
+        self.on_reload = on_reload
         self._lock = threading.Lock()
         self._check_every = check_every
         self._checked = 0.0
         self.version = ""
         self._device: tuple[bytes, str, str] | None = None
         self._features: tuple[str, dict[tuple[str, str], dict]] | None = None
-        self._primed: dict[tuple[float, float, float], tuple[dict[str, str | None], bool]] = {}
         self.reload()
 
     def reload(self) -> None:
-        conn = self.db.conn
+        conn = self._db.conn
         version = areas_version(conn)
         areas = load_areas(conn)
         with self._lock:
@@ -91,15 +94,16 @@ class AreaCatalog:
             self.by_key = {(a.level, a.code): a for a in areas}
             self.index = AreaIndex(areas)
             self.version = version
-            self._primed = {}
             self._checked = time.monotonic()
 
     def fresh(self) -> "AreaCatalog":
         """Reload when another process changed the areas; returns self."""
         if time.monotonic() - self._checked > self._check_every:
             self._checked = time.monotonic()
-            if areas_version(self.db.conn) != self.version:
+            if areas_version(self._db.conn) != self.version:
                 self.reload()
+                if self.on_reload is not None:
+                    self.on_reload()
         return self
 
     def device_json(self) -> tuple[bytes, str]:
@@ -123,28 +127,6 @@ class AreaCatalog:
     def ref(self, level: str, code: str | None) -> AreaRef | None:
         area = self.by_key.get((level, code)) if code else None
         return AreaRef(code=area.code, name=area.name) if area else None
-
-    def prime(self, lats: list[float], lons: list[float], accuracies: list[float | None]) -> None:
-        """Assign a batch of points at once (vectorised); `assign` then answers from memory."""
-        if not lats:
-            return
-        acc = [a or 0.0 for a in accuracies]
-        found = self.fresh().index.locate_many(lats, lons)
-        near = self.index.near_border(lats, lons, acc)
-        self._primed = {
-            (lat, lon, a): ({lvl: (found[lvl][i].code if found[lvl][i] else None)
-                             for lvl in LEVELS}, bool(near[i]))
-            for i, (lat, lon, a) in enumerate(zip(lats, lons, acc))
-        }
-
-    def assign(self, lat: float, lon: float, accuracy_m: float | None) -> tuple[dict[str, str | None], bool]:
-        """Area codes of a point and whether its accuracy circle crosses a border."""
-        key = (lat, lon, accuracy_m or 0.0)
-        hit = self._primed.get(key)
-        if hit is not None:
-            return hit
-        near = bool(self.fresh().index.near_border([lat], [lon], [key[2]])[0])
-        return self.locate_codes(lat, lon), near
 
     def locate_codes(self, lat: float, lon: float) -> dict[str, str | None]:
         found = self.fresh().index.locate(lat, lon)

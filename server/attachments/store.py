@@ -69,11 +69,3 @@ def attachment_file(db: Database, root: Path, sha256: str) -> tuple[Path, str] |
     if row is None or not target.exists():
         return None
     return target, row["content_type"]
-
-
-def stored(db: Database, hashes: list[str]) -> set[str]:
-    """Which of these hashes have arrived."""
-    if not hashes:
-        return set()
-    marks = ",".join("?" * len(hashes))
-    return {r[0] for r in db.query(f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})", hashes)}

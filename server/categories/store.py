@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..db import Database
 from .defaults import DEFAULT_CATEGORIES
 from .models import Category, Subcategory
@@ -42,7 +44,8 @@ def list_categories(db: Database) -> list[Category]:
     ]
 
 
-def category_parents(db: Database) -> dict[str, str | None]:
-    """code → parent code (None for a main category), active ones only."""
-    return {r["code"]: r["parent_code"] for r in db.query(
-        "SELECT code, parent_code FROM categories WHERE active = 1")}
+def category_tree(conn: sqlite3.Connection) -> tuple[dict[str, str | None], set[str]]:
+    """code → parent code (None for a main category) of every category ever listed, and
+    the codes that are active (the ones a signal may newly get)."""
+    rows = conn.execute("SELECT code, parent_code, active FROM categories").fetchall()
+    return {r[0]: r[1] for r in rows}, {r[0] for r in rows if r[2]}

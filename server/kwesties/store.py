@@ -10,7 +10,9 @@ from ..areas.store import AreaCatalog
 from ..audit import audit
 from ..db import Database
 from ..problems import ProblemError, field_error
-from ..signals.store import audit_personal_reads, scope_clause, to_signal
+from ..signals.access import scope_clause
+from ..signals.queries import audit_personal_reads
+from ..signals.rows import to_signals
 from ..timeutil import from_utc_text, now
 from ..users.models import User
 from .models import Kwestie, KwestieDetail
@@ -88,4 +90,4 @@ def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str, user: User)
     signals = db.query("SELECT s.* FROM kwestie_signals ks JOIN signals s ON s.id = ks.signal_id"
                        " WHERE ks.kwestie_id = ? AND s.deleted = 0 ORDER BY s.observed_utc", (kwestie_id,))
     audit_personal_reads(db, user, signals)
-    return _kwestie(row, KwestieDetail, timeline=[to_signal(s, catalog) for s in signals])
+    return _kwestie(row, KwestieDetail, timeline=to_signals(db.conn, signals, catalog))

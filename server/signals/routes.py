@@ -1,4 +1,4 @@
-"""HTTP routes for signals."""
+"""HTTP routes for signals: reads from the queries, every write a mutation of the service."""
 
 from __future__ import annotations
 
@@ -9,26 +9,50 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
+from ..errors import Unreadable
 from ..params import period_param
-from ..problems import field_error
 from ..users.models import User
 from .models import Signal, SignalCreate, SignalPage, SignalUpdate, Status
-from .store import (SignalFilter, create_signal, delete_signal, get_signal, list_signals,
-                    update_signal)
+from .queries import SignalFilter, get_signal, list_signals
+from .rows import arrived, photos, to_signal_with
+from .service import Mutation, Outcome, Overlap, SignalWriter, new_signal_id
 
 IfMatch = Annotated[str | None, HeaderParameter(
     name="If-Match", required=False,
-    description="Only change the signal when it still has this version, e.g. \"3\" (its ETag)")]
+    description="The version of the signal this change is based on, e.g. \"3\" (its ETag):"
+                " changed fields are merged with what others changed since, as in sync")]
+CONFLICT_FIELDS = "Conflict-Fields"  # documented in openapi.py
 
 
-def _version(if_match: str | None) -> int | None:
+def _base_version(if_match: str | None) -> int | None:
     """The version in an If-Match header: `3`, `"3"` or `W/"3"`."""
     if if_match is None:
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise field_error(400, "If-Match", "geef de versie van het signaal, bijvoorbeeld \"3\"")
+    if not text.isdigit() or int(text) < 1:
+        raise Unreadable("If-Match", "geef de versie van het signaal, bijvoorbeeld \"3\"")
     return int(text)
+
+
+def _apply(actor: User, mutation: Mutation):
+    def job(w: SignalWriter) -> tuple[Outcome, set[str]]:
+        outcome = w.apply(actor, mutation)
+        return outcome, arrived(w.conn, photos([outcome.row]))
+    return job
+
+
+def _answer(state: State, outcome: Outcome, have: set[str]) -> Response[Signal]:
+    """An outcome as HTTP: a stored or unchanged signal is 200 (201 when new); a change that
+    overwrote someone else's says which fields in `Conflict-Fields`; the rest is a problem."""
+    if outcome.error is not None and not isinstance(outcome.error, Overlap):
+        raise outcome.error
+    assert outcome.row is not None
+    headers = {"ETag": f'"{outcome.version}"',
+               "Location": f"/api/v1/signals/{outcome.signal_id}"}
+    if isinstance(outcome.error, Overlap):
+        headers[CONFLICT_FIELDS] = ", ".join(outcome.error.fields)
+    return Response(to_signal_with(outcome.row, state.areas, have), headers=headers,
+                    status_code=201 if outcome.created else 200)
 
 
 class SignalsController(Controller):
@@ -54,15 +78,13 @@ class SignalsController(Controller):
                            until=period_param("until", until, end=True))
         return list_signals(state.db, state.areas.fresh(), request.user, flt, limit, offset)
 
-    @post("", operation_id="createSignal", sync_to_thread=True,
-          summary="Create a signal; the server derives kern, wijk and buurt from its location")
-    def create_signal(self, request: Request[User, str, State], state: State,
-                      data: JSONBody[SignalCreate]) -> Response[Signal]:
-        signal, created = create_signal(state.db, state.areas.fresh(), data, request.user)
-        if created:
-            state.detector.request()
-        return Response(signal, status_code=201 if created else 200,
-                        headers={"Location": f"/api/v1/signals/{signal.id}"})
+    @post("", operation_id="createSignal",
+          summary="Create a signal; the server derives kern, wijk and buurt from its location."
+                  " The same signal again is 200; the same id with other content updates it")
+    async def create_signal(self, request: Request[User, str, State], state: State,
+                            data: JSONBody[SignalCreate]) -> Response[Signal]:
+        mutation = Mutation("create", str(data.id) if data.id else new_signal_id(), data)
+        return _answer(state, *await state.writes.run(_apply(request.user, mutation)))
 
     @get("/{signal_id:uuid}", operation_id="getSignal", sync_to_thread=True,
          summary="One signal")
@@ -71,15 +93,21 @@ class SignalsController(Controller):
         signal = get_signal(state.db, state.areas.fresh(), str(signal_id), request.user)
         return Response(signal, headers={"ETag": f'"{signal.version}"'})
 
-    @patch("/{signal_id:uuid}", operation_id="updateSignal", sync_to_thread=True,
-           summary="Change some fields of a signal; its version goes up")
-    def update_signal(self, request: Request[User, str, State], state: State, signal_id: FromPath[UUID],
-                      data: JSONBody[SignalUpdate], if_match: IfMatch = None) -> Signal:
-        return update_signal(state.db, state.areas.fresh(), str(signal_id), data, request.user,
-                             _version(if_match))
+    @patch("/{signal_id:uuid}", operation_id="updateSignal",
+           summary="Change some fields of a signal; its version goes up. With If-Match an older"
+                   " version is merged field by field, as a sync update is")
+    async def update_signal(self, request: Request[User, str, State], state: State,
+                            signal_id: FromPath[UUID], data: JSONBody[SignalUpdate],
+                            if_match: IfMatch = None) -> Response[Signal]:
+        mutation = Mutation("update", str(signal_id), data, _base_version(if_match))
+        return _answer(state, *await state.writes.run(_apply(request.user, mutation)))
 
-    @delete("/{signal_id:uuid}", operation_id="deleteSignal", sync_to_thread=True,
-            summary="Delete a signal (kept as a tombstone for sync)")
-    def delete_signal(self, request: Request[User, str, State], state: State, signal_id: FromPath[UUID],
-                      if_match: IfMatch = None) -> None:
-        delete_signal(state.db, str(signal_id), request.user, _version(if_match))
+    @delete("/{signal_id:uuid}", operation_id="deleteSignal",
+            summary="Delete a signal (kept as a tombstone for sync); with If-Match, only when"
+                    " nobody else changed it since that version")
+    async def delete_signal(self, request: Request[User, str, State], state: State,
+                            signal_id: FromPath[UUID], if_match: IfMatch = None) -> None:
+        mutation = Mutation("delete", str(signal_id), None, _base_version(if_match))
+        outcome, _ = await state.writes.run(_apply(request.user, mutation))
+        if outcome.error is not None:
+            raise outcome.error

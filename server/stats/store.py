@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from ..areas.store import AreaCatalog
 from ..db import Database
-from ..signals.store import SignalFilter, filter_clause
+from ..signals.queries import SignalFilter, filter_clause
 from ..timeutil import LOCAL, from_utc_text
 from .models import (AreaStatsCollection, AreaStatsFeature, AreaStatsProperties, AreaTrend,
                      CategoryCount, WeekCount)

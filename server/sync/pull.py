@@ -7,8 +7,9 @@ import binascii
 
 from ..areas.store import AreaCatalog
 from ..db import Database
-from ..problems import field_error
-from ..signals.store import scope_clause, to_signal
+from ..errors import Unreadable
+from ..signals.access import scope_clause
+from ..signals.rows import arrived, photos, to_signal_with
 from ..users.models import User
 from .epoch import server_epoch
 from .models import Change, PullResponse
@@ -27,7 +28,7 @@ def decode_cursor(cursor: str | None, epoch: str) -> int:
         cursor_epoch, seq = text.rsplit(":", 1)
         position = int(seq)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise field_error(400, "cursor", "onbekende cursor; begin zonder cursor opnieuw") from None
+        raise Unreadable("cursor", "onbekende cursor; begin zonder cursor opnieuw") from None
     # After a restore the log may have gone back in time: start again from the beginning.
     return position if cursor_epoch == epoch else 0
 
@@ -52,14 +53,10 @@ def pull(db: Database, catalog: AreaCatalog, user: User, cursor: str | None,
     page = rows[:limit]
     # A signal changed several times in this page is sent once, at its last change.
     last_at = {r["id"]: i for i, r in enumerate(page)}
-    changes: list[Change] = []
-    for i, r in enumerate(page):
-        if last_at[r["id"]] != i:
-            continue
-        if r["deleted"]:
-            changes.append(Change(deleted=r["id"], version=r["version"]))
-        else:
-            changes.append(Change(signal=to_signal(r, catalog)))
+    latest = [r for i, r in enumerate(page) if last_at[r["id"]] == i]
+    have = arrived(conn, photos(r for r in latest if not r["deleted"]))
+    changes = [Change(deleted=r["id"], version=r["version"]) if r["deleted"]
+               else Change(signal=to_signal_with(r, catalog, have)) for r in latest]
     # Past the last visible change when the page is complete: skip invisible tails too.
     position = page[-1]["change_seq"] if has_more else max(after, last_seq)
     return PullResponse(server_epoch=epoch, changes=changes,

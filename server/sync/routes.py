@@ -8,31 +8,38 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
-from ..problems import ProblemError
+from ..problems import ProblemError, problem_for
+from ..signals.rows import to_signal_with
 from ..users.models import User
-from .models import MAX_MUTATIONS, PullResponse, PushRequest, PushResponse
+from .models import MAX_MUTATIONS, MutationResult, PullResponse, PushRequest, PushResponse
 from .pull import pull
-from .push import push
+from .push import push_job
 
 MAX_PUSH_BYTES = 8 * 1024 * 1024
+PUSH_PATH = "/api/v1/sync/push"
 
 
 class SyncController(Controller):
     path = "/sync"
     tags = ["Synchronisatie"]
 
-    @post("/push", operation_id="pushMutations", status_code=200, sync_to_thread=True,
+    @post("/push", operation_id="pushMutations", status_code=200,
           request_max_body_size=MAX_PUSH_BYTES,
           summary="Push a device's outbox: per-mutation results, idempotent by mutation id")
-    def push(self, request: Request[User, str, State], state: State,
-             data: JSONBody[PushRequest]) -> PushResponse:
+    async def push(self, request: Request[User, str, State], state: State,
+                   data: JSONBody[PushRequest]) -> PushResponse:
         if len(data.mutations) > MAX_MUTATIONS:
             raise ProblemError(413, f"Te veel wijzigingen in één keer: {len(data.mutations)};"
                                     f" stuur er hoogstens {MAX_MUTATIONS} per verzoek.")
-        response = push(state.db, state.areas.fresh(), request.user, data)
-        if any(r.status in ("applied", "conflict") for r in response.results):
-            state.detector.request()  # new or changed signals: look for escalation soon
-        return response
+        pushed = await state.writes.run(push_job(request.user, data), len(data.mutations))
+        catalog = state.areas
+        return PushResponse(server_epoch=pushed.epoch, results=[
+            MutationResult(
+                id=m.id, status=o.status, signal_id=m.signal_id, version=o.version,
+                problem=problem_for(o.error, PUSH_PATH) if o.error else None,
+                server=to_signal_with(o.row, catalog, pushed.arrived)
+                if o.row is not None and not o.row["deleted"] else None)
+            for m, o in zip(data.mutations, pushed.outcomes)])
 
     @get("/pull", operation_id="pullChanges", sync_to_thread=True,
          summary="Changes since a cursor, in commit order, paged")

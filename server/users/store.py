@@ -53,7 +53,3 @@ def get_user(db: Database, username: str) -> User | None:
 
 def list_users(db: Database) -> list[User]:
     return [_user(r) for r in db.query("SELECT * FROM users WHERE active = 1 ORDER BY username")]
-
-
-def count_users(db: Database) -> int:
-    return db.query_one("SELECT count(*) AS n FROM users")["n"]

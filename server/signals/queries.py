@@ -1,0 +1,89 @@
+"""Reading signals: lists with filters, one signal, and the audit of personal-data reads."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..areas.store import AreaCatalog
+from ..audit import audit
+from ..db import Database
+from ..errors import NotFound
+from ..timeutil import utc_text
+from ..users.models import User
+from .access import scope_clause
+from .models import Signal, SignalPage
+from .rows import Row, to_signals
+
+
+@dataclass(frozen=True, slots=True)
+class SignalFilter:
+    area: str | None = None
+    category: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def filter_clause(flt: SignalFilter) -> tuple[str, list[Any]]:
+    """SQL for the filters the list and the statistics share (live signals only)."""
+    where, params = ["deleted = 0"], []
+    if flt.area:
+        where.append("(kern_code = ? OR wijk_code = ? OR buurt_code = ?)")
+        params += [flt.area] * 3
+    if flt.category:
+        where.append("(category = ? OR subcategory = ?)")
+        params += [flt.category] * 2
+    if flt.status:
+        where.append("status = ?")
+        params.append(flt.status)
+    if flt.since:
+        where.append("observed_utc >= ?")
+        params.append(utc_text(flt.since))
+    if flt.until:
+        where.append("observed_utc < ?")
+        params.append(utc_text(flt.until))
+    return " AND ".join(where), params
+
+
+def audit_personal_reads(db: Database, user: User, rows: Sequence[Row]) -> None:
+    """AVG: who read a signal about a resident is logged, one entry per signal."""
+    personal = [r["id"] for r in rows if r["contains_personal_data"]]
+    if personal:
+        with db.transaction() as conn:
+            for signal_id in personal:
+                audit(conn, user.username, "signal_read_personal", signal_id)
+
+
+def visible_row(conn: sqlite3.Connection, signal_id: str, user: User) -> sqlite3.Row:
+    """A live signal this user may see, or NotFound (which does not say which)."""
+    clause, params = scope_clause(user)
+    row = conn.execute(f"SELECT * FROM signals WHERE id = ? AND deleted = 0 AND {clause}",
+                       (signal_id, *params)).fetchone()
+    if row is None:
+        raise NotFound(f"Signaal {signal_id} bestaat niet of u mag het niet zien.")
+    return row
+
+
+def get_signal(db: Database, catalog: AreaCatalog, signal_id: str, user: User) -> Signal:
+    row = visible_row(db.conn, signal_id, user)
+    audit_personal_reads(db, user, [row])
+    return to_signals(db.conn, [row], catalog)[0]
+
+
+def list_signals(db: Database, catalog: AreaCatalog, user: User, flt: SignalFilter,
+                 limit: int, offset: int) -> SignalPage:
+    scope, scope_params = scope_clause(user)
+    where, params = filter_clause(flt)
+    sql_where = f"{where} AND {scope}"
+    params = [*params, *scope_params]
+    conn = db.conn
+    total = conn.execute(f"SELECT count(*) FROM signals WHERE {sql_where}", params).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT * FROM signals WHERE {sql_where} ORDER BY observed_utc DESC, id"
+        " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+    return SignalPage(items=to_signals(conn, rows, catalog), total=total, limit=limit,
+                      offset=offset)
