@@ -111,12 +111,16 @@ def postgis(areas, lats, lons):
     with PostGIS() as pg:
         pg.psql("CREATE EXTENSION postgis")
         pg.psql("CREATE TABLE areas (code text, geom geometry(MultiPolygon, 4326))")
-        rows = "\n".join(f"{a.code}\tSRID=4326;{shapely.to_wkt(shapely.multipolygons(shapely.get_parts(a.geometry)), rounding_precision=-1)}"
-                         for a in areas)
+
+        def ewkt(a):
+            multi = shapely.multipolygons(shapely.get_parts(a.geometry))
+            return f"SRID=4326;{shapely.to_wkt(multi, rounding_precision=-1)}"
+
+        rows = "\n".join(f"{a.code}\t{ewkt(a)}" for a in areas)
         pg.psql("COPY areas FROM STDIN", stdin=rows + "\n")
         pg.psql("CREATE INDEX ON areas USING gist (geom); ANALYZE areas")
         pg.psql("CREATE UNLOGGED TABLE pts (id int, lon float8, lat float8)")
-        data = "\n".join(f"{i}\t{float(x)!r}\t{float(y)!r}" for i, (x, y) in enumerate(zip(lons, lats)))
+        data = "\n".join(f"{i}\t{float(x)!r}\t{float(y)!r}" for i, (x, y) in enumerate(zip(lons, lats, strict=True)))
         pg.psql("COPY pts FROM STDIN", stdin=data + "\n")
         pg.psql("ALTER TABLE pts ADD COLUMN geom geometry(Point, 4326);"
                 " UPDATE pts SET geom = ST_SetSRID(ST_MakePoint(lon, lat), 4326)")
@@ -191,7 +195,7 @@ def main() -> None:
     if not args.no_postgis:
         t_pg, pg_codes = postgis(areas, lats, lons)
         rows.append(("PostGIS 3 (GiST, ST_Intersects)", t_pg))
-        same = sum(a == b for a, b in zip(codes, pg_codes))
+        same = sum(a == b for a, b in zip(codes, pg_codes, strict=True))
         print(f"answers identical for {same:,} of {len(codes):,} points")
     print(f"inside an area: {sum(c is not None for c in codes):,}")
     print("\n| engine | seconds | points/s | vs PostGIS |\n|---|---|---|---|")

@@ -59,7 +59,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from datetime import datetime, timedelta, timezone  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -71,6 +71,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 import early_warning_sim as sim  # noqa: E402
+
 from server.alerts import baseline as baseline_module  # noqa: E402
 from server.alerts import rules as rules_module  # noqa: E402
 from server.alerts import scan as scan_module  # noqa: E402
@@ -92,7 +93,7 @@ SCAN_THRESHOLDS = (0.001, 0.002, 1 / 365, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.0
 RULE_N = (3, 4, 5)
 EW = sim.EVAL_WEEKS
 FIRST = sim.LEAD + sim.EVAL_FIRST  # array index of the first evaluated week
-EPOCH = datetime(2000, 1, 3, tzinfo=timezone.utc)  # day 0 of the simulated data
+EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # day 0 of the simulated data
 
 
 # --- data and cache -----------------------------------------------------------------------
@@ -188,7 +189,7 @@ def _metrics(reps: list[sim.Replicate], first: list[int], *false_alarms: int) ->
 def eval_counts(reps: list[sim.Replicate], alarms: list[np.ndarray]) -> Metrics:
     """Alarms per series and evaluated week (bool, series × EW) against the outbreaks."""
     first, fa, fa_after = [], 0, 0
-    for rep, a in zip(reps, alarms):
+    for rep, a in zip(reps, alarms, strict=True):
         during = np.zeros_like(a)
         after = np.zeros_like(a)
         for o in range(len(rep.ob_series)):
@@ -228,7 +229,7 @@ def classify_cluster(rep: sim.Replicate, week: int, members: np.ndarray) -> tupl
 def eval_spatial(reps: list[sim.Replicate], records: list[list[tuple]]) -> Metrics:
     """records per replicate: (week, category, area, detected outbreak, majority outbreak)."""
     first, fa, fa_after, during = [], 0, 0, 0
-    for rep, recs in zip(reps, records):
+    for rep, recs in zip(reps, records, strict=True):
         hit: dict[int, int] = {}
         false, false_after = set(), set()
         for week, cat, area, det, maj in recs:
@@ -292,7 +293,7 @@ def run_ours1(reps, settings: BaselineSettings, pool) -> tuple[list, float, int]
                 observed=np.zeros((rep.n_series, EW), dtype=np.int64),
                 alarm=np.zeros((rep.n_series, EW), dtype=bool)) for rep in reps]
     calls = 0
-    for (r, chunk), (p, observed, alarm, c) in zip(where, results):
+    for (r, chunk), (p, observed, alarm, c) in zip(where, results, strict=True):
         out[r]["p"][chunk], out[r]["observed"][chunk], out[r]["alarm"][chunk] = p, observed, alarm
         calls += c
     return out, time.perf_counter() - start, calls
@@ -356,7 +357,7 @@ def run_scan(reps, settings: ScanSettings, pool, use_cache: bool):
 
 def scan_records(reps, results, threshold: float) -> list[list[tuple]]:
     out = []
-    for rep, recs in zip(reps, results):
+    for rep, recs in zip(reps, results, strict=True):
         rows = []
         for week, cat, p, members in recs:
             if p <= threshold:

@@ -161,13 +161,13 @@ def simulate(seed: int, replicate: int = 0) -> Replicate:
             idx = LEAD + start + np.arange(n)
             extra = rng.poisson((k - 1.0) * mu[idx])
             counts[s, idx] += extra
-            for key, v in zip(ob, (s, start, n, k, int(extra.sum()), in_eval)):
+            for key, v in zip(ob, (s, start, n, k, int(extra.sum()), in_eval), strict=True):
                 ob[key].append(v)
             extra_counts.append(extra)
 
     # Points: every signal a place and a day.
     px, py, pday, pseries, pob = [], [], [], [], []
-    for row, (s, start, n) in enumerate(zip(ob["series"], ob["start"], ob["length"])):
+    for row, (s, start, n) in enumerate(zip(ob["series"], ob["start"], ob["length"], strict=True)):
         extra = extra_counts[row]
         if not extra.sum():
             continue

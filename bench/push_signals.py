@@ -33,11 +33,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from live import start_server  # noqa: E402
-
 from server.bootstrap import open_database  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from server.users.store import add_user  # noqa: E402
+
+from live import start_server  # noqa: E402
 
 
 def make_mutations(n: int, seed: int) -> list[dict]:

@@ -78,7 +78,9 @@ def offline_saves(base: str, n: int = 20) -> list[float]:
                 saved.textContent = '';
                 const t0 = performance.now();
                 new MutationObserver((_, obs) => {
-                    if (saved.textContent.startsWith('Signaal opgeslagen')) { obs.disconnect(); resolve(performance.now() - t0); }
+                    if (saved.textContent.startsWith('Signaal opgeslagen')) {
+                      obs.disconnect(); resolve(performance.now() - t0);
+                    }
                 }).observe(saved, {childList: true, characterData: true, subtree: true});
                 [...document.querySelectorAll('button')].find((b) => b.textContent === 'Signaal opslaan').click();
             })""")

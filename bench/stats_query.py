@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ def fill(db, catalog, n: int) -> None:
     rng = np.random.default_rng(5)
     lats, lons = rng.uniform(52.62, 52.84, n), rng.uniform(5.60, 5.98, n)
     kern = catalog.index.locate_many(lats, lons)["kern"]
-    start = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2022, 1, 1, tzinfo=UTC)
     seconds = rng.uniform(0, 5 * 365.25 * 86400, n)
     cats = rng.integers(0, len(CATEGORIES), n)
     rows = []
@@ -83,12 +83,13 @@ def main() -> None:
     for label, (a, b) in periods.items():
         since, until = period_bound(a, end=False), period_bound(b, end=True)
         for category in (None, "jeugd"):
-            ours = timed(lambda: area_counts(db, catalog, "kern", since, until, category), args.runs)
+            ours = timed(lambda s=since, u=until, c=category: area_counts(db, catalog, "kern", s, u, c),
+                         args.runs)
             where = "observed_utc >= ? AND observed_utc < ? AND deleted = 0" + (" AND category = ?" if category else "")
             params = [utc_text(since), utc_text(until)] + ([category] if category else [])
-            scan = timed(lambda: db.query(
-                f"SELECT kern_code, count(*) FROM signals NOT INDEXED WHERE {where} GROUP BY kern_code",
-                params), max(5, args.runs // 10))
+            scan = timed(lambda w=where, p=params: db.query(
+                f"SELECT kern_code, count(*) FROM signals NOT INDEXED WHERE {w} GROUP BY kern_code",
+                p), max(5, args.runs // 10))
             total = sum(f.properties.count for f in area_counts(db, catalog, "kern", since, until, category).features)
             name = f"{label}{', category jeugd' if category else ''}"
             print(f"| {name} | {ours[0]:.1f} | {ours[1]:.1f} | {scan[0]:.0f} | {scan[1]:.0f} | {total:,} |")
@@ -102,9 +103,9 @@ def http(db, db_path: Path, periods: dict, runs: int) -> None:
     import httpx
 
     sys.path.insert(0, str(REPO / "tests"))
-    from live import start_server
-
     from server.users.store import add_user
+
+    from live import start_server
 
     add_user(db, "lead", "lead-wachtwoord", "teamleider")
     proc, base = start_server(db_path)
@@ -114,7 +115,7 @@ def http(db, db_path: Path, periods: dict, runs: int) -> None:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as client:
             print("\n| over HTTP (GET /api/v1/stats/areas?level=kern) | p50 ms | p95 ms |\n|---|---|---|")
             for label, (a, b) in periods.items():
-                def call():
+                def call(a=a, b=b):
                     r = client.get("/api/v1/stats/areas", params={"level": "kern", "from": a, "to": b})
                     assert r.status_code == 200
                 p50, p95 = timed(call, runs)

@@ -38,7 +38,7 @@ def device_areas(areas: Iterable[Area], tolerance_m: float = DEFAULT_TOLERANCE_M
         metric = to_metric(np.array([a.geometry for a in group], dtype=object))
         simple = shapely.coverage_simplify(metric, tolerance_m) \
             if tolerance_m > 0 else metric
-        for area, geom in zip(group, to_wgs84(simple)):
+        for area, geom in zip(group, to_wgs84(simple), strict=True):
             geom = shapely.make_valid(_rounded(geom))
             features.append({
                 "type": "Feature",

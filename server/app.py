@@ -16,28 +16,28 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 
+from .alerts.detect import DetectionSettings, detect
+from .alerts.routes import AlertsController
+from .alerts.scheduler import Debounced
 from .areas.routes import AreasController
 from .areas.store import AreaCatalog
+from .attachments.routes import AttachmentsController
 from .auth.middleware import PUBLIC, BearerAuthMiddleware
 from .auth.routes import AuthController
 from .auth.tokens import secret_key
 from .bootstrap import open_database
 from .categories.routes import CategoriesController
+from .events import Events
 from .health import health
+from .kwesties.routes import KwestiesController
 from .openapi import shape_openapi
 from .problems import PROBLEM_JSON, handle_exception, make_problem
 from .settings import API_PREFIX, API_VERSION, Settings
-from .signals.routes import SignalsController
-from .sync.routes import SyncController
-from .attachments.routes import AttachmentsController
-from .stats.routes import StatsController
-from .alerts.detect import DetectionSettings, detect
-from .alerts.routes import AlertsController
-from .alerts.scheduler import Debounced
-from .events import Events
-from .kwesties.routes import KwestiesController
 from .signals.group_commit import GroupCommit
+from .signals.routes import SignalsController
 from .signals.service import SignalService
+from .stats.routes import StatsController
+from .sync.routes import SyncController
 from .users.routes import UsersController
 
 log = logging.getLogger(__name__)

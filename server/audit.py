@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def audit(conn: sqlite3.Connection, username: str | None, action: str, obj: str | None = None) -> None:
     """Append one entry; call inside the transaction of the action it records."""
     conn.execute(
         "INSERT INTO audit_log (at, username, action, object) VALUES (?, ?, ?, ?)",
-        (datetime.now(timezone.utc).isoformat(), username, action, obj),
+        (datetime.now(UTC).isoformat(), username, action, obj),
     )

@@ -319,7 +319,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name=prog, standalone_mode=False)
     except click.UsageError as e:
-        hint = f" (see '{prog} {e.ctx.command_path.split(' ', 1)[1] + ' ' if e.ctx and ' ' in e.ctx.command_path else ''}--help')"
+        sub = e.ctx.command_path.split(" ", 1)[1] + " " if e.ctx and " " in e.ctx.command_path else ""
+        hint = f" (see '{prog} {sub}--help')"
         click.echo(f"{prog}: error: {e.format_message()}{hint}", err=True)
         sys.exit(2)
     except click.ClickException as e:

@@ -26,12 +26,15 @@ _EXAMPLES = [
     ("jeugd", "jeugdoverlast", "inwoner", "Groep jongeren 's avonds bij het dorpshuis, buren klagen over lawaai."),
     ("verkeer", "snelheid", "dorpsbelang", "Dorpsbelang: auto's rijden te hard op de doorgaande weg bij de school."),
     ("woonomgeving", "speelplek", "inwoner", "Speeltoestel kapot op het veldje, kinderen spelen er toch."),
-    ("eenzaamheid_zorg", "eenzaamheid", "organisatie", "Oudere bewoner komt de deur niet meer uit, buurvrouw maakt zich zorgen."),
+    ("eenzaamheid_zorg", "eenzaamheid", "organisatie",
+     "Oudere bewoner komt de deur niet meer uit, buurvrouw maakt zich zorgen."),
     ("burenconflict", "erfgrens", "inwoner", "Ruzie over een schutting tussen twee buren loopt op."),
     ("initiatief", "bewonersinitiatief", "inwoner", "Bewoners willen een moestuin beginnen op het braakliggende stuk."),
     ("overlast", "stank", "ondernemer", "Stank van mestopslag bij de rand van het dorp."),
-    ("dienstverlening_gemeente", "bereikbaarheid", "inwoner", "Inwoner kreeg geen antwoord op een vraag over de afvalpas."),
-    ("veiligheid", "onveilig_gevoel", "jongerenraad", "Jongerenraad: fietspad naar Emmeloord is 's avonds donker en voelt onveilig."),
+    ("dienstverlening_gemeente", "bereikbaarheid", "inwoner",
+     "Inwoner kreeg geen antwoord op een vraag over de afvalpas."),
+    ("veiligheid", "onveilig_gevoel", "jongerenraad",
+     "Jongerenraad: fietspad naar Emmeloord is 's avonds donker en voelt onveilig."),
     ("verkeer", "landbouwverkeer", "eigen_waarneming", "Veel modder op de weg door landbouwverkeer in de oogsttijd."),
 ]
 

@@ -108,7 +108,7 @@ def to_record(error: DomainError) -> str:
 def from_record(text: str) -> DomainError:
     """An error stored by `to_record` (or an older rendered problem) back as an error."""
     data = json.loads(text)
-    cls = KINDS.get(data.get("kind", ""), None) or _BY_STATUS.get(data.get("status"), Conflict)
+    cls = KINDS.get(data.get("kind", "")) or _BY_STATUS.get(data.get("status"), Conflict)
     errors = [FieldIssue(*e) if isinstance(e, list) else FieldIssue(e["name"], e["reason"])
               for e in data.get("errors") or []]
     error = DomainError.__new__(cls)

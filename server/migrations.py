@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .db import Database
 
@@ -327,7 +327,7 @@ def migrate(db: Database) -> list[str]:
             fn(conn)
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                (name, datetime.now(timezone.utc).isoformat()),
+                (name, datetime.now(UTC).isoformat()),
             )
             ran.append(name)
     return ran

@@ -58,7 +58,7 @@ class Settings:
         return self.attachments_root or self.db_path.parent / "attachments"
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         """Build settings from `GEBIEDSRADAR_*` variables; keyword overrides win."""
         values: dict[str, object] = {
             "db_path": Path(os.environ.get("GEBIEDSRADAR_DB") or "data/gebiedsradar.db"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
@@ -10,16 +10,16 @@ _UTC_TEXT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def utc_text(moment: datetime) -> str:
     """Fixed-width UTC text, so string order is time order in SQL."""
-    return moment.astimezone(timezone.utc).strftime(_UTC_TEXT)
+    return moment.astimezone(UTC).strftime(_UTC_TEXT)
 
 
 def from_utc_text(text: str) -> datetime:
-    return datetime.strptime(text, _UTC_TEXT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, _UTC_TEXT).replace(tzinfo=UTC)
 
 
 def period_bound(value: str, *, end: bool) -> datetime:

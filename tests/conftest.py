@@ -88,12 +88,15 @@ def write_cbs_gpkg(path: Path) -> Path:
     return path
 
 
+ADMIN = User(username="t", role="beheerder")
+
+
 def store_signals(db, catalog, data: list[SignalCreate], *, ids: list[str] | None = None,
-                  user: User = User(username="t", role="beheerder")) -> list[dict]:
+                  user: User = ADMIN) -> list[dict]:
     """Signals stored the way the product stores them: as creates through the signal service."""
     ids = ids or [str(uuid.uuid4()) for _ in data]
     with SignalService(db, catalog).writing() as w:
-        outcomes = w.apply_batch(user, [Mutation("create", i, d) for i, d in zip(ids, data)])
+        outcomes = w.apply_batch(user, [Mutation("create", i, d) for i, d in zip(ids, data, strict=True)])
     assert all(o.status == "applied" for o in outcomes), [o.error for o in outcomes]
     return [dict(o.row) for o in outcomes]
 

@@ -25,7 +25,7 @@ def start_server(db_path: Path, *args: str, env: dict[str, str] | None = None
     port = free_port()
     env = {**os.environ, "GEBIEDSRADAR_DB": str(db_path), **(env or {})}
     # A log file, not a pipe: nobody drains a pipe, and a full one would stall the server.
-    log = open(db_path.with_suffix(".log"), "w")
+    log = open(db_path.with_suffix(".log"), "w")  # noqa: SIM115 (open while the server runs)
     proc = subprocess.Popen([str(EXE), "serve", "--port", str(port), *args], env=env,
                             stdout=log, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from server.alerts.detect import detect_rule_clusters
 from server.alerts.rules import RuleSettings
@@ -16,7 +16,7 @@ from server.users.models import User
 
 from conftest import signal_body, store_signals
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 ENS_STREET = (52.6335, 5.8330)
 USER = User(username="t", role="beheerder")
 
@@ -101,7 +101,7 @@ def test_alerts_api_lists_and_acknowledges(client, regisseur, teamleider):
     for _ in range(4):
         lat, lon = near(ENS_STREET, 80, rng)
         client.post("/api/v1/signals", headers=regisseur, json=signal_body(
-            lat, lon, observed_at=datetime.now(timezone.utc).isoformat()))
+            lat, lon, observed_at=datetime.now(UTC).isoformat()))
     app = client.app
     detect_rule_clusters(app.state.db, app.state.areas)
     alerts = client.get("/api/v1/alerts", headers=teamleider).json()
@@ -118,7 +118,7 @@ def test_alerts_api_lists_and_acknowledges(client, regisseur, teamleider):
 
 def test_one_alert_with_its_signals_and_the_read_of_personal_data_logged(client, regisseur, teamleider):
     rng = random.Random(5)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for i in range(4):
         lat, lon = near(ENS_STREET, 80, rng)
         client.post("/api/v1/signals", headers=regisseur, json=signal_body(
@@ -146,7 +146,7 @@ def test_cli_detect_twice(tmp_path):
 
     db, catalog = fresh(tmp_path)
     rng = random.Random(6)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     store_signals(db, catalog, [
         SignalCreate(category="jeugd", subcategory="jeugdoverlast", description="x",
                      source="inwoner", location=Location(lat=lat, lon=lon), observed_at=now)
@@ -168,16 +168,16 @@ def test_detection_runs_after_sync_ingest(settings, users):
     from dataclasses import replace
 
     from litestar.testing import TestClient
+    from test_sync import create_data, mutation, push
 
     from server.app import create_app
 
     from conftest import login
-    from test_sync import create_data, mutation, push
 
     rng = random.Random(7)
     with TestClient(app=create_app(replace(settings, alert_debounce_seconds=0.2))) as client:
         headers = login(client, "regisseur")
-        moment = datetime.now(timezone.utc).isoformat()
+        moment = datetime.now(UTC).isoformat()
         push(client, headers, *[mutation("create", str(uuid.uuid4()),
                                          create_data(*near(ENS_STREET, 80, rng), observed_at=moment), seq=i)
                                 for i in range(4)])
@@ -195,7 +195,7 @@ def test_alert_becomes_a_kwestie_with_a_timeline(client, regisseur, teamleider):
     ids = []
     for i in range(4):
         lat, lon = near(ENS_STREET, 80, rng)
-        body = signal_body(lat, lon, observed_at=(datetime.now(timezone.utc) - timedelta(days=3 - i)).isoformat())
+        body = signal_body(lat, lon, observed_at=(datetime.now(UTC) - timedelta(days=3 - i)).isoformat())
         ids.append(client.post("/api/v1/signals", headers=regisseur, json=body).json()["id"])
     detect_rule_clusters(client.app.state.db, client.app.state.areas)
     alert = client.get("/api/v1/alerts", headers=teamleider).json()[0]

@@ -8,11 +8,11 @@ import uuid
 from pathlib import Path
 
 from litestar.testing import TestClient
+from test_sync import create_data, mutation, pull_all, push
 
 from server.app import create_app
 
 from conftest import login
-from test_sync import create_data, mutation, pull_all, push
 
 EXE = Path(sys.executable).with_name("gebiedsradar")
 

@@ -47,7 +47,7 @@ def test_eleven_valid_kernen_with_cbs_wijk_codes(areas):
 def test_deterministic_and_cached(areas):
     again = default_areas()
     assert again == areas and again is not areas  # a fresh list of the same (frozen) areas
-    assert all(shapely.equals_exact(a.geometry, b.geometry, 0) for a, b in zip(areas, again))
+    assert all(shapely.equals_exact(a.geometry, b.geometry, 0) for a, b in zip(areas, again, strict=True))
 
 
 def test_every_centre_in_its_own_kern(index):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_sync import create_data, mutation
 
 from live import start_server
-from test_sync import create_data, mutation
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ Seeded: the simulated series and the permutations are the same on every run.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -23,7 +23,7 @@ from server.users.models import User
 
 from conftest import store_signals
 
-NOW = datetime(2026, 11, 27, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 USER = User(username="t", role="beheerder")
 ENS = "WK017106"
 ENS_STREET = (52.6335, 5.8330)

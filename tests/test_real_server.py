@@ -10,6 +10,7 @@ import pytest
 
 from live import start_server
 
+
 @pytest.fixture
 def server(tmp_path: Path):
     proc, base = start_server(tmp_path / "live.db", "--demo")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -27,15 +27,15 @@ USER = User(username="t", role="beheerder")
 
 # Moments around Dutch midnights (winter and summer time) and a few ordinary ones.
 edge_moments = st.sampled_from([
-    datetime(2026, 3, 28, 23, 0, tzinfo=timezone.utc),   # 00:00 on 29 March, CET
-    datetime(2026, 3, 28, 22, 59, 59, tzinfo=timezone.utc),
-    datetime(2026, 10, 24, 22, 0, tzinfo=timezone.utc),  # 00:00 on 25 October, CEST
-    datetime(2026, 10, 24, 21, 59, tzinfo=timezone.utc),
-    datetime(2026, 11, 30, 23, 0, tzinfo=timezone.utc),  # 00:00 on 1 December
+    datetime(2026, 3, 28, 23, 0, tzinfo=UTC),   # 00:00 on 29 March, CET
+    datetime(2026, 3, 28, 22, 59, 59, tzinfo=UTC),
+    datetime(2026, 10, 24, 22, 0, tzinfo=UTC),  # 00:00 on 25 October, CEST
+    datetime(2026, 10, 24, 21, 59, tzinfo=UTC),
+    datetime(2026, 11, 30, 23, 0, tzinfo=UTC),  # 00:00 on 1 December
 ])
 moments = st.one_of(edge_moments, st.datetimes(
     min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31),
-    timezones=st.just(timezone.utc)))
+    timezones=st.just(UTC)))
 signal = st.tuples(st.sampled_from(POINTS), moments, st.sampled_from(["jeugd", "verkeer"]),
                    st.sampled_from([None, "+01:00", "-05:00"]))
 
@@ -50,7 +50,7 @@ def _store(signals) -> list[tuple]:
             for point, moment, category, offset in signals]
     rows = store_signals(_DB, _CATALOG, data, user=USER) if data else []
     return [(row["kern_code"], moment, category)
-            for row, (_, moment, category, _) in zip(rows, signals)]
+            for row, (_, moment, category, _) in zip(rows, signals, strict=True)]
 
 
 @settings(max_examples=60, deadline=None)
@@ -74,7 +74,7 @@ def test_counts_equal_brute_force(signals, first, days, category):
 
 def test_dutch_midnight_decides_the_day():
     # 23:30 Dutch time on 30 November is 22:30 UTC: it belongs to November.
-    stored = _store([(MARKNESSE, datetime(2026, 11, 30, 22, 30, tzinfo=timezone.utc), "jeugd", "+01:00")])
+    stored = _store([(MARKNESSE, datetime(2026, 11, 30, 22, 30, tzinfo=UTC), "jeugd", "+01:00")])
     november = area_counts(_DB, _CATALOG, "kern", period_bound("2026-11-01", end=False),
                            period_bound("2026-11-30", end=True))
     december = area_counts(_DB, _CATALOG, "kern", period_bound("2026-12-01", end=False),
@@ -86,9 +86,9 @@ def test_dutch_midnight_decides_the_day():
 
 def test_trend_buckets_by_dutch_week():
     monday = datetime(2026, 11, 23, 0, 30, tzinfo=LOCAL)  # Monday 00:30 Dutch time = Sunday UTC
-    _store([(MARKNESSE, monday.astimezone(timezone.utc), "jeugd", None),
-            (MARKNESSE, (monday - timedelta(days=8)).astimezone(timezone.utc), "verkeer", None),
-            (MARKNESSE, (monday - timedelta(days=8)).astimezone(timezone.utc), "verkeer", None)])
+    _store([(MARKNESSE, monday.astimezone(UTC), "jeugd", None),
+            (MARKNESSE, (monday - timedelta(days=8)).astimezone(UTC), "verkeer", None),
+            (MARKNESSE, (monday - timedelta(days=8)).astimezone(UTC), "verkeer", None)])
     trend = area_trend(_DB, _CATALOG, "kern", "WK017104", 4, date(2026, 11, 28))
     assert [(w.week_start.isoformat(), w.count) for w in trend.weeks] == [
         ("2026-11-02", 0), ("2026-11-09", 2), ("2026-11-16", 0), ("2026-11-23", 1)]

@@ -57,7 +57,7 @@ def _generators(kernen: list[dict], scale: float, m_per_deg: float) -> tuple[np.
         if radius > 0:
             # Sites on the circle: the nearest one is (almost) the nearest point of the
             # disc, so the merged cells form an additively weighted Voronoi diagram.
-            sites.extend(zip(x + radius * np.cos(angles), y + radius * np.sin(angles)))
+            sites.extend(zip(x + radius * np.cos(angles), y + radius * np.sin(angles), strict=True))
             owner.extend([i] * CORE_POINTS)
     return np.array(sites), np.array(owner)
 

@@ -32,7 +32,7 @@ def _rd(geoms: list[shapely.Geometry]) -> gpd.GeoSeries:
 
 def _wijken(cbs_geo: Path) -> dict[str, shapely.Geometry]:
     wijken = gpd.read_file(cbs_geo / "noordoostpolder_wijken.geojson").to_crs(RD)
-    return dict(zip(wijken["wijkcode"], wijken.geometry))
+    return dict(zip(wijken["wijkcode"], wijken.geometry, strict=True))
 
 
 def compare(cbs_geo: Path, areas: list[Area] | None = None) -> list[tuple[str, str, float, float, float]]:
@@ -40,7 +40,7 @@ def compare(cbs_geo: Path, areas: list[Area] | None = None) -> list[tuple[str, s
     areas = default_areas() if areas is None else areas
     cbs = _wijken(cbs_geo)
     rows = []
-    for area, ours in zip(areas, _rd([a.geometry for a in areas])):
+    for area, ours in zip(areas, _rd([a.geometry for a in areas]), strict=True):
         theirs = cbs[area.code]
         iou = ours.intersection(theirs).area / ours.union(theirs).area
         rows.append((area.code, area.name, iou, ours.area / 1e6, theirs.area / 1e6))
@@ -52,7 +52,7 @@ def same_kern_share(cbs_geo: Path, areas: list[Area] | None = None) -> float:
     areas = default_areas() if areas is None else areas
     cbs = _wijken(cbs_geo)
     agree = sum(ours.intersection(cbs[a.code]).area
-                for a, ours in zip(areas, _rd([a.geometry for a in areas])))
+                for a, ours in zip(areas, _rd([a.geometry for a in areas]), strict=True))
     return agree / sum(g.area for g in cbs.values())
 
 

@@ -130,8 +130,9 @@ def _anscombe(y: np.ndarray, mu: np.ndarray, phi: float) -> np.ndarray:
 def baseline(y: np.ndarray, t: np.ndarray, t_new: np.ndarray,
              settings: BaselineSettings) -> tuple[np.ndarray, float, float]:
     """Expected counts at times `t_new` from the history (y at times t, in weeks), the
-    dispersion, and the relative variance of the estimated mean. Past outbreaks are down-weighted; a trend is kept only when it is
-    significant and does not predict more than the history ever saw."""
+    dispersion, and the relative variance of the estimated mean. Past outbreaks are
+    down-weighted; a trend is kept only when it is significant and does not predict more
+    than the history ever saw."""
     n = len(y)
     season = n >= settings.season_weeks
     if y.sum() == 0:

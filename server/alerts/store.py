@@ -9,9 +9,9 @@ from ..areas.store import AreaCatalog
 from ..audit import audit
 from ..db import Database
 from ..problems import ProblemError, field_error
-from ..timeutil import now
 from ..signals.queries import audit_personal_reads
 from ..signals.rows import to_signals
+from ..timeutil import now
 from ..users.models import User
 from .models import Acknowledge, Alert, AlertDetail
 

@@ -47,7 +47,7 @@ def load_areas(conn: sqlite3.Connection) -> list[Area]:
         Area(code=r["code"], name=r["name"], level=r["level"], municipality=r["municipality"],
              inhabitants=r["inhabitants"], parent_code=r["parent_code"], geometry=g,
              water=bool(r["water"]))
-        for r, g in zip(rows, geoms)
+        for r, g in zip(rows, geoms, strict=True)
     ]
 
 
@@ -96,7 +96,7 @@ class AreaCatalog:
             self.version = version
             self._checked = time.monotonic()
 
-    def fresh(self) -> "AreaCatalog":
+    def fresh(self) -> AreaCatalog:
         """Reload when another process changed the areas; returns self."""
         if time.monotonic() - self._checked > self._check_every:
             self._checked = time.monotonic()

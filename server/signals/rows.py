@@ -63,7 +63,7 @@ def to_columns(data: SignalCreate | SignalUpdate, fields: Iterable[str]) -> dict
     """The client columns of `fields` from a create or an update."""
     out: dict[str, Any] = {}
     for field in fields:
-        out.update(zip(FIELD_COLUMNS[field], _values(field, getattr(data, field))))
+        out.update(zip(FIELD_COLUMNS[field], _values(field, getattr(data, field)), strict=True))
     return out
 
 

@@ -32,7 +32,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -43,8 +43,7 @@ from geo.assign import AreaIndex
 from ..areas.store import LEVELS, AreaCatalog
 from ..categories.store import category_tree
 from ..db import Database
-from ..errors import (Conflict, DomainError, FieldIssue, Invalid, NotFound, from_record,
-                      register, to_record)
+from ..errors import Conflict, DomainError, FieldIssue, Invalid, NotFound, from_record, register, to_record
 from ..events import Events, SignalsChanged
 from ..timeutil import now
 from ..users.models import User
@@ -163,10 +162,10 @@ class SignalWriter:
                 self.conn.execute("ROLLBACK TO bulk")
                 self.conn.execute("RELEASE bulk")
             else:
-                for (i, m, _), (_, outcome) in zip(bulk, done):
+                for (i, m, _), (_, outcome) in zip(bulk, done, strict=True):
                     outcomes[i] = outcome
                     self.changed.add(m.signal_id)
-        return [o if o is not None else self.apply(actor, m) for m, o in zip(mutations, outcomes)]
+        return [o if o is not None else self.apply(actor, m) for m, o in zip(mutations, outcomes, strict=True)]
 
     def reassign(self, actor: User, index: AreaIndex) -> tuple[int, int]:
         """Derive kern, wijk and buurt again for every live signal with a location (after
@@ -178,7 +177,7 @@ class SignalWriter:
         derived = _derive(index, [r["lat"] for r in rows], [r["lon"] for r in rows],
                           [r["accuracy_m"] for r in rows])
         pairs = []
-        for r, (kern, wijk, buurt, outside, near) in zip(rows, derived):
+        for r, (kern, wijk, buurt, outside, near) in zip(rows, derived, strict=True):
             if (kern, wijk, buurt, near) != (r["kern_code"], r["wijk_code"], r["buurt_code"],
                                              r["near_border"]):
                 pairs.append((r, {**dict(r), "kern_code": kern, "wijk_code": wijk,
@@ -270,7 +269,7 @@ class SignalWriter:
         if not snaps:
             return current, set()
         others: set[str] = set()
-        for (_, cols, replaced_by), after in zip(snaps, [s[1] for s in snaps[1:]] + [current]):
+        for (_, cols, replaced_by), after in zip(snaps, [s[1] for s in snaps[1:]] + [current], strict=True):
             if replaced_by != me:
                 others |= changed_fields(cols, after)
         return snaps[0][1], others
@@ -356,8 +355,8 @@ class SignalWriter:
                     and (acc is None or isinstance(acc, (int, float))):
                 points.append((float(lat), float(lon), float(acc) if acc is not None else None))
         if points:
-            lats, lons, accs = zip(*points)
-            for p, hit in zip(points, _derive(self.catalog.index, lats, lons, accs)):
+            lats, lons, accs = zip(*points, strict=True)
+            for p, hit in zip(points, _derive(self.catalog.index, lats, lons, accs), strict=True):
                 self._areas[(p[0], p[1], p[2] or 0.0)] = hit
 
     def _bulk_creates(self, actor: User, mutations: Sequence[Mutation]

@@ -9,8 +9,14 @@ from ..areas.store import AreaCatalog
 from ..db import Database
 from ..signals.queries import SignalFilter, filter_clause
 from ..timeutil import LOCAL, from_utc_text
-from .models import (AreaStatsCollection, AreaStatsFeature, AreaStatsProperties, AreaTrend,
-                     CategoryCount, WeekCount)
+from .models import (
+    AreaStatsCollection,
+    AreaStatsFeature,
+    AreaStatsProperties,
+    AreaTrend,
+    CategoryCount,
+    WeekCount,
+)
 
 LEVEL_COLUMN = {"kern": "kern_code", "wijk": "wijk_code", "buurt": "buurt_code"}
 

@@ -39,7 +39,7 @@ class SyncController(Controller):
                 problem=problem_for(o.error, PUSH_PATH) if o.error else None,
                 server=to_signal_with(o.row, catalog, pushed.arrived)
                 if o.row is not None and not o.row["deleted"] else None)
-            for m, o in zip(data.mutations, pushed.outcomes)])
+            for m, o in zip(data.mutations, pushed.outcomes, strict=True)])
 
     @get("/pull", operation_id="pullChanges", sync_to_thread=True,
          summary="Changes since a cursor, in commit order, paged")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..auth.passwords import hash_password
 from ..db import Database
@@ -33,7 +33,7 @@ def add_user(db: Database, username: str, password: str, role: str,
     if len(password) < 8:
         raise UserError("password too short: use at least 8 characters")
     areas = sorted(set(areas or []))
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     with db.transaction() as conn:
         exists = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
         if exists and not replace:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from test_accessibility import AXE, violations
 
 from e2e_support import api_token, log_in, require
-from test_accessibility import AXE, violations
 
 pytestmark = pytest.mark.browser
 EXE = Path(sys.executable).with_name("gebiedsradar")
@@ -24,7 +24,7 @@ REASON = "Bekende bouwwerkzaamheden aan de Hoofdweg, geen overlast."
 def test_alert_list_evidence_reject_and_kwestie(browser, server, tmp_path):
     require(AXE, "axe-core (npm ci in pwa/)")
     headers = {"Authorization": f"Bearer {api_token(server, 'regisseur')}"}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Sent out of order: the alert's list shows them in the order they were observed.
     hours_ago = [3, 1, 4, 2]
     for i in range(4):

@@ -9,7 +9,6 @@ import zlib
 import httpx
 import pytest
 
-
 from e2e_support import REPO, api_token, log_in, server_signals, wait_for_status
 from live import start_server
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from test_accessibility import AXE, violations
 
 from e2e_support import api_token, log_in, require
-from test_accessibility import AXE, violations
 
 pytestmark = pytest.mark.browser
 
@@ -16,13 +16,14 @@ pytestmark = pytest.mark.browser
 def test_kwestie_timeline(browser, server):
     require(AXE, "axe-core (npm ci in pwa/)")
     regisseur = {"Authorization": f"Bearer {api_token(server, 'regisseur')}"}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     # Three signals, sent out of order; the timeline shows them in the order they were observed.
     days_ago = {"tweede": 9, "eerste": 20, "derde": 2}
     ids = {}
     for i, (word, days) in enumerate(days_ago.items()):
         r = httpx.post(server + "/api/v1/signals", headers=regisseur, json={
-            "category": "woonomgeving", "subcategory": "straat_en_stoep", "source": "inwoner", "urgency": "hoog" if word == "derde" else "normaal",
+            "category": "woonomgeving", "subcategory": "straat_en_stoep", "source": "inwoner",
+            "urgency": "hoog" if word == "derde" else "normaal",
             "description": f"Kapotte lantaarnpaal, {word} melding",
             "location": {"lat": 52.7092 + i * 0.0003, "lon": 5.8640, "accuracy_m": 10},
             "observed_at": (now - timedelta(days=days)).isoformat()})
