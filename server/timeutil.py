@@ -14,8 +14,8 @@ def now() -> datetime:
 
 
 def utc_text(moment: datetime) -> str:
-    """Fixed-width UTC text, so string order is time order in SQL."""
-    return moment.astimezone(UTC).strftime(_UTC_TEXT)
+    """Fixed-width UTC text, so string order is time order in SQL (the year has four digits)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_utc_text(text: str) -> datetime:

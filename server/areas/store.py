@@ -92,6 +92,7 @@ class AreaCatalog:
         with self._lock:
             self.areas = areas
             self.by_key = {(a.level, a.code): a for a in areas}
+            self._refs = {key: AreaRef(code=a.code, name=a.name) for key, a in self.by_key.items()}
             self.index = AreaIndex(areas)
             self.version = version
             self._checked = time.monotonic()
@@ -125,8 +126,7 @@ class AreaCatalog:
             return self._features[1]
 
     def ref(self, level: str, code: str | None) -> AreaRef | None:
-        area = self.by_key.get((level, code)) if code else None
-        return AreaRef(code=area.code, name=area.name) if area else None
+        return self._refs.get((level, code)) if code else None
 
     def locate_codes(self, lat: float, lon: float) -> dict[str, str | None]:
         found = self.fresh().index.locate(lat, lon)

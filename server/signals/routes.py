@@ -34,11 +34,15 @@ def _base_version(if_match: str | None) -> int | None:
     return int(text)
 
 
-def _apply(actor: User, mutation: Mutation):
+async def _apply(state: State, actor: User, mutation: Mutation) -> tuple[Outcome, set[str]]:
+    """Apply one mutation through the group commit; its data is read before the transaction."""
+    batch = state.writes.service.prepare([mutation])
+
     def job(w: SignalWriter) -> tuple[Outcome, set[str]]:
-        outcome = w.apply(actor, mutation)
+        outcome = w.apply_batch(actor, batch)[0]
         return outcome, arrived(w.conn, photos([outcome.row]))
-    return job
+
+    return await state.writes.run(job)
 
 
 def _answer(state: State, outcome: Outcome, have: set[str]) -> Response[Signal]:
@@ -84,7 +88,7 @@ class SignalsController(Controller):
     async def create_signal(self, request: Request[User, str, State], state: State,
                             data: JSONBody[SignalCreate]) -> Response[Signal]:
         mutation = Mutation("create", str(data.id) if data.id else new_signal_id(), data)
-        return _answer(state, *await state.writes.run(_apply(request.user, mutation)))
+        return _answer(state, *await _apply(state, request.user, mutation))
 
     @get("/{signal_id:uuid}", operation_id="getSignal", sync_to_thread=True,
          summary="One signal")
@@ -100,7 +104,7 @@ class SignalsController(Controller):
                             signal_id: FromPath[UUID], data: JSONBody[SignalUpdate],
                             if_match: IfMatch = None) -> Response[Signal]:
         mutation = Mutation("update", str(signal_id), data, _base_version(if_match))
-        return _answer(state, *await state.writes.run(_apply(request.user, mutation)))
+        return _answer(state, *await _apply(state, request.user, mutation))
 
     @delete("/{signal_id:uuid}", operation_id="deleteSignal",
             summary="Delete a signal (kept as a tombstone for sync); with If-Match, only when"
@@ -108,6 +112,6 @@ class SignalsController(Controller):
     async def delete_signal(self, request: Request[User, str, State], state: State,
                             signal_id: FromPath[UUID], if_match: IfMatch = None) -> None:
         mutation = Mutation("delete", str(signal_id), None, _base_version(if_match))
-        outcome, _ = await state.writes.run(_apply(request.user, mutation))
+        outcome, _ = await _apply(state, request.user, mutation)
         if outcome.error is not None:
             raise outcome.error

@@ -67,6 +67,23 @@ def to_columns(data: SignalCreate | SignalUpdate, fields: Iterable[str]) -> dict
     return out
 
 
+def create_columns(data: SignalCreate) -> dict[str, Any]:
+    """Every client column of a create (`to_columns` of all fields, written out: the hot path
+    of ingest). A missing `observed_at` is None here; the service sets it."""
+    loc = data.location
+    return {
+        "category": data.category, "subcategory": data.subcategory,
+        "description": data.description, "urgency": data.urgency, "source": data.source,
+        "lat": loc.lat if loc else None, "lon": loc.lon if loc else None,
+        "accuracy_m": loc.accuracy_m if loc else None,
+        "location_method": loc.method if loc else None,
+        "observed_at": data.observed_at.isoformat() if data.observed_at else None,
+        "status": data.status, "contains_personal_data": int(data.contains_personal_data),
+        "attachments": json.dumps(data.attachments) if data.attachments else "[]",
+        "follow_up_date": data.follow_up_date.isoformat() if data.follow_up_date else None,
+    }
+
+
 def client_columns(row: Row) -> dict[str, Any]:
     """The client-set columns of a stored signal."""
     return {c: row[c] for c in CLIENT_COLUMNS}
@@ -77,8 +94,10 @@ def observed_utc(observed_at: str) -> str:
     return utc_text(datetime.fromisoformat(observed_at))
 
 
-def to_signal(row: Row, catalog: AreaCatalog, pending: Sequence[str] = ()) -> Signal:
-    """A stored row as the wire model; `pending`: its photos whose bytes have not arrived."""
+def to_signal(row: Row, catalog: AreaCatalog, pending: Sequence[str] = (),
+              attachments: list[str] | None = None) -> Signal:
+    """A stored row as the wire model; `pending`: its photos whose bytes have not arrived
+    (`attachments`: the row's photo list, when the caller has read it already)."""
     location = None
     if row["lat"] is not None:
         location = Location(lat=row["lat"], lon=row["lon"], accuracy_m=row["accuracy_m"],
@@ -95,7 +114,7 @@ def to_signal(row: Row, catalog: AreaCatalog, pending: Sequence[str] = ()) -> Si
         observed_at=datetime.fromisoformat(row["observed_at"]),
         status=row["status"],
         contains_personal_data=bool(row["contains_personal_data"]),
-        attachments=json.loads(row["attachments"]),
+        attachments=attachments if attachments is not None else json.loads(row["attachments"]),
         pending_attachments=list(pending),
         follow_up_date=date.fromisoformat(follow_up) if follow_up else None,
         kern=catalog.ref("kern", row["kern_code"]),
@@ -130,7 +149,7 @@ def arrived(conn: sqlite3.Connection, hashes: set[str]) -> set[str]:
 def to_signal_with(row: Row, catalog: AreaCatalog, arrived_photos: set[str]) -> Signal:
     """A row as the wire model, given which photos have arrived."""
     hashes = json.loads(row["attachments"]) if row["attachments"] != "[]" else []
-    return to_signal(row, catalog, [h for h in hashes if h not in arrived_photos])
+    return to_signal(row, catalog, [h for h in hashes if h not in arrived_photos], hashes)
 
 
 def to_signals(conn: sqlite3.Connection, rows: Sequence[Row], catalog: AreaCatalog) -> list[Signal]:

@@ -27,35 +27,34 @@ Who may see and change a signal is `access.py`; columns are `rows.py`; SQL is `w
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+import msgspec
 import numpy as np
 
 from geo.assign import AreaIndex
 
 from ..areas.store import LEVELS, AreaCatalog
-from ..categories.store import category_tree
+from ..categories.store import CategoryCache, CategoryTree
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldIssue, Invalid, NotFound, from_record, register, to_record
 from ..events import Events, SignalsChanged
-from ..timeutil import now
+from ..timeutil import now, utc_text
 from ..users.models import User
 from ..validation import convert
 from . import access, writer
 from .merge import changed_fields, merge
-from .models import SignalCreate, SignalUpdate
-from .rows import FIELD_COLUMNS, client_columns, observed_utc, sent_fields, to_columns
+from .models import Location, SignalCreate, SignalUpdate
+from .rows import CLIENT_COLUMNS, client_columns, create_columns, observed_utc, sent_fields, to_columns
 
 Op = Literal["create", "update", "delete"]
 Status = Literal["applied", "duplicate", "conflict", "rejected"]
-ALL_FIELDS = tuple(FIELD_COLUMNS)
 
 
 OVERWRITTEN = "ook elders gewijzigd; deze wijziging is als laatste verwerkt"
@@ -76,18 +75,17 @@ class Overlap(Conflict):
         return tuple(e.name for e in self.errors)
 
 
-@dataclass(frozen=True, slots=True)
-class Mutation:
+class Mutation(msgspec.Struct, frozen=True):
     """One change of one signal, from any source.
 
     `data` is a SignalCreate / SignalUpdate, or the raw JSON object a device sent
-    (validated here, so a bad one is rejected like any other rule). `id` makes it
-    idempotent (sync); `device` is the device it came from.
+    (validated by `prepare`, so a bad one is rejected like any other rule). `id` makes
+    it idempotent (sync); `device` is the device it came from.
     """
 
     op: Op
     signal_id: str
-    data: SignalCreate | SignalUpdate | Mapping[str, Any] | None = None
+    data: Any = None
     base_version: int | None = None
     id: str | None = None
     device: str | None = None
@@ -109,63 +107,114 @@ class Outcome:
     created: bool = False
 
 
+@dataclass(slots=True)
+class Batch:
+    """Mutations read and checked before their transaction (see `prepare`)."""
+
+    mutations: list[Mutation]
+    #: The areas version the columns were derived with.
+    areas_version: str = ""
+    #: Position → why its data is not acceptable (rejected in its turn).
+    errors: dict[int, DomainError] = field(default_factory=dict)
+    #: Position of a create → its client and derived columns.
+    columns: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: (lat, lon, accuracy) → (kern, wijk, buurt, outside_areas, near_border).
+    areas: dict[tuple[float, float, float], tuple] = field(default_factory=dict)
+
+
+def prepare(catalog: AreaCatalog, categories: CategoryTree, mutations: Sequence[Mutation],
+            at: datetime) -> Batch:
+    """What can be known of mutations without the database: each one's data read and
+    checked against the category list, the areas of every location (at once), and the
+    columns of each new signal. Runs before the write transaction, so the single writer
+    only does what needs it."""
+    batch = Batch([], catalog.version)
+    stamp = at.isoformat()
+    for i, m in enumerate(mutations):
+        if m.op != "delete":
+            try:
+                m = msgspec.structs.replace(m, data=_as(m.data, SignalCreate if m.op == "create"
+                                                        else SignalUpdate))
+            except DomainError as e:
+                batch.errors[i] = e
+        batch.mutations.append(m)
+    located = [m.data.location for i, m in enumerate(batch.mutations)
+               if i not in batch.errors and m.op != "delete"
+               and isinstance(m.data.location, Location)]
+    if located:
+        hits = _derive(catalog.index, [p.lat for p in located], [p.lon for p in located],
+                       [p.accuracy_m for p in located])
+        batch.areas = {(p.lat, p.lon, p.accuracy_m or 0.0): hit
+                       for p, hit in zip(located, hits, strict=True)}
+    for i, m in enumerate(batch.mutations):
+        if m.op != "create" or i in batch.errors:
+            continue
+        try:
+            _check_new(categories, m.data)
+        except DomainError as e:
+            batch.errors[i] = e
+            continue
+        cols = create_columns(m.data)
+        cols["observed_at"] = cols["observed_at"] or stamp
+        batch.columns[i] = {**cols, **_derived(catalog, batch.areas, cols,
+                                               m.data.observed_at or at)}
+    return batch
+
+
 class SignalWriter:
     """One write transaction of signals (made by `SignalService.writing`)."""
 
-    def __init__(self, conn: sqlite3.Connection, catalog: AreaCatalog, at: datetime):
+    def __init__(self, conn: sqlite3.Connection, catalog: AreaCatalog, categories: CategoryTree,
+                 at: datetime):
         self.conn = conn
         self.catalog = catalog
+        self.categories = categories
         self.at = at
         self.stamp = at.isoformat()
-        self.parents, self.active = category_tree(conn)
         #: Ids of signals this transaction changed; published after COMMIT.
         self.changed: set[str] = set()
-        self._areas: dict[tuple[float, float, float], tuple] = {}
 
     # -- the entry points ------------------------------------------------------------------
 
     def apply(self, actor: User, m: Mutation) -> Outcome:
-        """Apply one mutation in its own savepoint and record its id (if it has one)."""
-        if m.id is not None and (prior := self._priors([m.id]).get(m.id)) is not None:
-            return self._replay(actor, m, prior)
-        self.conn.execute("SAVEPOINT mutation")
-        try:
-            outcome = self._apply(actor, m)
-            self.conn.execute("RELEASE mutation")
-        except DomainError as e:
-            self.conn.execute("ROLLBACK TO mutation")
-            self.conn.execute("RELEASE mutation")
-            outcome = Outcome("rejected", m.signal_id, None, self._visible(actor, m.signal_id), e)
-        if m.id is not None:
-            self._record(actor, [(m, outcome)])
-        if outcome.stored:
-            self.changed.add(m.signal_id)
-        return outcome
+        """Apply one mutation (in its own savepoint) and record its id, if it has one."""
+        return self.apply_batch(actor, [m])[0]
 
-    def apply_batch(self, actor: User, mutations: Sequence[Mutation]) -> list[Outcome]:
-        """Apply mutations in order. New signals that pass every rule go in together
-        (one `executemany` per table, one savepoint); the rest, and all of them if that
-        fails, one by one as `apply` does."""
-        self._prime(mutations)
-        bulk = self._bulk_creates(actor, mutations)
-        outcomes: list[Outcome | None] = [None] * len(mutations)
+    def apply_batch(self, actor: User, batch: Batch | Sequence[Mutation]) -> list[Outcome]:
+        """Apply mutations in order. New signals that pass every rule go in together (one
+        `executemany` per table, one savepoint); the rest, and all of them if that fails,
+        one by one, each in its own savepoint."""
+        if not isinstance(batch, Batch):
+            batch = prepare(self.catalog, self.categories, batch, self.at)
+        elif batch.areas_version != self.catalog.version:  # areas imported meanwhile
+            batch = prepare(self.catalog, self.categories, batch.mutations, self.at)
+        self._areas = batch.areas
+        known: dict[str, Mapping[str, Any]] = {}
+        outcomes: list[Outcome | None] = [None] * len(batch.mutations)
+        bulk = self._bulk(actor, batch)
         if bulk:
+            # Optimistic: a known mutation id or signal id fails a unique key, and then
+            # every mutation takes the careful path below.
             self.conn.execute("SAVEPOINT bulk")
             try:
-                rows = [row for _, _, row in bulk]
-                writer.insert(self.conn, rows, actor.username, bulk[0][1].device, self.stamp)
-                done = [(m, Outcome("applied", m.signal_id, 1, row, stored=True, created=True))
-                        for _, m, row in bulk]
-                self._record(actor, done)
+                writer.insert(self.conn, [row for _, row in bulk], actor.username,
+                              batch.mutations[bulk[0][0]].device, self.stamp)
+                done = [(batch.mutations[i], Outcome("applied", row["id"], 1, row, stored=True,
+                                                     created=True)) for i, row in bulk]
+                self._record(actor, done, known)
                 self.conn.execute("RELEASE bulk")
             except sqlite3.IntegrityError:  # e.g. the same id twice: let each rule decide
                 self.conn.execute("ROLLBACK TO bulk")
                 self.conn.execute("RELEASE bulk")
             else:
-                for (i, m, _), (_, outcome) in zip(bulk, done, strict=True):
+                for (i, _), (m, outcome) in zip(bulk, done, strict=True):
                     outcomes[i] = outcome
                     self.changed.add(m.signal_id)
-        return [o if o is not None else self.apply(actor, m) for m, o in zip(mutations, outcomes, strict=True)]
+        rest = [m.id for m, o in zip(batch.mutations, outcomes, strict=True)
+                if o is None and m.id is not None]
+        known.update(self._priors(rest))
+        return [o if o is not None else self._one(actor, batch, i, known)
+                for i, o in enumerate(outcomes)]
 
     def reassign(self, actor: User, index: AreaIndex) -> tuple[int, int]:
         """Derive kern, wijk and buurt again for every live signal with a location (after
@@ -189,28 +238,49 @@ class SignalWriter:
 
     # -- one mutation ----------------------------------------------------------------------
 
-    def _apply(self, actor: User, m: Mutation) -> Outcome:
+    def _one(self, actor: User, batch: Batch, i: int, known: dict[str, Mapping]) -> Outcome:
+        m = batch.mutations[i]
+        if m.id is not None and (prior := known.get(m.id)) is not None:
+            return self._replay(actor, prior)
+        self.conn.execute("SAVEPOINT mutation")
+        try:
+            if i in batch.errors:
+                raise batch.errors[i]
+            outcome = self._apply(actor, m, batch.columns.get(i))
+            self.conn.execute("RELEASE mutation")
+        except DomainError as e:
+            self.conn.execute("ROLLBACK TO mutation")
+            self.conn.execute("RELEASE mutation")
+            outcome = Outcome("rejected", m.signal_id, None, self._visible(actor, m.signal_id), e)
+        if m.id is not None:
+            self._record(actor, [(m, outcome)], known)
+        if outcome.stored:
+            self.changed.add(m.signal_id)
+        return outcome
+
+    def _apply(self, actor: User, m: Mutation, columns: dict[str, Any] | None) -> Outcome:
         row = self.conn.execute("SELECT * FROM signals WHERE id = ?", (m.signal_id,)).fetchone()
         if m.op == "create":
-            return self._create(actor, m, row)
+            assert columns is not None
+            return self._create(actor, m, row, columns)
         if row is None:
             raise NotFound(f"Signaal {m.signal_id} bestaat niet.")
         if m.op == "update":
             return self._update(actor, m, row)
         return self._delete(actor, m, row)
 
-    def _create(self, actor: User, m: Mutation, row: sqlite3.Row | None) -> Outcome:
-        data = _as(m.data, SignalCreate, m.signal_id)
-        wanted = self._new_columns(data)
+    def _create(self, actor: User, m: Mutation, row: sqlite3.Row | None,
+                columns: dict[str, Any]) -> Outcome:
         if row is None:
-            new = self._new_row(m.signal_id, wanted, actor, m.device)
+            new = self._new_row(m, columns, actor)
             writer.insert(self.conn, [new], actor.username, m.device, self.stamp)
             return Outcome("applied", m.signal_id, 1, new, stored=True, created=True)
         if row["deleted"]:
             raise Conflict("Dit signaal is verwijderd; het id kan niet opnieuw worden gebruikt.")
         access.check_change(actor, row)
         server = client_columns(row)
-        if data.observed_at is None:
+        wanted = {c: columns[c] for c in CLIENT_COLUMNS}
+        if m.data.observed_at is None:
             wanted["observed_at"] = server["observed_at"]  # a retry without a time is the same
         if wanted == server:
             return Outcome("applied", m.signal_id, row["version"], row)  # the same create again
@@ -220,7 +290,7 @@ class SignalWriter:
         return Outcome("conflict", m.signal_id, new["version"], new, Overlap(differ), stored=True)
 
     def _update(self, actor: User, m: Mutation, row: sqlite3.Row) -> Outcome:
-        patch = _as(m.data, SignalUpdate)
+        patch = m.data
         if row["deleted"]:
             return Outcome("conflict", m.signal_id, row["version"], None,
                            Conflict("Dit signaal is intussen verwijderd."))
@@ -269,7 +339,8 @@ class SignalWriter:
         if not snaps:
             return current, set()
         others: set[str] = set()
-        for (_, cols, replaced_by), after in zip(snaps, [s[1] for s in snaps[1:]] + [current], strict=True):
+        later = [s[1] for s in snaps[1:]] + [current]
+        for (_, cols, replaced_by), after in zip(snaps, later, strict=True):
             if replaced_by != me:
                 others |= changed_fields(cols, after)
         return snaps[0][1], others
@@ -279,134 +350,73 @@ class SignalWriter:
         """A (sub)category this mutation newly sets must be on the managed list, and a
         subcategory never outlives its category. Values it keeps are not judged again, so
         a category taken off the list later does not block other edits of old signals."""
+        tree = self.categories
         category, sub = client["category"], client["subcategory"]
-        if "category" in sent and category != server["category"]:
-            self._check_category(category)
-        if "subcategory" in sent and sub is not None and sub != server["subcategory"]:
-            self._check_subcategory(sub, category)
+        if "category" in sent and category != server["category"] and not tree.is_main(category):
+            raise Invalid("category", f"onbekende categorie '{category}'")
+        if "subcategory" in sent and sub is not None and sub != server["subcategory"] \
+                and not tree.is_sub_of(sub, category):
+            raise Invalid("subcategory", f"'{sub}' is geen subcategorie van '{category}'")
         kept = merged["subcategory"]
-        if kept is not None and self.parents.get(kept, merged["category"]) != merged["category"]:
+        if kept is not None and not tree.fits(kept, merged["category"]):
             merged["subcategory"] = None  # its category changed, here or elsewhere
             if "subcategory" in sent and kept == sub and "subcategory" not in both:
                 both.append("subcategory")  # the category changed elsewhere: the app is told
                 both.sort()
 
-    def _check_category(self, code: str) -> None:
-        if code not in self.active or self.parents[code] is not None:
-            raise Invalid("category", f"onbekende categorie '{code}'")
-
-    def _check_subcategory(self, code: str, category: str) -> None:
-        if code not in self.active or self.parents.get(code) != category:
-            raise Invalid("subcategory", f"'{code}' is geen subcategorie van '{category}'")
-
-    def _new_columns(self, data: SignalCreate) -> dict[str, Any]:
-        cols = to_columns(data, ALL_FIELDS)
-        if data.observed_at is None:
-            cols["observed_at"] = self.stamp
-        self._check_category(data.category)
-        if data.subcategory is not None:
-            self._check_subcategory(data.subcategory, data.category)
-        return cols
-
     # -- rows ------------------------------------------------------------------------------
 
-    def _new_row(self, signal_id: str, cols: dict[str, Any], actor: User,
-                 device: str | None) -> dict[str, Any]:
-        return {"id": signal_id, **cols, **self._derived(cols), "version": 1, "deleted": 0,
-                "device_id": device, "created_by": actor.username, "created_at": self.stamp,
-                "updated_at": self.stamp}
+    def _new_row(self, m: Mutation, columns: Mapping[str, Any], actor: User) -> dict[str, Any]:
+        return {"id": m.signal_id, **columns, "version": 1, "deleted": 0, "device_id": m.device,
+                "created_by": actor.username, "created_at": self.stamp, "updated_at": self.stamp}
 
     def _store_update(self, row: sqlite3.Row, cols: dict[str, Any], actor: User,
                       device: str | None) -> dict[str, Any]:
-        new = {**dict(row), **cols, **self._derived(cols), "version": row["version"] + 1,
-               "device_id": device, "updated_at": self.stamp}
+        new = {**dict(row), **cols, **_derived(self.catalog, self._areas, cols),
+               "version": row["version"] + 1, "device_id": device, "updated_at": self.stamp}
         writer.update(self.conn, [(row, new)], actor.username, device, self.stamp)
         return new
 
-    def _derived(self, cols: Mapping[str, Any]) -> dict[str, Any]:
-        """Areas from the location, and the UTC time the filters use."""
-        lat, lon, acc = cols["lat"], cols["lon"], cols["accuracy_m"]
-        if lat is None:
-            kern = wijk = buurt = None
-            outside = near = 0
-        else:
-            key = (lat, lon, acc or 0.0)
-            hit = self._areas.get(key)
-            if hit is None:
-                hit = self._areas[key] = _derive(self.catalog.index, [lat], [lon], [acc])[0]
-            kern, wijk, buurt, outside, near = hit
-        return {"kern_code": kern, "wijk_code": wijk, "buurt_code": buurt,
-                "outside_areas": outside, "near_border": near,
-                "observed_utc": observed_utc(cols["observed_at"])}
-
-    def _prime(self, mutations: Sequence[Mutation]) -> None:
-        """Derive the areas of every location in a batch at once (vectorised)."""
-        points = []
-        for m in mutations:
-            loc = getattr(m.data, "location", None) if not isinstance(m.data, Mapping) \
-                else m.data.get("location")
-            if isinstance(loc, Mapping):
-                lat, lon, acc = loc.get("lat"), loc.get("lon"), loc.get("accuracy_m")
-            elif loc is not None:
-                lat, lon, acc = loc.lat, loc.lon, loc.accuracy_m
-            else:
-                continue
-            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) \
-                    and (acc is None or isinstance(acc, (int, float))):
-                points.append((float(lat), float(lon), float(acc) if acc is not None else None))
-        if points:
-            lats, lons, accs = zip(*points, strict=True)
-            for p, hit in zip(points, _derive(self.catalog.index, lats, lons, accs), strict=True):
-                self._areas[(p[0], p[1], p[2] or 0.0)] = hit
-
-    def _bulk_creates(self, actor: User, mutations: Sequence[Mutation]
-                      ) -> list[tuple[int, Mutation, dict[str, Any]]]:
-        """The creates of a batch that can go in together: new ids, nothing else in the
-        batch touches their signal first, and every rule passes."""
-        ids = [m.id for m in mutations if m.id is not None]
-        known = self._priors(ids) if ids else {}
+    def _bulk(self, actor: User, batch: Batch) -> list[tuple[int, dict[str, Any]]]:
+        """The creates of a batch that may go in together: valid, from one device, and
+        nothing earlier in the batch touches their signal or repeats their mutation id."""
         seen: set[str] = set()
-        candidates: list[tuple[int, Mutation, dict[str, Any]]] = []
-        for i, m in enumerate(mutations):
-            first = m.signal_id not in seen and (m.id is None or m.id not in known)
+        ids: set[str | None] = set()
+        candidates = []
+        for i, m in enumerate(batch.mutations):
+            first = m.signal_id not in seen and (m.id is None or m.id not in ids)
             seen.add(m.signal_id)
-            if m.id is not None:
-                known.setdefault(m.id, None)  # the same mutation id later in the batch: slow path
-            if m.op != "create" or not first:
-                continue
-            try:
-                cols = self._new_columns(_as(m.data, SignalCreate, m.signal_id))
-            except DomainError:
-                continue  # rejected in order, on the slow path
-            candidates.append((i, m, self._new_row(m.signal_id, cols, actor, m.device)))
-        if not candidates:
+            ids.add(m.id)
+            if first and i in batch.columns:
+                candidates.append((i, self._new_row(m, batch.columns[i], actor)))
+        if len({batch.mutations[i].device for i, _ in candidates}) > 1:
             return []
-        wanted = [m.signal_id for _, m, _ in candidates]
-        existing = {r[0] for r in self.conn.execute(
-            f"SELECT id FROM signals WHERE id IN ({','.join('?' * len(wanted))})", wanted)}
-        devices = {m.device for _, m, _ in candidates}
-        if len(devices) > 1:
-            return []  # one batch comes from one device
-        return [c for c in candidates if c[1].signal_id not in existing]
+        return candidates
 
     # -- idempotency records ---------------------------------------------------------------
 
-    def _priors(self, ids: Sequence[str]) -> dict[str, sqlite3.Row | None]:
-        found: dict[str, sqlite3.Row | None] = {}
+    def _priors(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        found: dict[str, Mapping[str, Any]] = {}
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
             found.update((r["id"], r) for r in self.conn.execute(
-                f"SELECT * FROM mutations WHERE id IN ({','.join('?' * len(part))})", part))
+                "SELECT id, signal_id, version, problem FROM mutations"
+                f" WHERE id IN ({','.join('?' * len(part))})", part))
         return found
 
-    def _record(self, actor: User, done: Sequence[tuple[Mutation, Outcome]]) -> None:
+    def _record(self, actor: User, done: Sequence[tuple[Mutation, Outcome]],
+                known: dict[str, Mapping[str, Any]]) -> None:
+        """Write the idempotency records; a repeat of one later in this batch is a duplicate."""
+        records = [(m.id, m.device or "", m.seq, actor.username, m.signal_id, m.op, o.status,
+                    o.version, to_record(o.error) if o.error else None, self.stamp)
+                   for m, o in done]
         self.conn.executemany(
             "INSERT INTO mutations (id, device_id, seq, username, signal_id, op, status, version,"
-            " problem, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(m.id, m.device or "", m.seq, actor.username, m.signal_id, m.op, o.status, o.version,
-              to_record(o.error) if o.error else None, self.stamp) for m, o in done])
+            " problem, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+        for r in records:
+            known[r[0]] = {"signal_id": r[4], "version": r[7], "problem": r[8]}
 
-    def _replay(self, actor: User, m: Mutation, prior: sqlite3.Row) -> Outcome:
+    def _replay(self, actor: User, prior: Mapping[str, Any]) -> Outcome:
         error = from_record(prior["problem"]) if prior["problem"] else None
         return Outcome("duplicate", prior["signal_id"], prior["version"],
                        self._visible(actor, prior["signal_id"]), error)
@@ -417,15 +427,39 @@ class SignalWriter:
         return row if row is not None and access.may_see(actor, row) else None
 
 
-def _as(data: Any, kind: type, signal_id: str | None = None) -> Any:
+def _check_new(categories: CategoryTree, data: SignalCreate) -> None:
+    if not categories.is_main(data.category):
+        raise Invalid("category", f"onbekende categorie '{data.category}'")
+    if data.subcategory is not None and not categories.is_sub_of(data.subcategory, data.category):
+        raise Invalid("subcategory",
+                      f"'{data.subcategory}' is geen subcategorie van '{data.category}'")
+
+
+def _as(data: Any, kind: type) -> Any:
     """Mutation data as a create or an update; a raw object is validated first."""
     if isinstance(data, kind):
         return data
-    if kind is SignalCreate:
-        raw = dict(data or {})
-        raw.pop("id", None)  # the mutation names the signal
-        return convert(raw, SignalCreate)
-    return convert(data or {}, kind)
+    if kind is SignalCreate and isinstance(data, dict) and "id" in data:
+        data = {k: v for k, v in data.items() if k != "id"}  # the mutation names the signal
+    return convert(data if data is not None else {}, kind)
+
+
+def _derived(catalog: AreaCatalog, areas: dict[tuple[float, float, float], tuple],
+             cols: Mapping[str, Any], observed: datetime | None = None) -> dict[str, Any]:
+    """Areas from the location (from `areas` when known), and the UTC time the filters use."""
+    lat = cols["lat"]
+    if lat is None:
+        kern = wijk = buurt = None
+        outside = near = 0
+    else:
+        key = (lat, cols["lon"], cols["accuracy_m"] or 0.0)
+        hit = areas.get(key)
+        if hit is None:
+            hit = areas[key] = _derive(catalog.index, [lat], [key[1]], [key[2]])[0]
+        kern, wijk, buurt, outside, near = hit
+    return {"kern_code": kern, "wijk_code": wijk, "buurt_code": buurt, "outside_areas": outside,
+            "near_border": near, "observed_utc": utc_text(observed) if observed is not None
+            else observed_utc(cols["observed_at"])}
 
 
 def _derive(index: AreaIndex, lats: Sequence[float], lons: Sequence[float],
@@ -433,11 +467,9 @@ def _derive(index: AreaIndex, lats: Sequence[float], lons: Sequence[float],
     """(kern, wijk, buurt, outside_areas, near_border) for many points at once."""
     found = index.locate_many(lats, lons)
     near = index.near_border(lats, lons, np.array([a or 0.0 for a in accuracies]))
-    out = []
-    for i in range(len(lats)):
-        codes = [found[level][i].code if found[level][i] else None for level in LEVELS]
-        out.append((*codes, int(not any(codes)), int(near[i])))
-    return out
+    kern, wijk, buurt = ([a.code if a else None for a in found[level]] for level in LEVELS)
+    return [(k, w, b, int(k is None and w is None and b is None), int(n))
+            for k, w, b, n in zip(kern, wijk, buurt, near.tolist(), strict=True)]
 
 
 class SignalService:
@@ -447,12 +479,17 @@ class SignalService:
         self.db = db
         self.catalog = catalog
         self.events = events or Events()
+        self.categories = CategoryCache()
+
+    def prepare(self, mutations: Sequence[Mutation]) -> Batch:
+        """Read and check a batch before its transaction (on the caller's thread)."""
+        return prepare(self.catalog.fresh(), self.categories.get(self.db.conn), mutations, now())
 
     @contextmanager
     def writing(self) -> Iterator[SignalWriter]:
         """One write transaction: committed when the block ends, rolled back on an error."""
         with self.db.transaction() as conn:
-            w = SignalWriter(conn, self.catalog.fresh(), now())
+            w = SignalWriter(conn, self.catalog.fresh(), self.categories.get(conn), now())
             yield w
         if w.changed:
             self.events.publish(SignalsChanged(frozenset(w.changed)))
@@ -468,4 +505,3 @@ def new_signal_id() -> str:
     return str(uuid.uuid4())
 
 
-__all__ = ["Mutation", "Outcome", "Overlap", "SignalService", "SignalWriter", "json"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from .rows import ALL_COLUMNS, CLIENT_COLUMNS, DERIVED_COLUMNS
@@ -32,6 +33,7 @@ _SNAPSHOT = ("INSERT OR REPLACE INTO signal_versions (signal_id, version, data, 
              " VALUES (?, ?, ?, ?)")
 
 Row = Mapping[str, Any]
+_ROW_VALUES = itemgetter(*ALL_COLUMNS)
 
 
 def author(username: str, device: str | None) -> str:
@@ -42,7 +44,7 @@ def author(username: str, device: str | None) -> str:
 def insert(conn: sqlite3.Connection, rows: Sequence[Row], username: str, device: str | None,
            at: str) -> None:
     """New signals (version 1), with one `executemany` per table."""
-    conn.executemany(_INSERT_SIGNAL, [tuple(r[c] for c in ALL_COLUMNS) for r in rows])
+    conn.executemany(_INSERT_SIGNAL, [_ROW_VALUES(r) for r in rows])
     conn.executemany(_INSERT_CHANGE, [(r["id"], 1, "create", username, device, at) for r in rows])
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..signals.rows import arrived, photos
-from ..signals.service import Mutation, Outcome, SignalWriter
+from ..signals.service import Mutation, Outcome, SignalService, SignalWriter
 from ..users.models import User
 from .epoch import server_epoch
 from .models import PushRequest
@@ -27,22 +27,24 @@ class Pushed:
     arrived: set[str]
 
 
-def push_job(actor: User, request: PushRequest) -> Callable[[SignalWriter], Pushed]:
-    """The write job for one push (run by the group commit, or in any `writing()` block)."""
+def push_job(service: SignalService, actor: User,
+             request: PushRequest) -> Callable[[SignalWriter], Pushed]:
+    """The write job for one push (run by the group commit, or in any `writing()` block).
+    Reading and checking the mutations happens here, before the transaction."""
     device = str(request.device_id)
-    mutations = [Mutation(op=m.op, signal_id=str(m.signal_id), data=m.data,
-                          base_version=m.base_version, id=str(m.id), device=device, seq=m.seq)
-                 for m in request.mutations]
+    batch = service.prepare([
+        Mutation(op=m.op, signal_id=str(m.signal_id), data=m.data, base_version=m.base_version,
+                 id=str(m.id), device=device, seq=m.seq) for m in request.mutations])
+    last_seq = max((m.seq for m in request.mutations), default=0)
 
     def job(w: SignalWriter) -> Pushed:
         epoch = server_epoch(w.conn)
-        last_seq = max((m.seq for m in mutations), default=0)
         w.conn.execute(
             "INSERT INTO devices (device_id, username, last_seq, last_seen) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(device_id) DO UPDATE SET username = excluded.username,"
             " last_seq = max(last_seq, excluded.last_seq), last_seen = excluded.last_seen",
             (device, actor.username, last_seq, w.stamp))
-        outcomes = w.apply_batch(actor, mutations)
+        outcomes = w.apply_batch(actor, batch)
         return Pushed(epoch, outcomes, arrived(w.conn, photos(o.row for o in outcomes)))
 
     return job

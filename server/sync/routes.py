@@ -31,7 +31,8 @@ class SyncController(Controller):
         if len(data.mutations) > MAX_MUTATIONS:
             raise ProblemError(413, f"Te veel wijzigingen in één keer: {len(data.mutations)};"
                                     f" stuur er hoogstens {MAX_MUTATIONS} per verzoek.")
-        pushed = await state.writes.run(push_job(request.user, data), len(data.mutations))
+        job = push_job(state.writes.service, request.user, data)
+        pushed = await state.writes.run(job, len(data.mutations))
         catalog = state.areas
         return PushResponse(server_epoch=pushed.epoch, results=[
             MutationResult(
