@@ -19,9 +19,9 @@ product creates it (its schema, WAL, synchronous=FULL, its cache size):
 
 Pages per signal: WAL frames written per signal, counted on a separate untimed run of
 each floor and of the in-process path with automatic checkpoints off.
-Early-warning detection is held off in the server (GEBIEDSRADAR_DETECT=0): its cost
-after a burst is measured apart (bench/early_warning.py), and it runs after the commit,
-never inside a push. Figures: best of `--runs` for the single-device rows.
+Early-warning detection is held off in the server (GEBIEDSRADAR_DETECT=0) unless
+`--detect`: it runs after the commit, never inside a push, and its own cost is another
+benchmark's (bench/early_warning.py). Figures: best of `--runs` for the single-device rows.
 """
 
 from __future__ import annotations
@@ -212,12 +212,12 @@ def in_process(tmp: Path, mutations: list[dict], device: str, batch: int,
 
 # --- over HTTP ----------------------------------------------------------------------------
 
-def serve(tmp: Path):
+def serve(tmp: Path, detect: bool = False):
     db_path = tmp / "push.db"
     db = open_database(Settings(db_path=db_path)).db
     add_user(db, "bench", "bench-wachtwoord", "gebiedsregisseur")
     db.close()
-    proc, base = start_server(db_path, env={"GEBIEDSRADAR_DETECT": "0"})
+    proc, base = start_server(db_path, env={"GEBIEDSRADAR_DETECT": "1" if detect else "0"})
     token = httpx.post(base + "/api/v1/auth/token",
                        json={"username": "bench", "password": "bench-wachtwoord"}).json()["access_token"]
     return proc, base, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -258,6 +258,8 @@ def main() -> None:
     ap.add_argument("--ids", choices=["v7", "v4"], default="v7",
                     help="how signal and mutation ids are made (the app: v7)")
     ap.add_argument("--profile", action="store_true", help="profile the in-process path")
+    ap.add_argument("--detect", action="store_true",
+                    help="run the server with early-warning detection after changes (production)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gr-push-"))
     n, batch = args.signals, args.batch
@@ -284,7 +286,7 @@ def main() -> None:
     if args.profile:
         in_process(tmp, mutations, device, batch, profile=True)
 
-    proc, base, headers = serve(tmp)
+    proc, base, headers = serve(tmp, args.detect)
     try:
         one: list[float] = []
         for run in range(args.runs):

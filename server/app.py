@@ -22,12 +22,13 @@ from .alerts.scheduler import Debounced
 from .areas.routes import AreasController
 from .areas.store import AreaCatalog
 from .attachments.routes import AttachmentsController
-from .auth.middleware import PUBLIC, BearerAuthMiddleware
+from .auth.middleware import BearerAuthMiddleware
 from .auth.routes import AuthController
 from .auth.tokens import secret_key
 from .bootstrap import open_database
 from .categories.routes import CategoriesController
 from .events import Events
+from .guards import PUBLIC
 from .health import health
 from .kwesties.routes import KwestiesController
 from .openapi import shape_openapi

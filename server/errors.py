@@ -76,6 +76,11 @@ class TooLarge(DomainError):
 class NotSignedIn(DomainError):
     kind = "not_signed_in"
 
+    def __init__(self, detail: str, *, invalid_token: bool = False):
+        super().__init__(detail)
+        #: The bearer token itself is wrong (expired, forged, its user gone).
+        self.invalid_token = invalid_token
+
 
 class TooManyAttempts(DomainError):
     kind = "too_many_attempts"

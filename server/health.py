@@ -6,7 +6,7 @@ import msgspec
 from litestar import get
 from litestar.datastructures import State
 
-from .auth.middleware import PUBLIC
+from .guards import PUBLIC
 
 
 class Health(msgspec.Struct):

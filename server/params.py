@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .problems import field_error
+from .errors import Unreadable
 from .timeutil import period_bound
 
 
@@ -15,4 +15,4 @@ def period_param(name: str, value: str | None, *, end: bool) -> datetime | None:
     try:
         return period_bound(value, end=end)
     except ValueError as e:
-        raise field_error(400, name, str(e)) from None
+        raise Unreadable(name, str(e)) from None

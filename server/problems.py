@@ -18,7 +18,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from .errors import DomainError, TooManyAttempts
+from .errors import DomainError, NotSignedIn, TooManyAttempts
 from .validation import field_issue
 
 log = logging.getLogger(__name__)
@@ -100,13 +100,6 @@ class ProblemError(Exception):
         self.title = title
 
 
-def field_error(status: int, name: str, reason: str, detail: str | None = None) -> ProblemError:
-    """A problem about one field."""
-    return ProblemError(
-        status, detail or f"Veld '{name}': {reason}", errors=[FieldError(name=name, reason=reason)]
-    )
-
-
 def make_problem(status: int, detail: str, *, instance: str | None = None,
                  errors: list[FieldError] | None = None, title: str | None = None) -> Problem:
     return Problem(
@@ -145,8 +138,9 @@ def problem_for(error: DomainError, instance: str | None = None) -> Problem:
 def _domain_headers(error: DomainError) -> dict[str, str]:
     if isinstance(error, TooManyAttempts):
         return {"Retry-After": str(error.retry_after)}
-    if error.kind == "not_signed_in":
-        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if isinstance(error, NotSignedIn):
+        return {"WWW-Authenticate": 'Bearer realm="gebiedsradar", error="invalid_token"'
+                if error.invalid_token else 'Bearer realm="gebiedsradar"'}
     return {}
 
 
@@ -202,5 +196,5 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
-__all__ = ["FieldError", "Problem", "ProblemError", "field_error", "handle_exception",
+__all__ = ["FieldError", "Problem", "ProblemError", "handle_exception",
            "problem_for", "MediaType"]

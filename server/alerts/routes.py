@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from ..auth.middleware import require_roles
+from ..guards import require_roles
 from ..users.models import User
 from .models import Acknowledge, Alert, AlertDetail, AlertStatus
 from .store import acknowledge, get_alert, list_alerts

@@ -8,7 +8,7 @@ from datetime import datetime
 from ..areas.store import AreaCatalog
 from ..audit import audit
 from ..db import Database
-from ..problems import ProblemError, field_error
+from ..errors import Invalid, NotFound
 from ..signals.queries import audit_personal_reads
 from ..signals.rows import to_signals
 from ..timeutil import now
@@ -52,7 +52,7 @@ def get_alert(db: Database, catalog: AreaCatalog, user: User, alert_id: str) -> 
     row = db.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
     areas = _areas_of(user)
     if row is None or (areas is not None and row["kern_code"] not in areas):
-        raise ProblemError(404, f"Waarschuwing {alert_id} bestaat niet.")
+        raise NotFound(f"Waarschuwing {alert_id} bestaat niet.")
     ids = json.loads(row["signal_ids"])
     signals = db.query(f"SELECT * FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})"
                        " ORDER BY observed_utc", ids) if ids else []
@@ -63,11 +63,11 @@ def get_alert(db: Database, catalog: AreaCatalog, user: User, alert_id: str) -> 
 def acknowledge(db: Database, catalog: AreaCatalog, user: User, alert_id: str,
                 data: Acknowledge) -> Alert:
     if data.status == "afgewezen" and not (data.reason or "").strip():
-        raise field_error(422, "reason", "geef een reden om de waarschuwing af te wijzen")
+        raise Invalid("reason", "geef een reden om de waarschuwing af te wijzen")
     with db.transaction() as conn:
         row = conn.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         if row is None:
-            raise ProblemError(404, f"Waarschuwing {alert_id} bestaat niet.")
+            raise NotFound(f"Waarschuwing {alert_id} bestaat niet.")
         conn.execute("UPDATE alerts SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
                      (data.status, data.reason, now().isoformat(), alert_id))
         audit(conn, user.username, f"alert_{data.status}", alert_id)

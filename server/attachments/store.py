@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..db import Database
-from ..problems import ProblemError, field_error
+from ..errors import Invalid, TooLarge, Unsupported
 from ..timeutil import now
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -34,13 +34,13 @@ def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
                      username: str) -> tuple[str, bool]:
     """Save bytes under their hash; returns (content type, newly stored)."""
     if len(data) > MAX_BYTES:
-        raise ProblemError(413, f"De foto is te groot ({len(data) // 1024} kB);"
-                                f" hoogstens {MAX_BYTES // (1024 * 1024)} MB.")
+        raise TooLarge(f"De foto is te groot ({len(data) // 1024} kB);"
+                       f" hoogstens {MAX_BYTES // (1024 * 1024)} MB.")
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise field_error(422, "sha256", "de SHA-256 van de inhoud klopt niet met het adres")
+        raise Invalid("sha256", "de SHA-256 van de inhoud klopt niet met het adres")
     content_type = sniff(data)
     if content_type is None:
-        raise field_error(415, "body", "alleen JPEG, PNG of WebP")
+        raise Unsupported("body", "alleen JPEG, PNG of WebP")
     target = path_for(root, sha256)
     existing = db.query_one("SELECT content_type FROM attachments WHERE sha256 = ?", (sha256,))
     if existing is not None and target.exists():

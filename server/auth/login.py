@@ -7,10 +7,10 @@ import time
 
 from ..audit import audit
 from ..db import Database
-from ..problems import ProblemError
+from ..errors import NotSignedIn, TooManyAttempts
 from ..users.models import User
+from ..users.passwords import hash_password, needs_rehash, verify_password
 from ..users.store import get_user
-from .passwords import hash_password, needs_rehash, verify_password
 
 clock = time.time  # what check_login calls "now" when not given one (tests replace it)
 
@@ -24,7 +24,7 @@ def backoff_seconds(failures: int, free_attempts: int, max_delay: int) -> float:
 
 def check_login(db: Database, username: str, password: str, *, free_attempts: int = 3,
                 max_delay: int = 300, now: float | None = None) -> User:
-    """The user for these credentials, or a 401/429 problem."""
+    """The user for these credentials; NotSignedIn or TooManyAttempts otherwise."""
     now = clock() if now is None else now
     row = db.query_one(
         "SELECT password_hash, failed_logins, locked_until FROM users"
@@ -33,11 +33,8 @@ def check_login(db: Database, username: str, password: str, *, free_attempts: in
     )
     if row and row["locked_until"] > now:
         wait = math.ceil(row["locked_until"] - now)
-        raise ProblemError(
-            429,
-            f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.",
-            headers={"Retry-After": str(wait)},
-        )
+        raise TooManyAttempts(
+            f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.", wait)
     ok = verify_password(row["password_hash"] if row else None, password)
     if not ok:
         if row:
@@ -48,7 +45,7 @@ def check_login(db: Database, username: str, password: str, *, free_attempts: in
                     (failures, now + backoff_seconds(failures, free_attempts, max_delay), username),
                 )
                 audit(conn, username, "login_failed")
-        raise ProblemError(401, "Gebruikersnaam of wachtwoord klopt niet.")
+        raise NotSignedIn("Gebruikersnaam of wachtwoord klopt niet.")
     with db.transaction() as conn:
         conn.execute(
             "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE username = ?", (username,)

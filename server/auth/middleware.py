@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from ..problems import ProblemError
-from ..users.models import User
+from ..errors import NotSignedIn
 from ..users.store import get_user
 from .tokens import read_token
-
-PUBLIC = {"exclude_from_auth": True}
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -30,18 +26,6 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         # The role comes from the database, not the token: a changed role counts at once.
         user = get_user(state.db, username)
         if user is None:
-            raise ProblemError(401, "Deze gebruiker bestaat niet meer of is geblokkeerd.")
+            raise NotSignedIn("Deze gebruiker bestaat niet meer of is geblokkeerd.",
+                              invalid_token=True)
         return AuthenticationResult(user=user, auth=token)
-
-
-def require_roles(*roles: str):
-    """A guard that lets only the given roles through."""
-
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        user: User = connection.user
-        if user.role not in roles:
-            raise PermissionDeniedException(
-                f"Uw rol ({user.role}) mag dit niet; nodig: {' of '.join(roles)}."
-            )
-
-    return guard

@@ -9,10 +9,10 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
+from ..guards import PUBLIC
 from ..settings import Settings
 from ..users.models import User
 from .login import check_login
-from .middleware import PUBLIC
 from .tokens import issue_token
 
 

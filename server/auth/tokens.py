@@ -8,7 +8,7 @@ import time
 import jwt
 
 from ..db import Database
-from ..problems import ProblemError
+from ..errors import NotSignedIn
 
 ALGORITHM = "HS256"
 ISSUER = "gebiedsradar"
@@ -37,14 +37,12 @@ def issue_token(username: str, key: str, ttl_seconds: int, *, now: float | None 
 
 
 def read_token(token: str, key: str) -> str:
-    """The username a valid token was issued to; a 401 problem otherwise."""
+    """The username a valid token was issued to; NotSignedIn otherwise."""
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
                             options={"require": ["exp", "sub", "iat"]})
     except jwt.ExpiredSignatureError:
-        raise ProblemError(401, "Uw sessie is verlopen. Log opnieuw in.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise NotSignedIn("Uw sessie is verlopen. Log opnieuw in.", invalid_token=True) from None
     except jwt.PyJWTError:
-        raise ProblemError(401, "Het token is ongeldig. Log opnieuw in.",
-                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise NotSignedIn("Het token is ongeldig. Log opnieuw in.", invalid_token=True) from None
     return str(claims["sub"])

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
-from ..auth.middleware import require_roles
+from ..guards import require_roles
 from ..users.models import User
 from .models import Kwestie, KwestieCreate, KwestieDetail, KwestieFromAlert, KwestieSignals
 from .store import add_signals, create_kwestie, from_alert, get_kwestie, list_kwesties

@@ -9,7 +9,7 @@ from datetime import datetime
 from ..areas.store import AreaCatalog
 from ..audit import audit
 from ..db import Database
-from ..problems import ProblemError, field_error
+from ..errors import Conflict, Invalid, NotFound
 from ..signals.access import scope_clause
 from ..signals.queries import audit_personal_reads
 from ..signals.rows import to_signals
@@ -39,7 +39,7 @@ def _add_signals(conn, kwestie_id: str, signal_ids: list[str], user: User) -> No
     for sid in signal_ids:
         if conn.execute(f"SELECT 1 FROM signals WHERE id = ? AND deleted = 0 AND {clause}",
                         (sid, *params)).fetchone() is None:
-            raise field_error(422, "signal_ids", f"signaal {sid} bestaat niet of u mag het niet zien")
+            raise Invalid("signal_ids", f"signaal {sid} bestaat niet of u mag het niet zien")
         conn.execute("INSERT OR IGNORE INTO kwestie_signals (kwestie_id, signal_id, added_at)"
                      " VALUES (?, ?, ?)", (kwestie_id, sid, now().isoformat()))
 
@@ -62,9 +62,9 @@ def create_kwestie(db: Database, user: User, title: str, signal_ids: list[str],
 def from_alert(db: Database, user: User, alert_id: str, title: str | None) -> str:
     row = db.query_one("SELECT title, signal_ids, status FROM alerts WHERE id = ?", (alert_id,))
     if row is None:
-        raise ProblemError(404, f"Waarschuwing {alert_id} bestaat niet.")
+        raise NotFound(f"Waarschuwing {alert_id} bestaat niet.")
     if row["status"] == "kwestie":
-        raise ProblemError(409, "Van deze waarschuwing is al een kwestie gemaakt.")
+        raise Conflict("Van deze waarschuwing is al een kwestie gemaakt.")
     live = [r[0] for r in db.query(
         f"SELECT id FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(json.loads(row['signal_ids'])))})",
         json.loads(row["signal_ids"]))]
@@ -74,7 +74,7 @@ def from_alert(db: Database, user: User, alert_id: str, title: str | None) -> st
 def add_signals(db: Database, user: User, kwestie_id: str, signal_ids: list[str]) -> None:
     with db.transaction() as conn:
         if conn.execute("SELECT 1 FROM kwesties WHERE id = ?", (kwestie_id,)).fetchone() is None:
-            raise ProblemError(404, f"Kwestie {kwestie_id} bestaat niet.")
+            raise NotFound(f"Kwestie {kwestie_id} bestaat niet.")
         _add_signals(conn, kwestie_id, signal_ids, user)
         conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (now().isoformat(), kwestie_id))
 
@@ -86,7 +86,7 @@ def list_kwesties(db: Database) -> list[Kwestie]:
 def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str, user: User) -> KwestieDetail:
     row = db.query_one(_SUMMARY + " WHERE k.id = ? GROUP BY k.id", (kwestie_id,))
     if row is None:
-        raise ProblemError(404, f"Kwestie {kwestie_id} bestaat niet.")
+        raise NotFound(f"Kwestie {kwestie_id} bestaat niet.")
     signals = db.query("SELECT s.* FROM kwestie_signals ks JOIN signals s ON s.id = ks.signal_id"
                        " WHERE ks.kwestie_id = ? AND s.deleted = 0 ORDER BY s.observed_utc", (kwestie_id,))
     audit_personal_reads(db, user, signals)

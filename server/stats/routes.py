@@ -8,7 +8,7 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from ..auth.middleware import require_roles
+from ..guards import require_roles
 from ..params import period_param
 from ..problems import ProblemError
 from ..signals.models import Status

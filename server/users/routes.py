@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.datastructures import State
 
-from ..auth.middleware import require_roles
+from ..guards import require_roles
 from .models import User
 from .store import list_users
 

@@ -6,9 +6,9 @@ import json
 import re
 from datetime import UTC, datetime
 
-from ..auth.passwords import hash_password
 from ..db import Database
 from .models import ROLES, User
+from .passwords import hash_password
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
