@@ -113,3 +113,28 @@ describe('app shell', () => {
     shell.destroy();
   });
 });
+
+describe('signal list', () => {
+  const signal = { id: 's1', category: 'jeugd', description: 'Jongeren bij het dorpshuis.', status: 'nieuw',
+    urgency: 'normaal', version: 3, kern: { code: 'WK017106', name: 'Ens' }, observed_at: '2026-11-28T10:15:00+01:00' };
+
+  it('says a delete was refused because someone else changed the signal', async () => {
+    const { createSignalList } = await import('../src/views/list.js');
+    const root = document.createElement('div');
+    const list = createSignalList(root, { onEdit: vi.fn(), onDelete: vi.fn(), onDismiss: vi.fn() });
+    list.update({ signals: [signal], notices: [{ signal_id: 's1', kind: 'conflict', op: 'delete' }] });
+    expect(root.querySelector('.signal-item__state').textContent).toBe('Niet verwijderd: elders gewijzigd');
+    root.querySelector('.signal-item__open').click();
+    expect(root.querySelector('.conflict-notice').textContent).toContain('niet verwijderd');
+  });
+
+  it('says an edit was merged with someone else’s', async () => {
+    const { createSignalList } = await import('../src/views/list.js');
+    const root = document.createElement('div');
+    const list = createSignalList(root, { onEdit: vi.fn(), onDelete: vi.fn(), onDismiss: vi.fn() });
+    list.update({ signals: [signal], notices: [{ signal_id: 's1', kind: 'conflict', op: 'update' }] });
+    expect(root.querySelector('.signal-item__state').textContent).toBe('Ook elders gewijzigd');
+    root.querySelector('.signal-item__open').click();
+    expect(root.querySelector('.conflict-notice').textContent).toContain('samengevoegde versie');
+  });
+});

@@ -12,8 +12,20 @@ const label = (pairs, code) => pairs.find(([c]) => c === code)?.[1] ?? code;
 function itemState(signal, notice) {
   if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
   if (signal._pending) return 'Wacht op verzending';
+  if (notice?.op === 'delete') return 'Niet verwijderd: elders gewijzigd';
   if (notice) return 'Ook elders gewijzigd';
   return 'Verzonden';
+}
+
+/** What the server said about the user's last change of a signal, in words. */
+function noticeText(notice) {
+  if (notice.kind === 'rejected') return 'De server heeft dit signaal niet geaccepteerd.';
+  // The server keeps a signal that someone else changed after you last saw it.
+  if (notice.op === 'delete') {
+    return 'Dit signaal is niet verwijderd: iemand anders heeft het intussen gewijzigd. ' +
+      'Bekijk de wijziging en verwijder het opnieuw als dat nog nodig is.';
+  }
+  return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
 }
 
 /**
@@ -72,9 +84,7 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
     detail.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'detail-title' },
       h('h3', { id: 'detail-title', class: 'utrecht-heading-3', tabindex: '-1' }, catName(s.category)),
       notice ? h('div', { class: 'utrecht-alert conflict-notice' },
-        h('p', {}, notice.kind === 'rejected'
-          ? 'De server heeft dit signaal niet geaccepteerd.'
-          : 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.'),
+        h('p', {}, noticeText(notice)),
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
           async onclick() { await onDismiss(s.id); } }, 'Begrepen')) : null,
       h('p', { class: 'utrecht-paragraph' }, `${s.kern ? s.kern.name : 'Buiten de bekende gebieden'} · ${itemState(s, notice)}`),
