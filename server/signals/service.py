@@ -173,6 +173,7 @@ class SignalWriter:
         self.stamp = at.isoformat()
         #: Ids of signals this transaction changed; published after COMMIT.
         self.changed: set[str] = set()
+        self._areas: dict[tuple[float, float, float], tuple] = {}
 
     # -- the entry points ------------------------------------------------------------------
 
@@ -350,15 +351,13 @@ class SignalWriter:
         """A (sub)category this mutation newly sets must be on the managed list, and a
         subcategory never outlives its category. Values it keeps are not judged again, so
         a category taken off the list later does not block other edits of old signals."""
-        tree = self.categories
         category, sub = client["category"], client["subcategory"]
-        if "category" in sent and category != server["category"] and not tree.is_main(category):
-            raise Invalid("category", f"onbekende categorie '{category}'")
-        if "subcategory" in sent and sub is not None and sub != server["subcategory"] \
-                and not tree.is_sub_of(sub, category):
-            raise Invalid("subcategory", f"'{sub}' is geen subcategorie van '{category}'")
+        if "category" in sent and category != server["category"]:
+            _require_category(self.categories, category)
+        if "subcategory" in sent and sub is not None and sub != server["subcategory"]:
+            _require_subcategory(self.categories, sub, category)
         kept = merged["subcategory"]
-        if kept is not None and not tree.fits(kept, merged["category"]):
+        if kept is not None and not self.categories.fits(kept, merged["category"]):
             merged["subcategory"] = None  # its category changed, here or elsewhere
             if "subcategory" in sent and kept == sub and "subcategory" not in both:
                 both.append("subcategory")  # the category changed elsewhere: the app is told
@@ -428,11 +427,19 @@ class SignalWriter:
 
 
 def _check_new(categories: CategoryTree, data: SignalCreate) -> None:
-    if not categories.is_main(data.category):
-        raise Invalid("category", f"onbekende categorie '{data.category}'")
-    if data.subcategory is not None and not categories.is_sub_of(data.subcategory, data.category):
-        raise Invalid("subcategory",
-                      f"'{data.subcategory}' is geen subcategorie van '{data.category}'")
+    _require_category(categories, data.category)
+    if data.subcategory is not None:
+        _require_subcategory(categories, data.subcategory, data.category)
+
+
+def _require_category(categories: CategoryTree, code: str) -> None:
+    if not categories.is_main(code):
+        raise Invalid("category", f"onbekende categorie '{code}'")
+
+
+def _require_subcategory(categories: CategoryTree, code: str, category: str) -> None:
+    if not categories.is_sub_of(code, category):
+        raise Invalid("subcategory", f"'{code}' is geen subcategorie van '{category}'")
 
 
 def _as(data: Any, kind: type) -> Any:
