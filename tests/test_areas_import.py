@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import geopandas as gpd
@@ -236,3 +237,21 @@ def test_official_cbs_2024_wijken_and_buurten(tmp_path, opened):
     assert row["buurt_code"].startswith("BU017104")
     located = AreaCatalog(db).locate(*URK)
     assert (located.kern, located.wijk, located.buurt) == (None, None, None)
+
+
+def test_a_push_read_before_an_import_is_stored_with_the_new_areas(gpkg, opened):
+    """A batch is prepared (areas looked up) before its transaction; when an import lands
+    in between, the writer looks the areas up again."""
+    from server.signals.service import Mutation
+
+    db = opened.db
+    service = SignalService(db, AreaCatalog(db, check_every=0))
+    lat, lon = point(2500, 500)  # in the synthetic wijk 2, outside every default kern
+    data = SignalCreate(category="jeugd", description="test", source="inwoner",
+                        location=Location(lat=lat, lon=lon, accuracy_m=5))
+    batch = service.prepare([Mutation("create", str(uuid.uuid4()), data)])
+    assert batch.columns[0]["kern_code"] is None
+    import_boundaries(SignalService(db, AreaCatalog(db)), read_boundaries(gpkg, ["GM0171"]))
+    with service.writing() as w:
+        [outcome] = w.apply_batch(User(username="t", role="teamleider"), batch)
+    assert (outcome.row["kern_code"], outcome.row["buurt_code"]) == ("WK017102", "BU01710021")

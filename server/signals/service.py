@@ -489,8 +489,10 @@ class SignalService:
         self.categories = CategoryCache()
 
     def prepare(self, mutations: Sequence[Mutation]) -> Batch:
-        """Read and check a batch before its transaction (on the caller's thread)."""
-        return prepare(self.catalog.fresh(), self.categories.get(self.db.conn), mutations, now())
+        """Read and check a batch before its transaction, on the caller's thread (the event
+        loop: so it never reloads the areas itself; if they changed, the writer, which
+        does, prepares the batch again)."""
+        return prepare(self.catalog, self.categories.get(self.db.conn), mutations, now())
 
     @contextmanager
     def writing(self) -> Iterator[SignalWriter]:
