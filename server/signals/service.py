@@ -503,11 +503,6 @@ class SignalService:
         if w.changed:
             self.events.publish(SignalsChanged(frozenset(w.changed)))
 
-    def apply(self, actor: User, mutation: Mutation) -> Outcome:
-        """One mutation in a transaction of its own (CLI, demo, tests)."""
-        with self.writing() as w:
-            return w.apply(actor, mutation)
-
 
 def new_signal_id() -> str:
     """An id for a signal whose client sent none."""
