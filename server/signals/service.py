@@ -1,10 +1,13 @@
 """The only code that changes a signal: every write is a mutation applied here.
 
-The REST routes (POST, PATCH, DELETE), a device's sync push and the area
-re-import all describe what they want as a `Mutation` and get an `Outcome`:
+The REST routes (POST, PATCH, DELETE), a device's sync push, the demo data and the
+area re-import all describe what they want as `Mutation`s and get `Outcome`s:
 
+    batch = service.prepare(mutations)     # read and checked, no transaction needed
     with service.writing() as w:           # one transaction; events after COMMIT
-        outcome = w.apply(actor, mutation)  # or w.apply_batch(actor, mutations)
+        outcomes = w.apply_batch(actor, batch)
+
+(The server runs the `with` block on its one writer thread, group_commit.py.)
 
 The rules, in the order they are checked:
 1. A mutation with an id that was applied before answers `duplicate` with the
