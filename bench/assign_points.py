@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,7 +41,6 @@ sys.path.insert(0, str(REPO))
 
 from geo.areas import Area  # noqa: E402
 from geo.assign import AreaIndex  # noqa: E402
-from geo.defaults import default_areas  # noqa: E402
 from geo.metric import to_metric, to_wgs84  # noqa: E402
 
 CBS_GEO = REPO / "tests" / "data" / "cbs"  # see tests/data/README.md
@@ -140,33 +141,37 @@ def postgis(areas, lats, lons):
 
 
 def reimport(n: int) -> tuple[float, int, int]:
-    """Seconds for `areas import` of the CBS buurten with n stored signals, and counts."""
+    """Seconds for `areas import` of the CBS buurten with n stored signals, and counts.
+    The signals are stored as the product stores them: creates through the signal service."""
     from geo.boundaries import read_boundaries
     from server.areas.importer import import_boundaries
+    from server.areas.store import AreaCatalog
     from server.bootstrap import open_database
     from server.settings import Settings
+    from server.signals.models import Location, SignalCreate
+    from server.signals.service import Mutation, SignalService
+    from server.users.models import User
 
     tmp = Path(tempfile.mkdtemp(prefix="gr-bench-"))
     db = open_database(Settings(db_path=tmp / "bench.db")).db
+    service = SignalService(db, AreaCatalog(db))
+    author = User(username="bench", role="gebiedsregisseur")
     rng = np.random.default_rng(7)
     lats, lons = rng.uniform(52.62, 52.84, n), rng.uniform(5.60, 5.98, n)
-    default_index = AreaIndex(default_areas())
-    kern = default_index.locate_many(lats, lons)["kern"]
-    now = "2026-11-28T10:00:00+00:00"
-    rows = ((f"{i:032x}", "jeugd", "bench", "normaal", "inwoner", float(lats[i]), float(lons[i]), 10.0,
-             now, "2026-11-28T10:00:00.000000Z", "nieuw", kern[i].code if kern[i] else None,
-             int(kern[i] is None), 1, "bench", now, now) for i in range(n))
-    with db.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO signals (id, category, description, urgency, source, lat, lon, accuracy_m,"
-            " observed_at, observed_utc, status, kern_code, outside_areas, version, created_by,"
-            " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    observed = datetime(2026, 11, 28, 10, tzinfo=UTC)
+    for start in range(0, n, 1000):
+        batch = [Mutation("create", str(uuid.UUID(int=i + 1)), SignalCreate(
+            category="jeugd", description="bench", source="inwoner", observed_at=observed,
+            location=Location(lat=float(lats[i]), lon=float(lons[i]), accuracy_m=10.0)))
+            for i in range(start, min(start + 1000, n))]
+        with service.writing() as w:
+            w.apply_batch(author, batch)
     gpkg = tmp / "cbs.gpkg"
     for layer in ("wijken", "buurten"):
         gpd.read_file(CBS_GEO / f"noordoostpolder_{layer}.geojson").to_crs(28992).to_file(
             gpkg, layer=layer, driver="GPKG", engine="pyogrio")
     t = time.perf_counter()
-    report = import_boundaries(db, read_boundaries(gpkg, ["GM0171"]))
+    report = import_boundaries(service, read_boundaries(gpkg, ["GM0171"]))
     seconds = time.perf_counter() - t
     db.close()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -224,21 +224,19 @@ class SignalWriter:
         """Derive kern, wijk and buurt again for every live signal with a location (after
         an area import); returns (checked, changed). A changed signal gets a new version."""
         rows = self.conn.execute(
-            "SELECT * FROM signals WHERE deleted = 0 AND lat IS NOT NULL").fetchall()
+            "SELECT id, lat, lon, accuracy_m, kern_code, wijk_code, buurt_code, near_border,"
+            " version FROM signals WHERE deleted = 0 AND lat IS NOT NULL").fetchall()
         if not rows:
             return 0, 0
         derived = _derive(index, [r["lat"] for r in rows], [r["lon"] for r in rows],
                           [r["accuracy_m"] for r in rows])
-        pairs = []
-        for r, (kern, wijk, buurt, outside, near) in zip(rows, derived, strict=True):
-            if (kern, wijk, buurt, near) != (r["kern_code"], r["wijk_code"], r["buurt_code"],
-                                             r["near_border"]):
-                pairs.append((r, {**dict(r), "kern_code": kern, "wijk_code": wijk,
-                                  "buurt_code": buurt, "outside_areas": outside,
-                                  "near_border": near, "version": r["version"] + 1}))
-        writer.update(self.conn, pairs, actor.username, None, self.stamp)
-        self.changed.update(r["id"] for r, _ in pairs)
-        return len(rows), len(pairs)
+        moved = [(r["id"], kern, wijk, buurt, outside, near, r["version"] + 1)
+                 for r, (kern, wijk, buurt, outside, near) in zip(rows, derived, strict=True)
+                 if (kern, wijk, buurt, near) != (r["kern_code"], r["wijk_code"],
+                                                  r["buurt_code"], r["near_border"])]
+        writer.update_areas(self.conn, moved, actor.username, self.stamp)
+        self.changed.update(m[0] for m in moved)
+        return len(rows), len(moved)
 
     # -- one mutation ----------------------------------------------------------------------
 

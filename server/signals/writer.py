@@ -50,15 +50,27 @@ def insert(conn: sqlite3.Connection, rows: Sequence[Row], username: str, device:
 
 def update(conn: sqlite3.Connection, pairs: Sequence[tuple[Row, Row]], username: str,
            device: str | None, at: str) -> None:
-    """Store new versions: each pair is (the stored row, the new row with version + 1)."""
+    """Store new client fields: each pair is (the stored row, the new row with version + 1).
+    The replaced version is kept as a snapshot."""
     by = author(username, device)
     conn.executemany(_SNAPSHOT, [
         (old["id"], old["version"], json.dumps({c: old[c] for c in CLIENT_COLUMNS}), by)
-        for old, new in pairs if any(old[c] != new[c] for c in CLIENT_COLUMNS)])
+        for old, _ in pairs])
     conn.executemany(_UPDATE_SIGNAL, [
         (*(new[c] for c in _CHANGED), new["version"], device, at, new["id"]) for _, new in pairs])
     conn.executemany(_INSERT_CHANGE, [
         (new["id"], new["version"], "update", username, device, at) for _, new in pairs])
+
+
+def update_areas(conn: sqlite3.Connection, rows: Sequence[tuple], username: str,
+                 at: str) -> None:
+    """New areas for signals whose client fields stay (an area import): each row is
+    (id, kern, wijk, buurt, outside_areas, near_border, new version). No snapshot."""
+    conn.executemany(
+        "UPDATE signals SET kern_code = ?, wijk_code = ?, buurt_code = ?, outside_areas = ?,"
+        " near_border = ?, version = ?, device_id = NULL, updated_at = ? WHERE id = ?",
+        [(*r[1:], at, r[0]) for r in rows])
+    conn.executemany(_INSERT_CHANGE, [(r[0], r[6], "update", username, None, at) for r in rows])
 
 
 def tombstone(conn: sqlite3.Connection, row: Row, username: str, device: str | None,
