@@ -150,12 +150,8 @@ def _sync(client, headers, op: str, sid: str, data: dict | None, base: int | Non
 
 def _stored(client, sid: str) -> tuple[int | None, dict | None]:
     db = client.app.state.db
-    row = db.query_one("SELECT * FROM signals WHERE id = ?", (sid,))
-    if row is None:
-        return None, None
-    if row["deleted"]:
-        return None, None
-    return row["version"], dict(row)
+    row = db.query_one("SELECT * FROM signals WHERE id = ? AND deleted = 0", (sid,))
+    return (row["version"], dict(row)) if row is not None else (None, None)
 
 
 @pytest.mark.parametrize("transport", [_rest, _sync], ids=["rest", "sync"])
