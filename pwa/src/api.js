@@ -111,6 +111,21 @@ export function login(username, password) {
   return request('/auth/token', { method: 'POST', body: { username, password } });
 }
 
+/**
+ * POST /auth/logout: ask the server to end this token. Best effort: the device
+ * forgets the token either way, so no answer (404 from an older server,
+ * offline, 401) stops a log-out, and none reaches onUnauthorized.
+ */
+export async function logoutOnServer(token) {
+  try {
+    await fetch(API_BASE + '/auth/logout', {
+      method: 'POST', headers: { Authorization: `Bearer ${token}` }, cache: 'no-store', keepalive: true,
+    });
+  } catch {
+    /* offline: the token still expires on its own */
+  }
+}
+
 /** GET /me → {username, role, areas} */
 export function fetchMe(token) {
   return request('/me', { token });

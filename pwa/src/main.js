@@ -1,8 +1,12 @@
 import './styles.css';
 import {
-  acknowledgeAlert, fetchAlert, fetchAlerts, fetchMe, fetchCategories, fetchKwestie, fetchKwesties, onUnauthorized, request,
+  acknowledgeAlert, fetchAlert, fetchAlerts, fetchMe, fetchCategories, fetchKwestie, fetchKwesties, logoutOnServer,
+  onUnauthorized, request,
 } from './api.js';
-import { getToken, getMe, saveMe, getCategories, saveCategories, clearSession } from './store/db.js';
+import { getToken, getMe, saveMe, getCategories, saveCategories, sessionUser } from './store/db.js';
+import { forgetUser } from './store/logout.js';
+import { adoptOrphans } from './store/outbox.js';
+import { askBeforeLogout } from './views/logout-warning.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
 import { all as allSignals, createSignal, deleteSignal, dismissNotice, editSignal, getNotices } from './store/signals.js';
@@ -10,12 +14,12 @@ import { keepPhoto, uploadWaitingPhotos } from './store/photos.js';
 import { cachedAreas, loadIndex, locateOffline, refreshAreas } from './store/areas.js';
 import { createSyncEngine } from './sync/engine.js';
 import { sha256Hex } from './photo.js';
-import { maybeActivateUpdate, registerServiceWorker } from './sw-update.js';
+import { dropCachedApiResponses, maybeActivateUpdate, registerServiceWorker } from './sw-update.js';
 import { pendingCount } from './sync/status.js';
 
 const engine = createSyncEngine({
   getToken: () => getToken().catch(() => null),
-  beforePush: ({ call }) => uploadWaitingPhotos(call),
+  beforePush: ({ call, user }) => uploadWaitingPhotos(call, user),
   backgroundSync: true, // where the browser has it (Chromium): see public/sw-sync.js
   onChange: () => {
     shell?.refreshStatus();
@@ -40,11 +44,32 @@ function showLogin({ message, focus = false } = {}) {
   if (focus) view.focus();
 }
 
+let loggingOut = false;
+
+/** The user asks to log out: first ask while signals still wait to be sent. */
+async function requestLogout() {
+  const waiting = await pendingCount().catch(() => 0);
+  if (waiting > 0 && (await askBeforeLogout(waiting)) === 'stay') {
+    sync();
+    return;
+  }
+  await logout();
+}
+
+/**
+ * Log out: end the token on the server (best effort) and forget this user's
+ * data on the device, except what they have not sent (store/logout.js).
+ */
 async function logout(message) {
-  engine.stop();
+  if (loggingOut) return;
+  loggingOut = true;
   try {
-    await clearSession();
+    const token = await getToken().catch(() => null);
+    if (token) logoutOnServer(token); // not awaited: an unreachable server must not hold up the log-out
+    await engine.exclusive(() => forgetUser());
+    await dropCachedApiResponses().catch(() => {});
   } finally {
+    loggingOut = false;
     showLogin({ message, focus: true });
   }
 }
@@ -52,6 +77,7 @@ async function logout(message) {
 async function startSession(token, { username, focus = false } = {}) {
   const id = ++sessionId;
   const [me, categories] = await Promise.all([getMe().catch(() => null), getCategories().catch(() => null)]);
+  await adoptOrphans(username || (await sessionUser().catch(() => null))).catch(() => 0);
   if (id !== sessionId) return;
   shell?.destroy();
   await loadIndex().catch(() => null);
@@ -59,7 +85,7 @@ async function startSession(token, { username, focus = false } = {}) {
     me: me && (!username || me.username === username) ? me : null,
     username,
     categories,
-    onLogout: () => logout(),
+    onLogout: () => requestLogout(),
     onCapture: capture,
     locate: locateOffline,
     mountMap: (el, onTap) => mountMapLazily(el, onTap),
@@ -149,10 +175,11 @@ async function refreshList() {
 }
 
 async function sync() {
+  if (!shell || loggingOut) return;
   const result = await engine.syncNow();
   shell?.refreshStatus();
   maybeActivateUpdate(); // a new version waits for an empty outbox
-  if (result?.needsLogin) logout('Je bent niet meer ingelogd. Log opnieuw in.');
+  if (result?.needsLogin && shell && !loggingOut) logout('Je bent niet meer ingelogd. Log opnieuw in.');
 }
 
 // Leaflet is loaded only when the form's map is first shown: a smaller first load.
@@ -187,7 +214,7 @@ async function refreshFromServer(token, id) {
 }
 
 onUnauthorized(() => {
-  if (shell) logout('Je bent niet meer ingelogd. Log opnieuw in.');
+  if (shell && !loggingOut) logout('Je bent niet meer ingelogd. Log opnieuw in.');
 });
 
 async function boot() {

@@ -49,3 +49,18 @@ export async function registerServiceWorker({ isEmpty, onUpdateWaiting }) {
   });
   maybeActivateUpdate();
 }
+
+/**
+ * Drop any API response from the Cache Storage. The service worker never caches
+ * /api/ (vite.config.js: no runtime caching, API URLs denied); this keeps it so
+ * on log-out even if a future change or a browser extension put one there.
+ */
+export async function dropCachedApiResponses() {
+  if (!globalThis.caches) return;
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      if (new URL(request.url).pathname.startsWith('/api/')) await cache.delete(request);
+    }
+  }
+}

@@ -48,6 +48,37 @@ describe('capture form', () => {
     expect(photo).toBeNull();
   });
 
+  it('saves what was chosen, twice in a row: the personal-data mark and the urgency, then the defaults again', async () => {
+    const root = document.createElement('div');
+    document.body.append(root);
+    const onSave = vi.fn();
+    renderCaptureForm(root, { categories, onSave });
+    const box = byLabel(root, 'Bevat persoonsgegevens');
+    expect(box.type).toBe('checkbox');
+    expect(box.checked).toBe(false);
+    const hint = root.querySelector(`#${box.getAttribute('aria-describedby')}`);
+    expect(hint.textContent).toMatch(/naam.*adres.*gezondheid.*gezinssituatie/);
+    const submit = async (n) => {
+      root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+      await vi.waitFor(() => expect(onSave).toHaveBeenCalledTimes(n));
+      return onSave.mock.calls[n - 1][0];
+    };
+
+    byLabel(root, 'Categorie').value = 'jeugd';
+    byLabel(root, 'Omschrijving').value = 'Moeder van drie alleen, zoon zit vast';
+    byLabel(root, 'Urgentie').value = 'acuut';
+    box.checked = true;
+    expect(await submit(1)).toMatchObject({ urgency: 'acuut', contains_personal_data: true });
+
+    // The form is empty again with its defaults, not the first option of each list.
+    expect(byLabel(root, 'Urgentie').value).toBe('normaal');
+    expect(byLabel(root, 'Bron').value).toBe('inwoner');
+    expect(byLabel(root, 'Bevat persoonsgegevens').checked).toBe(false);
+    byLabel(root, 'Categorie').value = 'verkeer';
+    byLabel(root, 'Omschrijving').value = 'Gat in het fietspad';
+    expect(await submit(2)).toMatchObject({ category: 'verkeer', urgency: 'normaal', source: 'inwoner', contains_personal_data: false });
+  });
+
   it('refuses to save without category and description, saying why', async () => {
     const root = document.createElement('div');
     const onSave = vi.fn();

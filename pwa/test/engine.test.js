@@ -3,7 +3,9 @@ import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
 import { createSyncEngine, LOCK_NAME } from '../src/sync/engine.js';
 import { backoffDelay, createBackoff, BASE_MS, CAP_MS } from '../src/sync/backoff.js';
-import { FIELDS, seedSignal, stored } from './fixtures.js';
+import { FIELDS, seedSignal, signIn, signedIn, stored } from './fixtures.js';
+import { forgetUser } from '../src/store/logout.js';
+import { keepPhoto, uploadWaitingPhotos } from '../src/store/photos.js';
 
 const TOKEN = 'tok';
 const EML = { code: 'EML', name: 'Emmeloord' };
@@ -229,6 +231,8 @@ describe('backoff', () => {
 // ---- the engine ------------------------------------------------------------------
 
 describe('sync engine', () => {
+  signedIn();
+
   it('sends a signal made offline once the network is back', async () => {
     const { server, clock, engine } = setup();
     const local = await signals.createSignal(FIELDS);
@@ -486,5 +490,123 @@ describe('sync engine', () => {
     await idle();
     expect(runs()).toBe(3);
     expect(pulls(server)).toHaveLength(3);
+  });
+});
+
+// ---- a shared phone: each outbox belongs to its user ------------------------------
+
+/** The server records who sent each mutation (the bearer's user), as created_by would. */
+function senders(server) {
+  return pushes(server).flatMap((r) => r.body.mutations.map((m) => [m.signal_id, r.user]));
+}
+
+describe('a phone shared by two users', () => {
+  function twoUsers() {
+    let user = 'anna';
+    const fake = setup({
+      fetchImpl: (url, init) => {
+        const answer = fake.server.fetch(url, init); // records the request before its first await
+        fake.server.requests[fake.server.requests.length - 1].user = user;
+        return answer;
+      },
+    });
+    const switchTo = async (next) => {
+      await forgetUser(); // what logging out does on the device
+      user = next;
+      await signIn(next);
+    };
+    return { ...fake, switchTo };
+  }
+
+  it("never sends the previous user's unsent signals as the next user's; they go when that user is back", async () => {
+    await signIn('anna');
+    const { server, engine, switchTo } = twoUsers();
+    server.faults.push({ path: '/sync/push', kind: 'network' });
+    const annas = await signals.createSignal({ ...FIELDS, description: 'Anna: buren in de Kerkstraat' });
+    expect(await engine.syncOnce()).toMatchObject({ ok: false, error: 'network' });
+    server.requests.length = 0; // that push never reached the server
+
+    await switchTo('bert'); // Anna logged out anyway; Bert signs in on the same phone
+    const berts = await signals.createSignal({ ...FIELDS, description: 'Bert: lantaarnpaal kapot' });
+    expect(await outbox.count()).toBe(1); // Bert's status line counts only his own
+    expect(await engine.syncNow()).toMatchObject({ ok: true, pushed: 1, pending: 0 });
+    expect(senders(server)).toEqual([[berts.id, 'bert']]);
+    expect(server.rows.has(annas.id)).toBe(false);
+    expect((await signals.all()).map((x) => x.description)).not.toContain('Anna: buren in de Kerkstraat');
+    expect(await outbox.peek(10, 'anna')).toEqual([expect.objectContaining({ signal_id: annas.id, user: 'anna' })]);
+
+    await switchTo('anna');
+    expect(await engine.syncNow()).toMatchObject({ ok: true, pushed: 1, pending: 0 });
+    expect(senders(server)).toEqual([[berts.id, 'bert'], [annas.id, 'anna']]);
+    expect(await stored('signals', annas.id)).toMatchObject({ description: 'Anna: buren in de Kerkstraat', version: 1 });
+    expect(await outbox.peek(10, 'anna')).toEqual([]);
+  });
+
+  it("uploads only the signed-in user's photos", async () => {
+    await signIn('anna');
+    const annas = await signals.createSignal(FIELDS);
+    await keepPhoto('aa'.repeat(32), annas.id, new Blob([new Uint8Array([1])], { type: 'image/jpeg' }));
+    await forgetUser();
+    await signIn('bert');
+    const berts = await signals.createSignal(FIELDS);
+    await keepPhoto('bb'.repeat(32), berts.id, new Blob([new Uint8Array([2])], { type: 'image/jpeg' }));
+    const put = vi.fn(async () => null);
+    await uploadWaitingPhotos(put);
+    expect(put.mock.calls.map(([, path]) => path)).toEqual([`/attachments/${'bb'.repeat(32)}`]);
+    expect(await stored('photos', 'aa'.repeat(32))).toMatchObject({ user: 'anna' });
+  });
+
+  it("lets the next user's pull store a signal the previous user left an edit for", async () => {
+    await signIn('anna');
+    const { server, engine, switchTo } = twoUsers();
+    server.put('s1', { ...FIELDS, description: 'van de server' });
+    await engine.syncNow();
+    server.faults.push({ path: '/sync/push', kind: 'network' });
+    await signals.editSignal('s1', { urgency: 'hoog' });
+    await engine.syncOnce();
+    await switchTo('bert');
+    await engine.syncNow();
+    expect(await stored('signals', 's1')).toMatchObject({ description: 'van de server', urgency: 'normaal', version: 1 });
+    expect(await stored('signals', 's1')).not.toHaveProperty('_pending');
+  });
+});
+
+// ---- removals: a signal leaves the user's sight --------------------------------------
+
+describe('a pull that removes a signal', () => {
+  signedIn();
+
+  it('drops the local copy, its waiting photos and its notices', async () => {
+    const { server, engine } = setup();
+    server.put('s1', { ...FIELDS, description: 'Mevrouw Jansen valt vaak' });
+    await engine.syncNow();
+    const db = await (await import('../src/store/db.js')).openDb();
+    await db.put('photos', { sha256: 'cc'.repeat(32), signal_id: 's1', bytes: new ArrayBuffer(1), type: 'image/jpeg', user: 'anna' });
+    await db.put('notices', { signal_id: 's1', kind: 'conflict', server: { description: 'Mevrouw Jansen valt vaak' } });
+    server.remove('s1'); // moved to an area this user does not cover: the server sends {deleted, version}
+    expect(await engine.syncNow()).toMatchObject({ ok: true, pulled: 1 });
+    expect(await stored('signals', 's1')).toBeNull();
+    expect(await stored('photos', 'cc'.repeat(32))).toBeNull();
+    expect(await stored('notices', 's1')).toBeNull();
+  });
+
+  it('keeps a local edit that still waits, says so without content, and sends it for the server to answer', async () => {
+    const { server, engine } = setup();
+    server.put('s1', { ...FIELDS, description: 'Mevrouw Jansen valt vaak' });
+    await engine.syncNow();
+    await signals.editSignal('s1', { urgency: 'hoog' });
+    server.remove('s1');
+    // The pull comes before the push here (e.g. the push failed): applied on its own.
+    const { applyPullPage } = await import('../src/sync/engine.js');
+    const page = { server_epoch: 'e1', changes: [{ deleted: 's1', version: 2 }], cursor: 'e1:2', has_more: false };
+    expect(await applyPullPage(page)).toMatchObject({ applied: 1 });
+    expect(await stored('signals', 's1')).toBeNull();
+    expect(await outbox.peek(10)).toEqual([expect.objectContaining({ op: 'update', signal_id: 's1' })]);
+    expect(await stored('notices', 's1')).toEqual({ signal_id: 's1', kind: 'removed', at: expect.any(String) });
+    const result = await engine.syncNow();
+    expect(result).toMatchObject({ ok: true, pushed: 1, pending: 0 });
+    expect(pushes(server).at(-1).body.mutations).toEqual([expect.objectContaining({ op: 'update', signal_id: 's1' })]);
+    expect(await stored('notices', 's1')).toMatchObject({ kind: 'conflict' }); // the server's answer replaces it
+    expect(await stored('signals', 's1')).toBeNull();
   });
 });

@@ -3,6 +3,7 @@ import { applyPullPage, applyPushResponse } from '../src/sync/engine.js';
 import { createSignal } from '../src/store/signals.js';
 import { count, peek } from '../src/store/outbox.js';
 import { openDb } from '../src/store/db.js';
+import { signedIn } from './fixtures.js';
 
 async function pushed(epoch) {
   const local = await createSignal({ category: 'jeugd', description: 'x', source: 'inwoner' });
@@ -15,6 +16,8 @@ async function pushed(epoch) {
 }
 
 describe('server restored from a backup (new epoch)', () => {
+  signedIn();
+
   it('forgets an acknowledged mutation once a pull echoes it', async () => {
     const { server } = await pushed('e1');
     expect(await count()).toBe(0);

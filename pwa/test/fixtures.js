@@ -1,6 +1,7 @@
 // A signal as the capture form makes it, shared by the store and engine tests,
 // and helpers to seed and read the local database.
-import { openDb } from '../src/store/db.js';
+import { beforeEach } from 'vitest';
+import { openDb, saveToken } from '../src/store/db.js';
 
 export const FIELDS = {
   category: 'overlast',
@@ -21,4 +22,14 @@ export async function stored(store, key) {
 export async function seedSignal(signal) {
   const db = await openDb();
   await db.put('signals', structuredClone(signal));
+}
+
+/** Sign `username` in on this device, as the log-in screen does (the owner of what is made). */
+export async function signIn(username = 'anna') {
+  await saveToken({ access_token: `token-${username}`, expires_in: 3600 }, Date.now(), { username });
+}
+
+/** In a describe block: every test starts with `username` signed in. */
+export function signedIn(username = 'anna') {
+  beforeEach(() => signIn(username));
 }

@@ -3,20 +3,22 @@ import { openDB } from 'idb';
 import { DB_NAME, DB_VERSION, openDb, closeDb, getMe } from '../src/store/db.js';
 import * as outbox from '../src/store/outbox.js';
 import * as signals from '../src/store/signals.js';
-import { FIELDS, seedSignal, stored } from './fixtures.js';
+import { FIELDS, seedSignal, signedIn, stored } from './fixtures.js';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Take a server state the way a pull does (signals.acceptInTx in its own transaction). */
 async function accept(id, server, version) {
   const db = await openDb();
-  const tx = db.transaction(['signals', 'outbox'], 'readwrite');
+  const tx = db.transaction(['signals', 'outbox', 'session'], 'readwrite');
   const changed = await signals.acceptInTx(tx, id, server, version);
   await tx.done;
   return changed;
 }
 
 describe('outbox', () => {
+  signedIn();
+
   it('keeps mutations first in, first out by seq', async () => {
     const a = await outbox.enqueue('create', 's1', { category: 'overlast' });
     const b = await outbox.enqueue('update', 's1', { urgency: 'hoog' }, 1);
@@ -31,9 +33,11 @@ describe('outbox', () => {
 
   it('stores the wire shape of a mutation', async () => {
     const m = await outbox.enqueue('update', 's1', { urgency: 'hoog' }, 2);
+    // The wire fields (engine.js toWire) and the owner, which stays on the device.
     expect(Object.keys(m).sort()).toEqual(
-      ['base_version', 'client_time', 'data', 'id', 'op', 'seq', 'signal_id'].sort(),
+      ['base_version', 'client_time', 'data', 'id', 'op', 'seq', 'signal_id', 'user'].sort(),
     );
+    expect(m.user).toBe('anna');
     expect(m.id).toMatch(V7);
     expect(m.client_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
     expect(m.base_version).toBe(2);
@@ -94,14 +98,57 @@ describe('database upgrade', () => {
     v1.close();
     const db = await openDb();
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     expect([...db.objectStoreNames].sort()).toEqual(['acked', 'cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
     expect(await getMe()).toEqual({ username: 'anna' });
     expect(await outbox.count()).toBe(0);
   });
 });
 
+describe('database upgrade from version 2', () => {
+  /** A version 2 database as the previous app left it: entries without an owner. */
+  async function version2(session) {
+    const v2 = await openDB(DB_NAME, 2, {
+      upgrade(db) {
+        db.createObjectStore('session');
+        db.createObjectStore('cache');
+        const box = db.createObjectStore('outbox', { keyPath: 'id' });
+        box.createIndex('seq', 'seq', { unique: true });
+        box.createIndex('signal_id', 'signal_id');
+        db.createObjectStore('signals', { keyPath: 'id' });
+        db.createObjectStore('sync');
+        db.createObjectStore('notices', { keyPath: 'signal_id' });
+        db.createObjectStore('photos', { keyPath: 'sha256' });
+        db.createObjectStore('acked', { keyPath: 'id' }).createIndex('signal_id', 'signal_id');
+      },
+    });
+    for (const [key, value] of Object.entries(session)) await v2.put('session', value, key);
+    await v2.put('outbox', { id: 'm1', seq: 1, op: 'create', signal_id: 's1', base_version: null, data: FIELDS, client_time: null });
+    await v2.put('photos', { sha256: 'ab'.repeat(32), signal_id: 's1', bytes: new ArrayBuffer(1), type: 'image/jpeg' });
+    await v2.put('sync', 1, 'seq');
+    v2.close();
+  }
+
+  it("gives the waiting entries and photos to the session's user", async () => {
+    await version2({ token: { token: 't', expiresAt: Date.now() + 3_600_000 }, me: { username: 'anna' } });
+    expect((await openDb()).version).toBe(3);
+    expect(await outbox.peek(10, 'anna')).toEqual([expect.objectContaining({ id: 'm1', user: 'anna' })]);
+    expect(await stored('photos', 'ab'.repeat(32))).toMatchObject({ user: 'anna' });
+    expect(await outbox.count('bert')).toBe(0);
+  });
+
+  it('leaves entries of an unknown user to whoever signs in next (nothing says whose they are)', async () => {
+    await version2({});
+    expect(await outbox.peek(10, 'bert')).toEqual([]);
+    expect(await outbox.adoptOrphans('bert')).toBe(2);
+    expect(await outbox.peek(10, 'bert')).toEqual([expect.objectContaining({ id: 'm1', user: 'bert' })]);
+    expect(await outbox.adoptOrphans('carla')).toBe(0);
+  });
+});
+
 describe('local signals', () => {
+  signedIn();
+
   it('creates a signal locally and enqueues its create', async () => {
     const local = await signals.createSignal(FIELDS);
     expect(local).toMatchObject({ ...FIELDS, version: null, _pending: true });

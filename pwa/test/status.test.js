@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { statusText, pendingCount } from '../src/sync/status.js';
 import { createSignal } from '../src/store/signals.js';
 import { keepPhoto } from '../src/store/photos.js';
+import { signIn } from './fixtures.js';
 
 describe('sync status text', () => {
   it('says all is sent when nothing waits', () => {
@@ -22,6 +23,7 @@ describe('sync status text', () => {
   });
   it('pendingCount counts signals waiting in the outbox or for a photo, once each', async () => {
     expect(await pendingCount()).toBe(0);
+    await signIn('anna');
     const a = await createSignal({ category: 'jeugd', description: 'x', source: 'inwoner' });
     await createSignal({ category: 'verkeer', description: 'y', source: 'inwoner' });
     expect(await pendingCount()).toBe(2);

@@ -8,17 +8,22 @@
 //       (key → value: deviceId, seq, cursor, epoch) and "notices" (conflict
 //       and rejection notices, keyPath signal_id). Used by store/outbox.js,
 //       store/signals.js and sync/engine.js.
+//   3 — owners: every outbox entry (and every photo waiting for upload) has
+//       `user`, the username that made it; index "user_seq" on [user, seq] so
+//       the engine sends only the signed-in user's entries. Entries from
+//       version 2 get the user of the stored session; without one they stay
+//       ownerless until someone signs in (outbox.adoptOrphans).
 import { openDB } from 'idb';
 
 export const DB_NAME = 'gebiedsradar';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** Treat a token as expired this long before the server would. */
 export const EXPIRY_MARGIN_MS = 30_000;
 
 let dbPromise = null;
 
-function upgrade(db, oldVersion) {
+function upgrade(db, oldVersion, _newVersion, tx) {
   if (oldVersion < 1) {
     db.createObjectStore('session');
     db.createObjectStore('cache');
@@ -35,6 +40,24 @@ function upgrade(db, oldVersion) {
     // Mutations the server acknowledged but no pull has echoed yet: pushed again
     // when the server turns out to be restored from a backup (a new epoch).
     db.createObjectStore('acked', { keyPath: 'id' }).createIndex('signal_id', 'signal_id');
+  }
+  if (oldVersion < 3) {
+    tx.objectStore('outbox').createIndex('user_seq', ['user', 'seq'], { unique: true });
+    // Not awaited: the upgrade transaction stays open while these requests run.
+    bindOwners(tx);
+  }
+}
+
+/** Version 2 → 3: entries made before owners were recorded belong to the session's user. */
+async function bindOwners(tx) {
+  const owner = await ownerInTx(tx);
+  if (!owner) return;
+  for (const name of ['outbox', 'photos', 'acked']) {
+    let cursor = await tx.objectStore(name).openCursor();
+    while (cursor) {
+      if (!cursor.value.user) await cursor.update({ ...cursor.value, user: owner });
+      cursor = await cursor.continue();
+    }
   }
 }
 
@@ -76,14 +99,15 @@ export const STRICT = Object.freeze({ durability: 'strict' });
 // ---- session: access token ----------------------------------------------
 
 /**
- * Store the token from POST /auth/token with its absolute expiry time.
+ * Store the token from POST /auth/token with its absolute expiry time and the
+ * username it was issued to (the owner of what is made in this session).
  * @param {{access_token: string, expires_in?: number}} tokenResponse
  */
-export async function saveToken(tokenResponse, now = Date.now()) {
+export async function saveToken(tokenResponse, now = Date.now(), { username = null } = {}) {
   const { access_token, expires_in } = tokenResponse || {};
   if (!access_token) throw new TypeError('access_token ontbreekt');
   const seconds = Number.isFinite(expires_in) ? expires_in : 3600;
-  const record = { token: access_token, expiresAt: now + seconds * 1000 };
+  const record = { token: access_token, expiresAt: now + seconds * 1000, username };
   const db = await openDb();
   await db.put('session', record, 'token');
   return record;
@@ -96,6 +120,23 @@ export async function getToken(now = Date.now()) {
   if (!record || typeof record.token !== 'string') return null;
   if (!(record.expiresAt - EXPIRY_MARGIN_MS > now)) return null;
   return record.token;
+}
+
+/**
+ * The username of the session in `tx` (which includes "session"): the one the
+ * token was issued to, else the kept GET /me; null when nobody is signed in.
+ */
+export async function ownerInTx(tx) {
+  const session = tx.objectStore('session');
+  const token = await session.get('token');
+  if (token?.username) return token.username;
+  return (await session.get('me'))?.username ?? null;
+}
+
+/** The signed-in user's name (also when the token has expired), or null. */
+export async function sessionUser() {
+  const db = await openDb();
+  return ownerInTx(db.transaction('session'));
 }
 
 // ---- session: the signed-in user (GET /me), kept for offline start ---------
@@ -121,13 +162,4 @@ export async function getCategories() {
   const db = await openDb();
   const record = await db.get('cache', 'categories');
   return record ? record.items : null;
-}
-
-// ---- log out ---------------------------------------------------------------
-
-/** Forget the token, the user and the cached data of this user. */
-export async function clearSession() {
-  const db = await openDb();
-  const tx = db.transaction(['session', 'cache'], 'readwrite');
-  await Promise.all([tx.objectStore('session').clear(), tx.objectStore('cache').clear(), tx.done]);
 }

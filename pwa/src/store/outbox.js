@@ -5,7 +5,10 @@
 //
 // A mutation, exactly as it goes on the wire (CONTRACT.md, "Sync protocol"):
 //   {id, seq, op: 'create'|'update'|'delete', signal_id, base_version, data, client_time}
-import { openDb, STRICT } from './db.js';
+// plus `user`, its owner: the user signed in when it was made. Only that user
+// sends it (a phone may be shared; what A made never reaches the server as B's),
+// and it stays on the device when its owner logs out before it was sent.
+import { openDb, ownerInTx, sessionUser, STRICT } from './db.js';
 
 const OPS = Object.freeze(['create', 'update', 'delete']);
 
@@ -76,15 +79,28 @@ function localTime(date = new Date()) {
 
 // ---- building blocks that run inside a caller's transaction ------------------
 // (store/signals.js uses them to change a signal and enqueue its mutation
-// atomically; the transaction must include "outbox" and "sync".)
+// atomically; the transaction must include "outbox", "sync" and "session".)
+
+const owners = new WeakMap(); // tx → Promise<owner>: read the session once per transaction
+
+/** The signed-in user of `tx` (which includes "session"), read once per transaction. */
+export function ownerOf(tx) {
+  if (!owners.has(tx)) owners.set(tx, ownerInTx(tx));
+  return owners.get(tx);
+}
+
+const ownRange = (user) => IDBKeyRange.bound([user, -Infinity], [user, Infinity]);
 
 /**
- * Add a mutation with the next seq. `tx` must include "outbox" and "sync" (readwrite).
+ * Add a mutation with the next seq, owned by the signed-in user.
+ * `tx` must include "outbox", "sync" and "session" (readwrite).
  * @returns {Promise<object>} the stored mutation
  */
 export async function enqueueInTx(tx, op, signalId, data = {}, baseVersion = null) {
   if (!OPS.includes(op)) throw new TypeError(`onbekende operatie: ${op}`);
   if (!signalId) throw new TypeError('signal_id ontbreekt');
+  const user = await ownerOf(tx);
+  if (!user) throw new TypeError('niemand is ingelogd');
   const meta = tx.objectStore('sync');
   // seq is per device and only ever grows, also after the outbox ran empty.
   const seq = ((await meta.get('seq')) ?? 0) + 1;
@@ -97,50 +113,81 @@ export async function enqueueInTx(tx, op, signalId, data = {}, baseVersion = nul
     base_version: Number.isInteger(baseVersion) && baseVersion >= 1 ? baseVersion : null,
     data: data == null ? {} : structuredClone(data),
     client_time: localTime(),
+    user,
   };
   await tx.objectStore('outbox').add(mutation);
   return mutation;
 }
 
-/** Whether a mutation for this signal still waits. `tx` must include "outbox". */
+/**
+ * Whether a mutation of the signed-in user for this signal still waits
+ * (another user's waiting entries do not hold back this user's copy).
+ * `tx` must include "outbox" and "session".
+ */
 export async function hasPendingInTx(tx, signalId) {
-  return (await tx.objectStore('outbox').index('signal_id').count(signalId)) > 0;
+  const user = await ownerOf(tx);
+  const waiting = await tx.objectStore('outbox').index('signal_id').getAll(signalId);
+  return waiting.some((m) => m.user === user);
 }
 
 // ---- the public API ----------------------------------------------------------
 
-/** Add a mutation to the end of the outbox (durable once the promise resolves). */
+/** Add a mutation of the signed-in user to the end of the outbox (durable once the promise resolves). */
 export async function enqueue(op, signalId, data = {}, baseVersion = null) {
   const db = await openDb();
-  const tx = db.transaction(['outbox', 'sync'], 'readwrite', STRICT);
+  const tx = db.transaction(['outbox', 'sync', 'session'], 'readwrite', STRICT);
   const mutation = await enqueueInTx(tx, op, signalId, data, baseVersion);
   await tx.done;
   return mutation;
 }
 
-/** The oldest `limit` mutations, in seq order. */
-export async function peek(limit = 100) {
+/** The oldest `limit` mutations of `user` (default: the signed-in user), in seq order. */
+export async function peek(limit = 100, user = undefined) {
+  const owner = user === undefined ? await sessionUser() : user;
+  if (!owner) return [];
   const db = await openDb();
-  return db.getAllFromIndex('outbox', 'seq', null, limit);
+  return db.getAllFromIndex('outbox', 'user_seq', ownRange(owner), limit);
 }
 
-/** How many mutations wait. */
-export async function count() {
+/** How many mutations of `user` (default: the signed-in user) wait. */
+export async function count(user = undefined) {
+  const owner = user === undefined ? await sessionUser() : user;
+  if (!owner) return 0;
   const db = await openDb();
-  return db.count('outbox');
+  return db.countFromIndex('outbox', 'user_seq', ownRange(owner));
 }
 
-/** The different signals that have mutations waiting (for the status line). */
-export async function pendingSignalIds() {
+/** The different signals with mutations of `user` (default: the signed-in user) waiting. */
+export async function pendingSignalIds(user = undefined) {
+  const owner = user === undefined ? await sessionUser() : user;
+  if (!owner) return new Set();
   const db = await openDb();
-  const tx = db.transaction('outbox');
-  const ids = new Set();
-  let cursor = await tx.store.index('signal_id').openKeyCursor(null, 'nextunique');
-  while (cursor) {
-    ids.add(cursor.key);
-    cursor = await cursor.continue();
+  return new Set((await db.getAllFromIndex('outbox', 'user_seq', ownRange(owner))).map((m) => m.signal_id));
+}
+
+/**
+ * Give entries without an owner (made by a version that did not record one,
+ * while nobody was signed in) to `user`: the only case where the signed-in
+ * user sends what may not be theirs, because nothing on the device says whose.
+ * @returns {Promise<number>} how many were adopted
+ */
+export async function adoptOrphans(user) {
+  if (!user) return 0;
+  const db = await openDb();
+  const tx = db.transaction(['outbox', 'photos'], 'readwrite', STRICT);
+  let adopted = 0;
+  for (const name of ['outbox', 'photos']) {
+    let cursor = await tx.objectStore(name).openCursor();
+    while (cursor) {
+      if (!cursor.value.user) {
+        await cursor.update({ ...cursor.value, user });
+        adopted += 1;
+      }
+      cursor = await cursor.continue();
+    }
   }
-  return ids;
+  await tx.done;
+  return adopted;
 }
 
 /** This device's id: a random uuid (v4), made once and kept. */

@@ -1,33 +1,40 @@
 // Photos waiting to be uploaded, kept in IndexedDB until the server has them.
-import { openDb, STRICT } from './db.js';
+// Like an outbox entry, a photo belongs to the user who took it (`user`): only
+// that user uploads it, and it stays on the device if they log out before.
+import { openDb, ownerInTx, sessionUser, STRICT } from './db.js';
 
-/** Keep a photo for a signal; `sha256` names it on the server. */
+/** Keep a photo of the signed-in user for a signal; `sha256` names it on the server. */
 export async function keepPhoto(sha256, signalId, blob) {
   // Stored as bytes, not as a Blob: Blobs in IndexedDB have failed on iOS.
   const bytes = await blob.arrayBuffer();
   const db = await openDb();
-  const tx = db.transaction('photos', 'readwrite', STRICT);
-  await tx.store.put({ sha256, signal_id: signalId, bytes, type: blob.type || 'image/jpeg' });
+  const tx = db.transaction(['photos', 'session'], 'readwrite', STRICT);
+  const user = await ownerInTx(tx);
+  if (!user) throw new TypeError('niemand is ingelogd');
+  await tx.objectStore('photos').put({ sha256, signal_id: signalId, bytes, type: blob.type || 'image/jpeg', user });
   await tx.done;
 }
 
-async function waitingPhotos() {
-  return (await openDb()).getAll('photos');
+async function waitingPhotos(user) {
+  const owner = user === undefined ? await sessionUser() : user;
+  if (!owner) return [];
+  return (await (await openDb()).getAll('photos')).filter((p) => p.user === owner);
 }
 
-/** Signal ids that still wait for a photo upload. */
-export async function signalsWaitingForPhotos() {
-  return new Set((await waitingPhotos()).map((p) => p.signal_id));
+/** Signal ids that still wait for a photo upload of `user` (default: the signed-in user). */
+export async function signalsWaitingForPhotos(user = undefined) {
+  return new Set((await waitingPhotos(user)).map((p) => p.signal_id));
 }
 
 /**
- * Upload every waiting photo with `call('PUT', path, blob)`. A photo the server
- * refuses for good (too big, wrong type) is dropped so it never blocks the rest;
- * a network or server error stops here and the next sync tries again.
+ * Upload every waiting photo of `user` (default: the signed-in user) with
+ * `call('PUT', path, blob)`. A photo the server refuses for good (too big, wrong
+ * type) is dropped so it never blocks the rest; a network or server error stops
+ * here and the next sync tries again.
  */
-export async function uploadWaitingPhotos(call) {
+export async function uploadWaitingPhotos(call, user = undefined) {
   const db = await openDb();
-  for (const photo of await waitingPhotos()) {
+  for (const photo of await waitingPhotos(user)) {
     try {
       await call('PUT', `/attachments/${photo.sha256}`, new Blob([photo.bytes], { type: photo.type }));
     } catch (err) {
@@ -35,4 +42,9 @@ export async function uploadWaitingPhotos(call) {
     }
     await db.delete('photos', photo.sha256);
   }
+}
+
+/** Photos waiting in transaction `tx` (which includes "photos") for this signal. */
+export async function photosOfSignalInTx(tx, signalId) {
+  return (await tx.objectStore('photos').getAll()).filter((p) => p.signal_id === signalId);
 }

@@ -9,13 +9,14 @@
 // base_version of the next edit.
 import { openDb, STRICT } from './db.js';
 import { uuid7, enqueueInTx, hasPendingInTx } from './outbox.js';
+import { photosOfSignalInTx } from './photos.js';
 
 // ---- building blocks that run inside a caller's transaction ------------------
 
 /**
  * Take the server's state for a signal (null: it is gone) unless a local
  * mutation for it still waits or the local copy is newer. The same rule as
- * tests/sync_device.py `_accept`. `tx` must include "signals" and "outbox".
+ * tests/sync_device.py `_accept`. `tx` must include "signals", "outbox" and "session".
  * @returns {Promise<boolean>} whether the local copy changed
  */
 export async function acceptInTx(tx, signalId, server, version) {
@@ -31,6 +32,30 @@ export async function acceptInTx(tx, signalId, server, version) {
     await store.put(stripLocal(server));
   }
   return true;
+}
+
+/**
+ * A pull says the signal left this user's sight (deleted, moved to another
+ * area, the user's areas changed): drop the local copy, its photos and notices,
+ * because the user may no longer hold them. A local edit that still waits is
+ * not dropped with it: its outbox entry stays and the server answers it on the
+ * next push; until then a notice without content tells the user where it went.
+ * `tx` must include "signals", "outbox", "session", "photos" and "notices".
+ * @returns {Promise<boolean>} whether the local copy changed
+ */
+export async function removeInTx(tx, signalId, version) {
+  const store = tx.objectStore('signals');
+  const local = await store.get(signalId);
+  if (local?.version != null && version != null && version < local.version) return false; // a late, older answer
+  const pending = await hasPendingInTx(tx, signalId);
+  if (local) await store.delete(signalId);
+  for (const photo of await photosOfSignalInTx(tx, signalId)) {
+    if (!pending) await tx.objectStore('photos').delete(photo.sha256);
+  }
+  const notices = tx.objectStore('notices');
+  if (pending) await noticeInTx(tx, { signal_id: signalId, kind: 'removed' });
+  else await notices.delete(signalId);
+  return Boolean(local);
 }
 
 /** Mark a signal as no longer waiting when its last mutation got an answer that left it as is. */
@@ -89,7 +114,7 @@ export async function dismissNotice(signalId) {
 
 async function capture(work) {
   const db = await openDb();
-  const tx = db.transaction(['signals', 'outbox', 'sync'], 'readwrite', STRICT);
+  const tx = db.transaction(['signals', 'outbox', 'sync', 'session'], 'readwrite', STRICT);
   try {
     const result = await work(tx);
     await tx.done;

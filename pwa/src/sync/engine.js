@@ -8,9 +8,12 @@
 //   {ok: false, error: 'network'|'server'|'http'|'protocol'|'internal', status, retryIn}
 // and after a failure (except 401) it schedules a retry with backoff.
 // One sync at a time per tab, and across tabs through a Web Lock.
-import { openDb, closeDb, STRICT } from '../store/db.js';
+//
+// A sync pushes only the signed-in user's outbox entries (and photos): on a
+// shared phone, what another user left unsent waits for that user.
+import { openDb, closeDb, sessionUser, STRICT } from '../store/db.js';
 import * as outbox from '../store/outbox.js';
-import { acceptInTx, settleInTx, noticeInTx, getCursor } from '../store/signals.js';
+import { acceptInTx, removeInTx, settleInTx, noticeInTx, getCursor } from '../store/signals.js';
 import { createBackoff } from './backoff.js';
 
 export const LOCK_NAME = 'gebiedsradar-sync';
@@ -83,7 +86,7 @@ async function forgetEchoedInTx(tx, signalId, version) {
  */
 export async function applyPushResponse(response) {
   const db = await openDb();
-  const tx = db.transaction(['outbox', 'acked', 'signals', 'notices', 'sync'], 'readwrite', STRICT);
+  const tx = db.transaction(['outbox', 'acked', 'signals', 'notices', 'sync', 'session'], 'readwrite', STRICT);
   const summary = { removed: 0, conflicts: 0, rejected: 0, epochReset: false };
   summary.epochReset = await checkEpochInTx(tx, response?.server_epoch ?? null);
   const box = tx.objectStore('outbox');
@@ -131,12 +134,14 @@ export async function applyPushResponse(response) {
 }
 
 /**
- * Apply one pull page and store its cursor, atomically.
+ * Apply one pull page and store its cursor, atomically. A removal
+ * ({deleted, version}: deleted, or out of the user's sight) drops the local
+ * copy and its photos (store/signals.js removeInTx).
  * @returns {Promise<{reset: boolean, hasMore: boolean, applied: number}>}
  */
 export async function applyPullPage(page) {
   const db = await openDb();
-  const tx = db.transaction(['outbox', 'acked', 'signals', 'sync'], 'readwrite');
+  const tx = db.transaction(['outbox', 'acked', 'signals', 'sync', 'session', 'photos', 'notices'], 'readwrite');
   if (await checkEpochInTx(tx, page?.server_epoch ?? null)) {
     await tx.done;
     return { reset: true, hasMore: true, applied: 0 };
@@ -148,7 +153,7 @@ export async function applyPullPage(page) {
       if (await acceptInTx(tx, change.signal.id, change.signal, change.signal.version ?? null)) applied += 1;
     } else if (change.deleted) {
       await forgetEchoedInTx(tx, change.deleted, null);
-      if (await acceptInTx(tx, change.deleted, null, change.version ?? null)) applied += 1;
+      if (await removeInTx(tx, change.deleted, change.version ?? null)) applied += 1;
     }
   }
   await tx.objectStore('sync').put(page?.cursor ?? null, 'cursor');
@@ -174,11 +179,13 @@ async function registerBackgroundSync(tag = SYNC_TAG) {
  * @param {object} options
  * @param {typeof fetch} [options.fetchImpl]
  * @param {() => (string|null|Promise<string|null>)} options.getToken
+ * @param {() => (string|null|Promise<string|null>)} [options.getUser] whose entries to send (default: the session's)
  * @param {(event: {reason: 'state'|'push'|'pull', syncing: boolean, result?: object}) => void} [options.onChange]
  */
 export function createSyncEngine({
   fetchImpl = (...args) => globalThis.fetch(...args),
   getToken,
+  getUser = () => sessionUser(),
   onChange = () => {},
   apiBase = '/api/v1',
   batchSize = PUSH_BATCH,
@@ -249,10 +256,10 @@ export function createSyncEngine({
     }
   }
 
-  async function push(token, summary) {
+  async function push(token, user, summary) {
     const device = await outbox.deviceId();
     for (;;) {
-      const batch = await outbox.peek(batchSize);
+      const batch = await outbox.peek(batchSize, user);
       if (batch.length === 0) return;
       const response = await call('POST', '/sync/push', token, { device_id: device, mutations: batch.map(toWire) });
       if (!response || !Array.isArray(response.results)) throw new SyncFailure('protocol', 200);
@@ -293,19 +300,20 @@ export function createSyncEngine({
 
   async function sync() {
     const token = await getToken();
-    if (!token) return { ok: false, needsLogin: true, status: 401 };
+    const user = token ? await getUser() : null;
+    if (!token || !user) return { ok: false, needsLogin: true, status: 401 };
     const summary = { ok: true, pushed: 0, conflicts: 0, rejected: 0, pulled: 0, epochReset: false };
     try {
       // Photos first: a signal may refer to a photo still on its way, but sooner is better.
-      if (beforePush) await beforePush({ token, call: (method, path, body) => call(method, path, token, body) });
-      await push(token, summary);
+      if (beforePush) await beforePush({ token, user, call: (method, path, body) => call(method, path, token, body) });
+      await push(token, user, summary);
       await pull(token, summary);
     } catch (err) {
       if (!(err instanceof SyncFailure)) throw err;
       if (err.kind === 'auth') return { ...summary, ok: false, needsLogin: true, status: 401 };
       return { ...summary, ok: false, error: err.kind, status: err.status, problem: err.problem };
     }
-    summary.pending = await outbox.count();
+    summary.pending = await outbox.count(user);
     return summary;
   }
 
@@ -412,11 +420,25 @@ export function createSyncEngine({
     return stop;
   }
 
+  /** Resolves when no sync runs (the one running, and one queued after it, have ended). */
+  async function idle() {
+    while (inflight || queued) await (queued || inflight).catch(() => {});
+  }
+
+  /** Run `fn` while no sync runs in this tab or another (e.g. clearing the device on log-out). */
+  async function exclusive(fn) {
+    stop();
+    await idle();
+    return withLock(fn);
+  }
+
   return {
     syncOnce,
     syncNow,
     start,
     stop,
+    idle,
+    exclusive,
     get state() {
       return { syncing, lastResult, retrying: timer !== null, attempt: backoff.attempt };
     },

@@ -3,11 +3,12 @@ import { pendingSignalIds } from '../store/outbox.js';
 import { signalsWaitingForPhotos } from '../store/photos.js';
 
 /**
- * How many signals still wait to be sent: in the outbox or waiting for a photo upload.
+ * How many signals of `user` (default: the signed-in user) still wait to be
+ * sent: in the outbox or waiting for a photo upload.
  * @returns {Promise<number>}
  */
-export async function pendingCount() {
-  const [outbox, photos] = await Promise.all([pendingSignalIds(), signalsWaitingForPhotos()]);
+export async function pendingCount(user = undefined) {
+  const [outbox, photos] = await Promise.all([pendingSignalIds(user), signalsWaitingForPhotos(user)]);
   return new Set([...outbox, ...photos]).size;
 }
 

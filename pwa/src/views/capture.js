@@ -1,6 +1,7 @@
 // The capture form: what a gebiedsregisseur fills in while talking to a resident.
 // Accessible names are fixed by the contract: Categorie, Omschrijving, Urgentie,
-// Bron, "Gebruik mijn locatie", "Foto toevoegen", "Signaal opslaan".
+// Bron, "Gebruik mijn locatie", "Foto toevoegen", "Signaal opslaan"; and the
+// mark "Bevat persoonsgegevens" (sent as contains_personal_data).
 import { h } from '../dom.js';
 
 export const URGENCIES = [
@@ -23,11 +24,22 @@ function field(label, control, hint) {
     h('label', { class: 'utrecht-form-label', for: id }, label), hintEl, control);
 }
 
+// `value` is the default: form.reset() after a save goes back to it, not to the first option.
 function select(options, value) {
-  const el = h('select', { class: 'utrecht-select utrecht-textbox' },
-    options.map(([code, name]) => h('option', { value: code }, name)));
-  if (value) el.value = value;
-  return el;
+  return h('select', { class: 'utrecht-select utrecht-textbox' },
+    options.map(([code, name]) => h('option', { value: code, selected: code === value }, name)));
+}
+
+export const PERSONAL_DATA_LABEL = 'Bevat persoonsgegevens';
+export const PERSONAL_DATA_HINT = 'Bijvoorbeeld een naam, een adres, iets over iemands gezondheid of gezinssituatie.';
+
+/** The "Bevat persoonsgegevens" checkbox with its hint, for the form and the detail view. */
+export function personalDataField(id, checked = false) {
+  const box = h('input', { type: 'checkbox', id, class: 'utrecht-checkbox', 'aria-describedby': `${id}-hint`, checked });
+  const row = h('div', { class: 'utrecht-form-field personal-data-field' },
+    h('div', { class: 'checkbox-row' }, box, h('label', { class: 'utrecht-form-label', for: id }, PERSONAL_DATA_LABEL)),
+    h('p', { class: 'field-hint', id: `${id}-hint` }, PERSONAL_DATA_HINT));
+  return { box, row };
 }
 
 /** Text for the location line: where, how exact, and in which kern/wijk. */
@@ -63,6 +75,7 @@ export function renderCaptureForm(container, options) {
   const description = h('textarea', { class: 'utrecht-textarea utrecht-textbox', rows: 4, maxlength: 4000, required: true });
   const urgency = select(URGENCIES, 'normaal');
   const source = select(SOURCES, 'inwoner');
+  const personal = personalDataField(`persoonsgegevens-${++fieldCounter}`);
 
   const where = h('p', { class: 'location-text', 'aria-live': 'polite' }, locationText(null));
   const mapBox = h('div', { class: 'capture-map', role: 'application', 'aria-label': 'Kaart: tik om de locatie te kiezen' });
@@ -113,6 +126,7 @@ export function renderCaptureForm(container, options) {
     field('Omschrijving', description, 'Wat hoorde of zag je? Noem geen namen als dat niet nodig is.'),
     field('Urgentie', urgency),
     field('Bron', source),
+    personal.row,
     h('fieldset', { class: 'location-fieldset' }, h('legend', {}, 'Locatie'), gps, mapBox, where),
     h('div', { class: 'photo-field' }, photoInput, photoLabel, photoInfo),
     error,
@@ -139,7 +153,7 @@ export function renderCaptureForm(container, options) {
       location: location ? { lat: location.lat, lon: location.lon, accuracy_m: location.accuracy_m ?? null, method: location.method } : null,
       observed_at: new Date().toISOString(),
       status: 'nieuw',
-      contains_personal_data: false,
+      contains_personal_data: personal.box.checked,
     };
     save.disabled = true;
     try {

@@ -1,7 +1,7 @@
 // The signals on this device (the user's area and their own), with their sync
 // state, and a detail view to change or delete one.
 import { h } from '../dom.js';
-import { URGENCIES } from './capture.js';
+import { PERSONAL_DATA_LABEL, URGENCIES, personalDataField } from './capture.js';
 
 const STATUSES = [
   ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
@@ -26,6 +26,27 @@ function noticeText(notice) {
       'Bekijk de wijziging en verwijder het opnieuw als dat nog nodig is.';
   }
   return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
+}
+
+/** The mark on a signal that holds personal data: words, not only a colour. */
+function personalMark(signal) {
+  return signal.contains_personal_data ? h('span', { class: 'personal-mark' }, PERSONAL_DATA_LABEL) : null;
+}
+
+/**
+ * A notice about a signal no longer on this device: it left the user's sight
+ * while their change waited, or the server refused a change of theirs.
+ */
+function goneText(notice) {
+  if (notice.kind === 'removed') {
+    return 'Een signaal dat je had gewijzigd, is niet meer zichtbaar voor jou: het is verplaatst naar een ander ' +
+      'gebied of verwijderd. Je wijziging wordt nog naar de server gestuurd; de server beslist.';
+  }
+  if (notice.kind === 'rejected') {
+    const why = typeof notice.problem?.detail === 'string' ? ` ${notice.problem.detail}` : '';
+    return `De server heeft een wijziging van je niet geaccepteerd.${why}`;
+  }
+  return 'Een signaal dat je had gewijzigd, is niet meer op dit apparaat.';
 }
 
 /**
@@ -54,8 +75,16 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
       h('button', { type: 'button', class: 'signal-item__open', onclick: () => open(s) },
         h('span', { class: 'signal-item__title' }, `${catName(s.category)}${s.kern ? ` — ${s.kern.name}` : ''}`),
         h('span', { class: 'signal-item__text' }, String(s.description ?? '').slice(0, 80)),
+        personalMark(s),
         h('span', { class: 'signal-item__state' }, itemState(s, noticeFor(s.id)))))));
-    if (!shown.length) list.replaceChildren(h('li', { class: 'signal-item' }, 'Nog geen signalen.'));
+    const local = new Set(signals.map((s) => s.id));
+    const gone = [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict');
+    list.prepend(...gone.map((n) => h('li', { class: 'signal-item signal-item--gone' },
+      h('div', { class: 'utrecht-alert conflict-notice' },
+        h('p', {}, goneText(n)),
+        h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
+          async onclick() { await onDismiss(n.signal_id); } }, 'Begrepen')))));
+    if (!shown.length && !gone.length) list.replaceChildren(h('li', { class: 'signal-item' }, 'Nog geen signalen.'));
   }
 
   function open(s) {
@@ -68,6 +97,7 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
     urgency.value = s.urgency;
     const text = h('textarea', { id: 'detail-omschrijving', class: 'utrecht-textarea utrecht-textbox', rows: 4, maxlength: 4000 });
     text.value = s.description ?? '';
+    const personal = personalDataField('detail-persoonsgegevens', Boolean(s.contains_personal_data));
     const message = h('p', { class: 'field-hint', 'aria-live': 'polite' });
     let confirming = false;
     const remove = h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
@@ -88,9 +118,11 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
           async onclick() { await onDismiss(s.id); } }, 'Begrepen')) : null,
       h('p', { class: 'utrecht-paragraph' }, `${s.kern ? s.kern.name : 'Buiten de bekende gebieden'} · ${itemState(s, notice)}`),
+      s.contains_personal_data ? h('p', { class: 'utrecht-paragraph' }, personalMark(s)) : null,
       h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-status' }, 'Status'), status),
       h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-urgentie' }, 'Urgentie van dit signaal'), urgency),
       h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-omschrijving' }, 'Omschrijving van dit signaal'), text),
+      personal.row,
       h('div', { class: 'utrecht-button-group' },
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--primary-action',
           async onclick() {
@@ -98,6 +130,7 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
             if (status.value !== s.status) fields.status = status.value;
             if (urgency.value !== s.urgency) fields.urgency = urgency.value;
             if (text.value.trim() && text.value.trim() !== s.description) fields.description = text.value.trim();
+            if (personal.box.checked !== Boolean(s.contains_personal_data)) fields.contains_personal_data = personal.box.checked;
             if (!Object.keys(fields).length) { message.textContent = 'Er is niets gewijzigd.'; return; }
             await onEdit(s.id, fields);
             message.textContent = 'Wijziging opgeslagen.';

@@ -1,8 +1,8 @@
 // The log-in screen. Accessible names are fixed by the contract:
 // fields "Gebruikersnaam" and "Wachtwoord", button "Inloggen".
 import { h } from '../dom.js';
-import { login as apiLogin, NETWORK_ERROR_DETAIL } from '../api.js';
-import { saveToken } from '../store/db.js';
+import { fetchMe, login as apiLogin, NETWORK_ERROR_DETAIL } from '../api.js';
+import { saveMe, saveToken } from '../store/db.js';
 
 export function brandHeader(...extra) {
   return h(
@@ -93,8 +93,12 @@ export function renderLogin(root, { onLoggedIn, message } = {}) {
         errorSlot.replaceChildren();
         try {
           const result = await apiLogin(user, pass);
-          await saveToken(result);
-          onLoggedIn?.(result.access_token, user);
+          // The server's spelling of the name: it owns what is made in this session.
+          const me = await fetchMe(result.access_token).catch(() => null);
+          const name = me?.username || user.toLowerCase();
+          await saveToken(result, Date.now(), { username: name });
+          if (me) await saveMe(me);
+          onLoggedIn?.(result.access_token, name);
         } catch (err) {
           const text = err && typeof err.detail === 'string' ? err.detail : NETWORK_ERROR_DETAIL;
           showError(text);
