@@ -22,6 +22,7 @@ from .alerts.scheduler import Debounced
 from .areas.routes import AreasController
 from .areas.store import AreaCatalog
 from .attachments.routes import AttachmentsController
+from .auth.login import Logins
 from .auth.middleware import BearerAuthMiddleware
 from .auth.routes import AuthController
 from .auth.tokens import secret_key
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "events": events,
         "writes": writes,
         "secret_key": secret_key(db, settings.secret_key),
+        "logins": Logins(db, hashing=settings.login_hashing, waiting=settings.login_waiting),
         "openapi": None,
     })
     api = Router(path=API_PREFIX, route_handlers=[

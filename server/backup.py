@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -11,14 +12,20 @@ from .sync.epoch import new_epoch
 
 
 def backup_database(db: Database, target: Path) -> int:
-    """Copy a live database consistently to `target`; returns the number of pages."""
+    """Copy a live database consistently to `target` (mode 600); returns the number of pages."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Created private before a byte is copied: a backup holds everything residents told us.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(target, 0o600)  # whatever the umask
     dest = sqlite3.connect(str(target))
     try:
         db.conn.backup(dest)
         pages = dest.execute("PRAGMA page_count").fetchone()[0]
-    finally:
+    except BaseException:
         dest.close()
+        target.unlink(missing_ok=True)  # no half-written backup left to be mistaken for one
+        raise
+    dest.close()
     return pages
 
 

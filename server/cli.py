@@ -111,6 +111,61 @@ def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], passwo
                + (f" for {', '.join(user.areas)}." if user.areas else " for all areas."))
 
 
+def _read_password() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("geen wachtwoord op standaardinvoer")
+    return password
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from standard input (first line); the default.")
+@click.pass_obj
+def users_passwd(obj: Context, name: str, password_stdin: bool) -> None:
+    """Give user NAME a new password (first line of standard input); ends their sessions."""
+    from .users.accounts import set_password
+    from .users.store import UserError
+
+    password = _read_password()
+    try:
+        set_password(obj.open().db, name, password)
+    except UserError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Wachtwoord van {name} gewijzigd; de gebruiker is op alle apparaten uitgelogd.")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.pass_obj
+def users_disable(obj: Context, name: str) -> None:
+    """Block user NAME: no more log-ins, and every session ends at once."""
+    from .users.accounts import disable
+    from .users.store import UserError
+
+    try:
+        disable(obj.open().db, name)
+    except UserError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Gebruiker {name} geblokkeerd; alle sessies zijn beëindigd.")
+
+
+@users.command("enable")
+@click.argument("name")
+@click.pass_obj
+def users_enable(obj: Context, name: str) -> None:
+    """Unblock user NAME (log in again with the same password)."""
+    from .users.accounts import enable
+    from .users.store import UserError
+
+    try:
+        enable(obj.open().db, name)
+    except UserError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Gebruiker {name} kan weer inloggen.")
+
+
 @users.command("list")
 @click.pass_obj
 def users_list(obj: Context) -> None:

@@ -299,6 +299,40 @@ def m006_single_write_path(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m008_accounts(conn: sqlite3.Connection) -> None:
+    # Log-in throttling with decay (auth/throttle.py), ending sessions (auth/tokens.py), and the
+    # signing key out of the database (and so out of every backup): it lives in `<db>.key`.
+    _run_script(
+        conn,
+        """
+        -- Bumped by a password change or `users disable`: tokens of an older generation fail.
+        ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+
+        -- Leaky buckets of failed log-ins per username, client address and the pair of them.
+        -- (users.failed_logins and locked_until are no longer read or written.)
+        CREATE TABLE login_throttle (
+            key TEXT PRIMARY KEY,
+            level REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            empty_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX login_throttle_empty ON login_throttle(empty_at);
+
+        -- Tokens ended by POST /auth/logout, kept until they would have expired anyway.
+        CREATE TABLE revoked_tokens (
+            jti TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        ) WITHOUT ROWID;
+
+        -- The key kept here was in every backup ever made: it is not moved but dropped, and a
+        -- new key is made in the key file (everyone signs in once more after the upgrade).
+        DELETE FROM meta WHERE key = 'jwt_secret';
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

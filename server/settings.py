@@ -37,13 +37,15 @@ class Settings:
     """Runtime settings; `from_env()` is the only place that reads the environment."""
 
     db_path: Path = Path("data/gebiedsradar.db")
-    #: HS256 key for access tokens. Empty: generated once and kept in the database.
+    #: HS256 key for access tokens. Empty: generated once into `<db>.key` (mode 600).
     secret_key: str = ""
     token_ttl_seconds: int = 12 * 3600
     pwa_dist: Path = field(default_factory=lambda: REPO_ROOT / "pwa" / "dist")
-    #: Failed log-ins for one user before each further attempt must wait.
-    login_free_attempts: int = 3
-    login_max_delay_seconds: int = 300
+    #: Password verifications (argon2, ~0.15 s of CPU each) at once; one leaves the other
+    #: core to everything else on a two-core machine.
+    login_hashing: int = 1
+    #: Log-ins that may wait for a verification; more at once are refused at once (429).
+    login_waiting: int = 4
     #: Seconds after new signals before early-warning detection runs (one run per burst).
     alert_debounce_seconds: float = 30.0
     #: Run early-warning detection after signals change (off only for benchmarks of ingest).

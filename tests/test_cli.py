@@ -65,7 +65,7 @@ def test_bad_input_is_one_line_exit_1(db_path):
     assert "unknown area" in _one_line_error(
         run("--db", db, "users", "add", "cees", "--role", "teamleider", "--area", "XX",
             "--password-stdin", stdin="lang-genoeg-ww\n"), 1)
-    assert "too short" in _one_line_error(
+    assert "te kort" in _one_line_error(
         run("--db", db, "users", "add", "cees", "--role", "teamleider", "--password-stdin",
             stdin="kort\n"), 1)
     run("--db", db, "users", "add", "dirk", "--role", "teamleider", "--password-stdin",
@@ -76,6 +76,30 @@ def test_bad_input_is_one_line_exit_1(db_path):
     assert "invalid username" in _one_line_error(
         run("--db", db, "users", "add", "Dirk Jan", "--role", "teamleider", "--password-stdin",
             stdin="lang-genoeg-ww\n"), 1)
+
+
+def test_users_passwd_disable_enable(db_path):
+    db = str(db_path)
+    run("--db", db, "users", "add", "fenna", "--role", "teamleider", "--password-stdin",
+        stdin="eerste-lange-zin\n")
+    r = run("--db", db, "users", "passwd", "fenna", stdin="tweede-lange-zin\n")
+    assert r.returncode == 0, r.stderr
+    r = run("--db", db, "users", "passwd", "fenna", "--password-stdin", stdin="derde-lange-zin\n")
+    assert r.returncode == 0, r.stderr
+    assert "voorspelbaar" in _one_line_error(
+        run("--db", db, "users", "passwd", "fenna", stdin="Welkom2026!!\n"), 1)
+    assert "geen wachtwoord" in _one_line_error(run("--db", db, "users", "passwd", "fenna"), 1)
+    assert "bestaat niet" in _one_line_error(run("--db", db, "users", "disable", "niemand"), 1)
+    assert run("--db", db, "users", "disable", "fenna").returncode == 0
+    assert "fenna" not in run("--db", db, "users", "list").stdout
+    assert run("--db", db, "users", "enable", "fenna").returncode == 0
+    assert "fenna" in run("--db", db, "users", "list").stdout
+    conn = open_database(Settings(db_path=db_path)).db
+    row = conn.query_one("SELECT token_generation, active FROM users WHERE username = 'fenna'")
+    assert tuple(row) == (3, 1)  # two new passwords and one disable each ended the sessions
+    actions = [r["action"] for r in conn.query(
+        "SELECT action FROM audit_log WHERE object = 'fenna' AND action LIKE 'user_%' ORDER BY id")]
+    assert actions == ["user_password", "user_password", "user_disable", "user_enable"]
 
 
 def test_bad_usage_is_one_line_exit_2(db_path):

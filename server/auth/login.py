@@ -1,9 +1,19 @@
-"""Checking a log-in, with a growing wait after repeated failures for one user."""
+"""Checking a log-in: throttled with decay, alike for known and unknown names, hashing bounded.
+
+One attempt runs in three steps: `admit` (is this attempt throttled? the stored hash),
+the argon2 verification, and `conclude` (record the outcome in the throttle buckets and
+the audit trail). `check_login` runs them in a row; `Logins` runs them from the event
+loop with the verification in a small pool of its own, so a burst of log-ins (argon2
+costs ~0.15 s of CPU each) queues there instead of taking the CPU from every other
+request, and attempts beyond the queue are refused at once.
+"""
 
 from __future__ import annotations
 
-import math
 import time
+from dataclasses import dataclass
+
+from anyio import CapacityLimiter, to_thread
 
 from ..audit import audit
 from ..db import Database
@@ -11,49 +21,112 @@ from ..errors import NotSignedIn, TooManyAttempts
 from ..users.models import User
 from ..users.passwords import hash_password, needs_rehash, verify_password
 from ..users.store import get_user
+from .throttle import ThrottleLimits, record_failure, record_success, wait_seconds
 
-clock = time.time  # what check_login calls "now" when not given one (tests replace it)
+clock = time.time  # what a log-in calls "now" (tests replace it)
 
-
-def backoff_seconds(failures: int, free_attempts: int, max_delay: int) -> float:
-    """Wait before the next attempt after `failures` failed ones: 0, then 1, 2, 4 … s."""
-    if failures < free_attempts:
-        return 0.0
-    return float(min(2 ** (failures - free_attempts), max_delay))
+WRONG = "Gebruikersnaam of wachtwoord klopt niet."
 
 
-def check_login(db: Database, username: str, password: str, *, free_attempts: int = 3,
-                max_delay: int = 300, now: float | None = None) -> User:
-    """The user for these credentials; NotSignedIn or TooManyAttempts otherwise."""
-    now = clock() if now is None else now
-    row = db.query_one(
-        "SELECT password_hash, failed_logins, locked_until FROM users"
-        " WHERE username = ? AND active = 1",
-        (username,),
-    )
-    if row and row["locked_until"] > now:
-        wait = math.ceil(row["locked_until"] - now)
-        raise TooManyAttempts(
-            f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.", wait)
-    ok = verify_password(row["password_hash"] if row else None, password)
-    if not ok:
-        if row:
-            with db.transaction() as conn:
-                failures = row["failed_logins"] + 1
-                conn.execute(
-                    "UPDATE users SET failed_logins = ?, locked_until = ? WHERE username = ?",
-                    (failures, now + backoff_seconds(failures, free_attempts, max_delay), username),
-                )
-                audit(conn, username, "login_failed")
-        raise NotSignedIn("Gebruikersnaam of wachtwoord klopt niet.")
+def _throttled(wait: int) -> TooManyAttempts:
+    return TooManyAttempts(
+        f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.", wait)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of the argon2 step."""
+
+    ok: bool
+    new_hash: str | None = None  # the password hashed again with today's parameters
+
+
+@dataclass(frozen=True, slots=True)
+class Success:
+    user: User
+    token_generation: int
+
+
+def admit(db: Database, limits: ThrottleLimits, username: str, address: str,
+          now: float) -> str | None:
+    """The stored hash to verify against (None: no such active user); TooManyAttempts when
+    this attempt must wait. The same for known and unknown names."""
+    wait = wait_seconds(db.conn, limits, username, address, now)
+    if wait:
+        with db.transaction() as conn:
+            audit(conn, None, "login", username if _exists(conn, username) else None, "denied")
+        raise _throttled(wait)
+    row = db.query_one("SELECT password_hash FROM users WHERE username = ? AND active = 1",
+                       (username,))
+    return row["password_hash"] if row else None
+
+
+def verify(stored_hash: str | None, password: str) -> Verdict:
+    """One argon2 verification, also when there is no user (against a dummy hash)."""
+    ok = verify_password(stored_hash, password)
+    if ok and stored_hash and needs_rehash(stored_hash):
+        return Verdict(True, hash_password(password))
+    return Verdict(ok)
+
+
+def conclude(db: Database, limits: ThrottleLimits, username: str, address: str, verdict: Verdict,
+             now: float) -> Success:
+    """Record the outcome; the signed-in user, or NotSignedIn."""
     with db.transaction() as conn:
-        conn.execute(
-            "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE username = ?", (username,)
-        )
-        if needs_rehash(row["password_hash"]):
-            conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                         (hash_password(password), username))
-        audit(conn, username, "login")
+        if not verdict.ok:
+            record_failure(conn, limits, username, address, now)
+            # Unknown names are not written down: people type their password there by mistake.
+            audit(conn, None, "login", username if _exists(conn, username) else None, "denied")
+        else:
+            record_success(conn, username, address)
+            if verdict.new_hash:
+                conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                             (verdict.new_hash, username))
+            audit(conn, username, "login", username, "allowed")
+            generation = conn.execute("SELECT token_generation FROM users WHERE username = ?",
+                                      (username,)).fetchone()["token_generation"]
+    if not verdict.ok:
+        raise NotSignedIn(WRONG)
     user = get_user(db, username)
-    assert user is not None
-    return user
+    if user is None:  # disabled between the two steps
+        raise NotSignedIn(WRONG)
+    return Success(user, generation)
+
+
+def _exists(conn, username: str) -> bool:
+    return conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone() is not None
+
+
+def check_login(db: Database, username: str, password: str, address: str = "local", *,
+                limits: ThrottleLimits | None = None, now: float | None = None) -> Success:
+    """The whole log-in in the calling thread (the API uses `Logins`)."""
+    limits = limits or ThrottleLimits()
+    now = clock() if now is None else now
+    stored = admit(db, limits, username, address, now)
+    return conclude(db, limits, username, address, verify(stored, password), now)
+
+
+class Logins:
+    """Log-ins from the event loop: at most `hashing` verifications at once, `waiting` queued."""
+
+    def __init__(self, db: Database, limits: ThrottleLimits | None = None, *, hashing: int = 1,
+                 waiting: int = 4):
+        self.db = db
+        self.limits = limits or ThrottleLimits()
+        self._pool = CapacityLimiter(hashing)
+        self._room = hashing + waiting
+        self._busy = 0  # attempts between admission and conclusion (one event loop: no lock)
+
+    async def log_in(self, username: str, password: str, address: str) -> Success:
+        if self._busy >= self._room:
+            # Refused before any work, and not counted as a failure: nothing was checked.
+            raise TooManyAttempts("Er wordt nu veel ingelogd. Probeer het over 1 seconde opnieuw.", 1)
+        self._busy += 1
+        try:
+            now = clock()
+            stored = await to_thread.run_sync(admit, self.db, self.limits, username, address, now)
+            verdict = await to_thread.run_sync(verify, stored, password, limiter=self._pool)
+            return await to_thread.run_sync(conclude, self.db, self.limits, username, address,
+                                            verdict, clock())
+        finally:
+            self._busy -= 1

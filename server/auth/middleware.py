@@ -8,7 +8,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from ..errors import NotSignedIn
 from ..users.store import get_user
-from .tokens import read_token
+from .tokens import check_current, read_token
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -22,10 +22,12 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException("Gebruik 'Authorization: Bearer <token>'.")
         state = connection.app.state
-        username = read_token(token.strip(), state.secret_key)
+        claims = read_token(token.strip(), state.secret_key)
+        # Disabled, a new password, or logged out: the token ended with it (tokens.py).
+        check_current(state.db, claims)
         # The role comes from the database, not the token: a changed role counts at once.
-        user = get_user(state.db, username)
+        user = get_user(state.db, claims.username)
         if user is None:
             raise NotSignedIn("Deze gebruiker bestaat niet meer of is geblokkeerd.",
                               invalid_token=True)
-        return AuthenticationResult(user=user, auth=token)
+        return AuthenticationResult(user=user, auth=token.strip())

@@ -1,4 +1,4 @@
-"""Log-in and the signed-in user."""
+"""Log-in, log-out and the signed-in user."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
+from ..audit import audit
 from ..guards import PUBLIC
 from ..settings import Settings
 from ..users.models import User
-from .login import check_login
-from .tokens import issue_token
+from .login import Logins
+from .tokens import issue_token, read_token, revoke
 
 
 class Credentials(msgspec.Struct):
@@ -33,14 +34,27 @@ class AuthController(Controller):
 
     @post("/auth/token", opt=PUBLIC, status_code=200, operation_id="createToken",
           summary="Log in: exchange username and password for a bearer token",
-          sync_to_thread=True, security=[])
-    def create_token(self, data: JSONBody[Credentials], state: State) -> Token:
+          description="Failed attempts are throttled per username, per client address and per"
+                      " pair of both, and drain away over time; a throttled attempt answers 429"
+                      " with Retry-After, for known and unknown usernames alike.",
+          security=[])
+    async def create_token(self, request: Request, data: JSONBody[Credentials], state: State) -> Token:
         settings: Settings = state.settings
-        user = check_login(state.db, data.username.strip().lower(), data.password,
-                           free_attempts=settings.login_free_attempts,
-                           max_delay=settings.login_max_delay_seconds)
-        token = issue_token(user.username, state.secret_key, settings.token_ttl_seconds)
+        logins: Logins = state.logins
+        address = request.client.host if request.client else "unknown"
+        signed_in = await logins.log_in(data.username.strip().lower(), data.password, address)
+        token = issue_token(signed_in.user.username, state.secret_key, settings.token_ttl_seconds,
+                            generation=signed_in.token_generation)
         return Token(access_token=token, token_type="bearer", expires_in=settings.token_ttl_seconds)
+
+    @post("/auth/logout", status_code=204, operation_id="logout",
+          summary="Log out: end the session of the token used (other devices stay signed in)",
+          sync_to_thread=True)
+    def logout(self, request: Request[User, str, State], state: State) -> None:
+        claims = read_token(request.auth, state.secret_key)
+        with state.db.transaction() as conn:
+            revoke(conn, claims)
+            audit(conn, request.user.username, "logout", request.user.username, "allowed")
 
     @get("/me", operation_id="getMe", summary="The signed-in user, role and areas",
          sync_to_thread=False)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from ..db import Database
 from .models import ROLES, User
-from .passwords import hash_password
+from .passwords import WeakPassword, check_password, hash_password
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -30,12 +30,15 @@ def add_user(db: Database, username: str, password: str, role: str,
         )
     if role not in ROLES:
         raise UserError(f"invalid role {role!r}: choose from {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise UserError("password too short: use at least 8 characters")
+    try:
+        check_password(password)
+    except WeakPassword as e:
+        raise UserError(str(e)) from None
     areas = sorted(set(areas or []))
     now = datetime.now(UTC).isoformat()
     with db.transaction() as conn:
-        exists = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
+        exists = conn.execute("SELECT token_generation FROM users WHERE username = ?",
+                              (username,)).fetchone()
         if exists and not replace:
             raise UserError(f"user {username!r} already exists")
         conn.execute(
@@ -43,6 +46,9 @@ def add_user(db: Database, username: str, password: str, role: str,
             " VALUES (?, ?, ?, ?, ?)",
             (username, hash_password(password), role, json.dumps(areas), now),
         )
+        if exists:  # a reset ends the sessions of the replaced account (auth/tokens.py)
+            conn.execute("UPDATE users SET token_generation = ? WHERE username = ?",
+                         (exists["token_generation"] + 1, username))
     return User(username=username, role=role, areas=areas)  # type: ignore[arg-type]
 
 
