@@ -84,16 +84,21 @@ def users() -> None:
               type=click.Choice(["gebiedsregisseur", "teamleider", "beheerder"]),
               help="What the user may do.")
 @click.option("--area", "areas", multiple=True, metavar="CODE",
-              help="Area code the user covers (repeat for more); none means all areas.")
+              help="Area code (kern, wijk or buurt) the user covers; repeat for more.")
+@click.option("--all-areas", is_flag=True,
+              help="The user sees the signals of every area (a beheerder always does). Without"
+                   " it and without --area a user sees only the signals they made.")
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (first line).")
 @click.option("--replace", is_flag=True, help="Overwrite an existing user.")
 @click.pass_obj
-def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], password_stdin: bool,
-              replace: bool) -> None:
-    """Add a user NAME with a role and optional areas."""
+def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], all_areas: bool,
+              password_stdin: bool, replace: bool) -> None:
+    """Add a user NAME with a role and their areas (or --all-areas)."""
     from .users.store import UserError, add_user
 
+    if all_areas and areas:
+        raise click.UsageError("kies --all-areas of --area, niet allebei")
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise click.ClickException("no password on standard input")
@@ -104,11 +109,14 @@ def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], passwo
         raise click.ClickException(f"unknown area code(s): {', '.join(unknown)}"
                                    " (see `gebiedsradar areas list`)")
     try:
-        user = add_user(opened.db, name, password, role, list(areas), replace=replace)
+        user = add_user(opened.db, name, password, role, list(areas), replace=replace,
+                        all_areas=all_areas)
     except UserError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"User {user.username} ({user.role}) added"
-               + (f" for {', '.join(user.areas)}." if user.areas else " for all areas."))
+               + (f" for {', '.join(user.areas)}." if user.areas
+                  else " for all areas." if user.all_areas or user.role == "beheerder"
+                  else " without areas: sees only the signals they made."))
 
 
 def _read_password() -> str:
@@ -169,11 +177,12 @@ def users_enable(obj: Context, name: str) -> None:
 @users.command("list")
 @click.pass_obj
 def users_list(obj: Context) -> None:
-    """List users with role and areas."""
+    """List users with role and areas ('*': all areas, '-': only their own signals)."""
     from .users.store import list_users
 
     for u in list_users(obj.open().db):
-        click.echo(f"{u.username}\t{u.role}\t{','.join(u.areas) or '*'}")
+        every = u.all_areas or u.role == "beheerder"
+        click.echo(f"{u.username}\t{u.role}\t{'*' if every else ','.join(u.areas) or '-'}")
 
 
 @cli.group()

@@ -15,6 +15,7 @@ from .users.models import User
 from .users.store import add_user, get_user
 
 # (username, role, areas, password). Printed at start; never use them in production.
+# No areas here means all areas (the teamleider; a beheerder always sees all).
 DEMO_USERS = [
     ("regisseur", "gebiedsregisseur", ["WK017104", "WK017105", "WK017106"], "regisseur-demo"),
     ("teamleider", "teamleider", [], "teamleider-demo"),
@@ -43,7 +44,7 @@ def load_demo(db: Database, catalog: AreaCatalog, *, signals: int = 80, seed: in
     """Add the demo users and, when the database has no signals yet, demo signals."""
     for username, role, areas, password in DEMO_USERS:
         if get_user(db, username) is None:
-            add_user(db, username, password, role, areas)
+            add_user(db, username, password, role, areas, all_areas=not areas)
     if db.query_one("SELECT 1 FROM signals LIMIT 1"):
         return 0
     rng = random.Random(seed)

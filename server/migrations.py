@@ -333,6 +333,94 @@ def m008_accounts(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m007_explicit_area_scope(conn: sqlite3.Connection) -> None:
+    """"All areas" becomes explicit, and what a device may still hold is traceable.
+
+    - `users.all_areas`: before, every teamleider and beheerder and every gebiedsregisseur
+      without areas saw every signal. Users who saw everything keep it: a teamleider or
+      beheerder without areas and a gebiedsregisseur without areas get all_areas = 1.
+      A teamleider *with* areas is from now on bound to them (as a gebiedsregisseur was);
+      a beheerder always sees all. A user added later without areas and without
+      `--all-areas` sees only the signals they made.
+    - `user_scopes`: each user's scope (all_areas, areas) per generation. A sync cursor
+      names the generation it was made under, so a pull after a change of scope can tell
+      the phone which signals to drop (sync/pull.py). Existing users start at generation 1.
+    - `signal_left_areas`: the areas a signal left at a version (an edit of its location or
+      an area import moved it), written by a trigger, so a pull sends a removal to the
+      users who could see it there.
+    - `signal_attachments`: which live signal references which photo, kept by triggers, so
+      a photo is served only to whom may see such a signal (a deleted signal has none).
+    """
+    _run_script(
+        conn,
+        """
+        ALTER TABLE users ADD COLUMN all_areas INTEGER NOT NULL DEFAULT 0;
+        UPDATE users SET all_areas = 1 WHERE areas = '[]' OR role = 'beheerder';
+
+        CREATE TABLE user_scopes (
+            username TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            all_areas INTEGER NOT NULL,
+            areas TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (username, generation)
+        ) WITHOUT ROWID;
+        INSERT INTO user_scopes (username, generation, all_areas, areas, changed_at)
+            SELECT username, 1, CASE WHEN role = 'beheerder' THEN 1 ELSE all_areas END,
+                   CASE WHEN role = 'beheerder' OR all_areas THEN '[]' ELSE areas END,
+                   created_at FROM users;
+
+        CREATE TABLE signal_left_areas (
+            signal_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            kern_code TEXT,
+            wijk_code TEXT,
+            buurt_code TEXT,
+            PRIMARY KEY (signal_id, version)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER signals_left_areas AFTER UPDATE OF kern_code, wijk_code, buurt_code
+            ON signals
+            WHEN old.kern_code IS NOT new.kern_code OR old.wijk_code IS NOT new.wijk_code
+              OR old.buurt_code IS NOT new.buurt_code
+        BEGIN
+            INSERT OR REPLACE INTO signal_left_areas (signal_id, version, kern_code, wijk_code,
+                buurt_code) VALUES (new.id, new.version, old.kern_code, old.wijk_code,
+                old.buurt_code);
+        END;
+
+        CREATE TABLE signal_attachments (
+            signal_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (signal_id, sha256)
+        ) WITHOUT ROWID;
+        CREATE INDEX signal_attachments_sha ON signal_attachments(sha256);
+        INSERT OR IGNORE INTO signal_attachments (sha256, signal_id)
+            SELECT j.value, s.id FROM signals s, json_each(s.attachments) j
+             WHERE s.deleted = 0 AND s.attachments != '[]';
+        CREATE TRIGGER signals_attachments_insert AFTER INSERT ON signals
+            WHEN new.attachments != '[]' AND new.deleted = 0
+        BEGIN
+            INSERT OR IGNORE INTO signal_attachments (sha256, signal_id)
+                SELECT value, new.id FROM json_each(new.attachments);
+        END;
+        CREATE TRIGGER signals_attachments_update AFTER UPDATE OF attachments, deleted ON signals
+            WHEN old.attachments IS NOT new.attachments OR old.deleted IS NOT new.deleted
+        BEGIN
+            DELETE FROM signal_attachments WHERE signal_id = old.id;
+            INSERT OR IGNORE INTO signal_attachments (sha256, signal_id)
+                SELECT value, new.id FROM json_each(new.attachments) WHERE new.deleted = 0;
+        END;
+        -- A signal purged for good (retention) takes its traces along.
+        CREATE TRIGGER signals_traces_delete AFTER DELETE ON signals
+        BEGIN
+            DELETE FROM signal_attachments WHERE signal_id = old.id;
+            DELETE FROM signal_left_areas WHERE signal_id = old.id;
+        END;
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

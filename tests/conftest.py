@@ -46,9 +46,9 @@ def settings(db_path: Path, tmp_path: Path) -> Settings:
 @pytest.fixture
 def users(settings: Settings) -> dict[str, str]:
     db = open_database(settings).db
-    add_user(db, "regisseur", PASSWORDS["regisseur"], "gebiedsregisseur")
+    add_user(db, "regisseur", PASSWORDS["regisseur"], "gebiedsregisseur", all_areas=True)
     add_user(db, "ens", PASSWORDS["ens"], "gebiedsregisseur", ["WK017106"])
-    add_user(db, "teamleider", PASSWORDS["teamleider"], "teamleider")
+    add_user(db, "teamleider", PASSWORDS["teamleider"], "teamleider", all_areas=True)
     add_user(db, "beheerder", PASSWORDS["beheerder"], "beheerder")
     db.close()
     return PASSWORDS

@@ -22,6 +22,8 @@ def test_upload_is_idempotent_and_typed(client, regisseur, settings):
         assert first.status_code == 201, first.text
         assert first.json() == {"sha256": sha(data), "content_type": kind, "size": len(data)}
         assert client.put(url, content=data, headers=regisseur).status_code == 200
+        # Served only for a signal that names it (see test_authorization.py).
+        client.post("/api/v1/signals", json=signal_body(attachments=[sha(data)]), headers=regisseur)
         got = client.get(url, headers=regisseur)
         assert got.content == data and got.headers["content-type"] == kind
         # Stored outside the database under a path derived from the hash.

@@ -9,6 +9,7 @@ import msgspec
 
 from ..areas.models import AreaRef
 from ..signals.models import Signal
+from ..validation import Text
 
 AlertStatus = Literal["nieuw", "bekeken", "kwestie", "afgewezen"]
 
@@ -26,7 +27,8 @@ class Alert(msgspec.Struct):
     score: float | None
     p_value: float | None
     signal_ids: list[str]
-    #: Map extent of the signals: [min lon, min lat, max lon, max lat].
+    #: Map extent of the signals shown: [min lon, min lat, max lon, max lat] ([] if none has
+    #: a location).
     extent: list[float]
     why: str
     window_start: datetime
@@ -35,6 +37,9 @@ class Alert(msgspec.Struct):
     reason: str | None
     created_at: datetime
     updated_at: datetime
+    #: Signals of this alert outside the user's areas: counted, never shown (not in
+    #: `signal_ids`, `extent` or `signals`); an alert with none in scope is not shown at all.
+    hidden_signals: int = 0
 
 
 class AlertDetail(Alert):
@@ -47,4 +52,4 @@ class Acknowledge(msgspec.Struct):
     """Mark an alert as seen, or reject it with a reason."""
 
     status: Literal["bekeken", "afgewezen"] = "bekeken"
-    reason: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    reason: Annotated[Text, msgspec.Meta(max_length=1000)] | None = None

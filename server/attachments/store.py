@@ -9,7 +9,9 @@ from pathlib import Path
 
 from ..db import Database
 from ..errors import Invalid, TooLarge, Unsupported
+from ..signals.access import scope_clause
 from ..timeutil import now
+from ..users.models import User
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -63,8 +65,16 @@ def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
     return content_type, existing is None
 
 
-def attachment_file(db: Database, root: Path, sha256: str) -> tuple[Path, str] | None:
-    row = db.query_one("SELECT content_type FROM attachments WHERE sha256 = ?", (sha256,))
+def attachment_file(db: Database, root: Path, sha256: str, user: User) -> tuple[Path, str] | None:
+    """The photo file, only when a live signal this user may see references it (see
+    `signals/access.py`): a photo of a deleted signal, of one out of scope or of none is
+    answered like an unknown one. (Uploads stay open to any signed-in user: a photo is
+    uploaded before the signal that names it.)"""
+    clause, params = scope_clause(user, "s")
+    row = db.query_one(
+        "SELECT a.content_type FROM signal_attachments l JOIN signals s ON s.id = l.signal_id"
+        " JOIN attachments a ON a.sha256 = l.sha256"
+        f" WHERE l.sha256 = ? AND s.deleted = 0 AND {clause} LIMIT 1", (sha256, *params))
     target = path_for(root, sha256)
     if row is None or not target.exists():
         return None

@@ -10,14 +10,15 @@ import msgspec
 from msgspec import Meta
 
 from ..signals.models import Signal
+from ..validation import Text
 
-Title = Annotated[str, Meta(min_length=1, max_length=200)]
+Title = Annotated[Text, Meta(min_length=1, max_length=200)]
 
 
 class KwestieCreate(msgspec.Struct):
     title: Title
     signal_ids: Annotated[list[UUID], Meta(min_length=1, max_length=500)]
-    description: Annotated[str, Meta(max_length=4000)] = ""
+    description: Annotated[Text, Meta(max_length=4000)] = ""
 
 
 class KwestieFromAlert(msgspec.Struct):
@@ -41,6 +42,9 @@ class Kwestie(msgspec.Struct):
     last_observed: datetime | None
     created_by: str
     created_at: datetime
+    #: Live signals of this kwestie outside the user's areas: counted, never shown (not in
+    #: `signal_count`, the first/last observation or the timeline).
+    hidden_signals: int = 0
 
 
 class KwestieDetail(Kwestie):

@@ -19,8 +19,8 @@ class KwestiesController(Controller):
 
     @get("/kwesties", operation_id="listKwesties", sync_to_thread=True,
          summary="Kwesties with their number of signals and first/last observation")
-    def list_kwesties(self, state: State) -> list[Kwestie]:
-        return list_kwesties(state.db)
+    def list_kwesties(self, request: Request[User, str, State], state: State) -> list[Kwestie]:
+        return list_kwesties(state.db, request.user)
 
     @post("/kwesties", operation_id="createKwestie", sync_to_thread=True,
           summary="Group signals into a kwestie")

@@ -6,24 +6,32 @@ import json
 import uuid
 from datetime import datetime
 
+from ..alerts.store import visible_alert
 from ..areas.store import AreaCatalog
 from ..audit import audit
 from ..db import Database
 from ..errors import Conflict, Invalid, NotFound
-from ..signals.access import scope_clause
-from ..signals.queries import audit_personal_reads
+from ..signals.access import log_personal_reads, scope_clause, sees_all
 from ..signals.rows import to_signals
 from ..timeutil import from_utc_text, now
 from ..users.models import User
 from .models import Kwestie, KwestieDetail
 
-_SUMMARY = """
-    SELECT k.*, count(s.id) AS signal_count, min(s.observed_utc) AS first_utc,
-           max(s.observed_utc) AS last_utc
+
+def _summary(user: User) -> tuple[str, list]:
+    """Kwesties with the number and period of the signals this user may see, and how many
+    others (live, out of scope) there are; add a WHERE, then GROUP BY k.id."""
+    clause, params = scope_clause(user, "s")
+    shown = f"(s.deleted = 0 AND {clause})"
+    return f"""
+    SELECT k.*, coalesce(sum({shown}), 0) AS signal_count,
+           min(CASE WHEN {shown} THEN s.observed_utc END) AS first_utc,
+           max(CASE WHEN {shown} THEN s.observed_utc END) AS last_utc,
+           coalesce(sum(s.deleted = 0), 0) - coalesce(sum({shown}), 0) AS hidden
     FROM kwesties k
     LEFT JOIN kwestie_signals ks ON ks.kwestie_id = k.id
-    LEFT JOIN signals s ON s.id = ks.signal_id AND s.deleted = 0
-"""
+    LEFT JOIN signals s ON s.id = ks.signal_id
+""", [*params, *params, *params, *params]
 
 
 def _kwestie(row, cls=Kwestie, **extra):
@@ -31,7 +39,8 @@ def _kwestie(row, cls=Kwestie, **extra):
                status=row["status"], alert_id=row["alert_id"], signal_count=row["signal_count"],
                first_observed=from_utc_text(row["first_utc"]) if row["first_utc"] else None,
                last_observed=from_utc_text(row["last_utc"]) if row["last_utc"] else None,
-               created_by=row["created_by"], created_at=datetime.fromisoformat(row["created_at"]), **extra)
+               created_by=row["created_by"], created_at=datetime.fromisoformat(row["created_at"]),
+               hidden_signals=row["hidden"], **extra)
 
 
 def _add_signals(conn, kwestie_id: str, signal_ids: list[str], user: User) -> None:
@@ -60,34 +69,47 @@ def create_kwestie(db: Database, user: User, title: str, signal_ids: list[str],
 
 
 def from_alert(db: Database, user: User, alert_id: str, title: str | None) -> str:
-    row = db.query_one("SELECT title, signal_ids, status FROM alerts WHERE id = ?", (alert_id,))
-    if row is None:
-        raise NotFound(f"Waarschuwing {alert_id} bestaat niet.")
+    """A kwestie of the alert's live signals the user may see (an alert with none is 404)."""
+    row, shown = visible_alert(db.conn, user, alert_id)
     if row["status"] == "kwestie":
         raise Conflict("Van deze waarschuwing is al een kwestie gemaakt.")
-    live = [r[0] for r in db.query(
-        f"SELECT id FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(json.loads(row['signal_ids'])))})",
-        json.loads(row["signal_ids"]))]
-    return create_kwestie(db, user, title or row["title"], live, alert_id=alert_id)
+    if shown is None:
+        ids = json.loads(row["signal_ids"])
+        shown = db.query(f"SELECT id FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})",
+                         ids) if ids else []
+    return create_kwestie(db, user, title or row["title"], [r["id"] for r in shown], alert_id=alert_id)
+
+
+def _visible_kwestie(conn, user: User, kwestie_id: str):
+    """The kwestie's summary for this user, or NotFound when it does not exist or holds no
+    signal the user may see (one answer for both; a beheerder or all-areas user sees all)."""
+    sql, params = _summary(user)
+    row = conn.execute(sql + " WHERE k.id = ? GROUP BY k.id", (*params, kwestie_id)).fetchone()
+    if row is None or (not sees_all(user) and row["signal_count"] == 0):
+        raise NotFound(f"Kwestie {kwestie_id} bestaat niet.")
+    return row
 
 
 def add_signals(db: Database, user: User, kwestie_id: str, signal_ids: list[str]) -> None:
     with db.transaction() as conn:
-        if conn.execute("SELECT 1 FROM kwesties WHERE id = ?", (kwestie_id,)).fetchone() is None:
-            raise NotFound(f"Kwestie {kwestie_id} bestaat niet.")
+        _visible_kwestie(conn, user, kwestie_id)
         _add_signals(conn, kwestie_id, signal_ids, user)
         conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (now().isoformat(), kwestie_id))
 
 
-def list_kwesties(db: Database) -> list[Kwestie]:
-    return [_kwestie(r) for r in db.query(_SUMMARY + " GROUP BY k.id ORDER BY k.updated_at DESC")]
+def list_kwesties(db: Database, user: User) -> list[Kwestie]:
+    """Kwesties newest first; a user bound to areas sees those with a signal in their scope."""
+    sql, params = _summary(user)
+    having = "" if sees_all(user) else " HAVING signal_count > 0"
+    return [_kwestie(r) for r in db.query(sql + f" GROUP BY k.id{having} ORDER BY k.updated_at DESC",
+                                          params)]
 
 
 def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str, user: User) -> KwestieDetail:
-    row = db.query_one(_SUMMARY + " WHERE k.id = ? GROUP BY k.id", (kwestie_id,))
-    if row is None:
-        raise NotFound(f"Kwestie {kwestie_id} bestaat niet.")
+    row = _visible_kwestie(db.conn, user, kwestie_id)
+    clause, params = scope_clause(user, "s")
     signals = db.query("SELECT s.* FROM kwestie_signals ks JOIN signals s ON s.id = ks.signal_id"
-                       " WHERE ks.kwestie_id = ? AND s.deleted = 0 ORDER BY s.observed_utc", (kwestie_id,))
-    audit_personal_reads(db, user, signals)
+                       f" WHERE ks.kwestie_id = ? AND s.deleted = 0 AND {clause}"
+                       " ORDER BY s.observed_utc", (kwestie_id, *params))
+    log_personal_reads(db, user, signals)
     return _kwestie(row, KwestieDetail, timeline=to_signals(db.conn, signals, catalog))

@@ -2,6 +2,11 @@
 
 Made with matplotlib (no browser needed), in Dutch, from the same counts as the
 team lead's heatmap (`server.stats.store`).
+
+Whole municipality on purpose: the report is made on the command line by whoever
+runs the server (beheerder level) for management and council, and holds only
+counts per kern and category, never a signal's content, location or author. So it
+takes no user and is not limited by the access rule (`signals/access.py`).
 """
 
 from __future__ import annotations

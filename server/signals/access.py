@@ -1,46 +1,79 @@
-"""The access rule: who may see and change which signal.
+"""The access rule: who may see and change which signal, and the log of who saw what.
 
-One rule, in SQL for lists and in Python for a row at hand, so every path
-(lists, single reads, pulls, writes) answers the same:
-- a beheerder, a teamleider and a gebiedsregisseur without areas see every signal;
-- a gebiedsregisseur with areas sees the signals in those areas (kern, wijk or
-  buurt) and the ones they made themselves;
+One rule, in SQL for lists and in Python for a row at hand, so every path (lists,
+single reads, pulls, alerts, kwesties, photos, statistics, writes) answers the same:
+- a beheerder sees every signal, and so does a user with `all_areas` (explicit:
+  a user without areas and without all_areas sees only the signals they made);
+- anyone else sees the signals in their areas (kern, wijk or buurt codes) and the
+  ones they made themselves;
 - whoever may see a signal may change it; deleting it is for its maker, a
   teamleider or a beheerder.
+A signal a user may not see answers like one that does not exist (`NotFound`, one text).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import Forbidden
+from ..audit import audit
+from ..db import Database
+from ..errors import Forbidden, NotFound
 from ..users.models import User
 
 DELETERS = ("teamleider", "beheerder")
+#: What a read of personal data is logged as (one entry per signal, object = its id).
+READ_PERSONAL = "signal_read_personal"
 
 
-def _all_areas(user: User) -> bool:
-    return user.role != "gebiedsregisseur" or not user.areas
+def sees_all(user: User) -> bool:
+    return user.role == "beheerder" or user.all_areas
 
 
-def scope_clause(user: User, table: str = "") -> tuple[str, list[Any]]:
-    """SQL that limits rows of `signals` (aliased `table`) to what this user may see."""
-    if _all_areas(user):
+def scope_clause(user: User, table: str = "", *, owner: str | None = None) -> tuple[str, list[Any]]:
+    """SQL that is true (1) for the rows of `signals` (aliased `table`) this user may see.
+
+    `owner` names the column of the maker when `table` is not a signals row (e.g. the
+    areas a signal left, with its maker elsewhere); never NULL, so it can be compared."""
+    if sees_all(user):
         return "1", []
     t = f"{table}." if table else ""
+    maker = owner or f"{t}created_by"
+    if not user.areas:
+        return f"({maker} = ?)", [user.username]
     marks = ",".join("?" * len(user.areas))
-    clause = (f"({t}kern_code IN ({marks}) OR {t}wijk_code IN ({marks})"
-              f" OR {t}buurt_code IN ({marks}) OR {t}created_by = ?)")
+    clause = (f"(coalesce({t}kern_code IN ({marks}) OR {t}wijk_code IN ({marks})"
+              f" OR {t}buurt_code IN ({marks}), 0) OR {maker} = ?)")
     return clause, [*user.areas, *user.areas, *user.areas, user.username]
 
 
 def may_see(user: User, row: Mapping[str, Any]) -> bool:
     """Whether this user may see (and so change) the signal in `row`."""
-    if _all_areas(user) or row["created_by"] == user.username:
+    if sees_all(user) or row["created_by"] == user.username:
         return True
     areas = user.areas
     return row["kern_code"] in areas or row["wijk_code"] in areas or row["buurt_code"] in areas
+
+
+def covers_area(user: User, code: str, ancestors: Iterable[str] = ()) -> bool:
+    """Whether every signal in the area `code` (with its parent areas `ancestors`) is in scope."""
+    return sees_all(user) or code in user.areas or any(a in user.areas for a in ancestors)
+
+
+def not_found(signal_id: str) -> NotFound:
+    """The one answer for a signal that does not exist or that the user may not see."""
+    return NotFound(f"Signaal {signal_id} bestaat niet of u mag het niet zien.")
+
+
+def visible_row(conn: sqlite3.Connection, signal_id: str, user: User) -> sqlite3.Row:
+    """A live signal this user may see, or NotFound (which does not say which)."""
+    clause, params = scope_clause(user)
+    row = conn.execute(f"SELECT * FROM signals WHERE id = ? AND deleted = 0 AND {clause}",
+                       (signal_id, *params)).fetchone()
+    if row is None:
+        raise not_found(signal_id)
+    return row
 
 
 def check_change(user: User, row: Mapping[str, Any]) -> None:
@@ -53,3 +86,13 @@ def check_delete(user: User, row: Mapping[str, Any]) -> None:
         raise Forbidden("U mag dit signaal niet verwijderen.")
     if row["created_by"] != user.username and user.role not in DELETERS:
         raise Forbidden("Alleen wie het signaal maakte of een teamleider mag het verwijderen.")
+
+
+def log_personal_reads(db: Database, user: User, rows: Iterable[Mapping[str, Any]]) -> None:
+    """AVG / BIO: every path that returns a signal's content logs, for the signals marked as
+    holding personal data, who read which (one entry per signal, in one transaction)."""
+    personal = [r["id"] for r in rows if r["contains_personal_data"] and not r["deleted"]]
+    if personal:
+        with db.transaction() as conn:
+            for signal_id in personal:
+                audit(conn, user.username, READ_PERSONAL, signal_id)

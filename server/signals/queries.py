@@ -1,22 +1,18 @@
-"""Reading signals: lists with filters, one signal, and the audit of personal-data reads."""
+"""Reading signals: lists with filters and one signal, limited by the access rule (access.py)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..areas.store import AreaCatalog
-from ..audit import audit
 from ..db import Database
-from ..errors import NotFound
 from ..timeutil import utc_text
 from ..users.models import User
-from .access import scope_clause
+from .access import log_personal_reads, scope_clause, visible_row
 from .models import Signal, SignalPage
-from .rows import Row, to_signals
+from .rows import to_signals
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,28 +45,9 @@ def filter_clause(flt: SignalFilter) -> tuple[str, list[Any]]:
     return " AND ".join(where), params
 
 
-def audit_personal_reads(db: Database, user: User, rows: Sequence[Row]) -> None:
-    """AVG: who read a signal about a resident is logged, one entry per signal."""
-    personal = [r["id"] for r in rows if r["contains_personal_data"]]
-    if personal:
-        with db.transaction() as conn:
-            for signal_id in personal:
-                audit(conn, user.username, "signal_read_personal", signal_id)
-
-
-def visible_row(conn: sqlite3.Connection, signal_id: str, user: User) -> sqlite3.Row:
-    """A live signal this user may see, or NotFound (which does not say which)."""
-    clause, params = scope_clause(user)
-    row = conn.execute(f"SELECT * FROM signals WHERE id = ? AND deleted = 0 AND {clause}",
-                       (signal_id, *params)).fetchone()
-    if row is None:
-        raise NotFound(f"Signaal {signal_id} bestaat niet of u mag het niet zien.")
-    return row
-
-
 def get_signal(db: Database, catalog: AreaCatalog, signal_id: str, user: User) -> Signal:
     row = visible_row(db.conn, signal_id, user)
-    audit_personal_reads(db, user, [row])
+    log_personal_reads(db, user, [row])
     return to_signals(db.conn, [row], catalog)[0]
 
 
@@ -85,5 +62,6 @@ def list_signals(db: Database, catalog: AreaCatalog, user: User, flt: SignalFilt
     rows = conn.execute(
         f"SELECT * FROM signals WHERE {sql_where} ORDER BY observed_utc DESC, id"
         " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+    log_personal_reads(db, user, rows)
     return SignalPage(items=to_signals(conn, rows, catalog), total=total, limit=limit,
                       offset=offset)

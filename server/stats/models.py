@@ -12,8 +12,9 @@ from ..areas.models import AreaProperties
 class AreaStatsProperties(AreaProperties):
     """The properties of an area (as in /areas) with its numbers for the period."""
 
-    count: int
-    #: Signals per 1,000 inhabitants; null when the inhabitants are unknown.
+    #: Signals in the period; null for an area not wholly within the user's areas.
+    count: int | None
+    #: Signals per 1,000 inhabitants; null when the inhabitants or the count are unknown.
     per_1000: float | None
 
 
@@ -29,7 +30,8 @@ class AreaStatsCollection(msgspec.Struct):
 
     type: str
     features: list[AreaStatsFeature]
-    #: Signals in the period that lie in no area of this level (water, elsewhere, no location).
+    #: Signals in the period (in the user's scope) that lie in no area of this level (water,
+    #: elsewhere, no location).
     outside: int
 
 

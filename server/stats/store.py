@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta
 
 from ..areas.store import AreaCatalog
 from ..db import Database
+from ..signals.access import covers_area, scope_clause
 from ..signals.queries import SignalFilter, filter_clause
 from ..timeutil import LOCAL, from_utc_text
+from ..users.models import User
 from .models import (
     AreaStatsCollection,
     AreaStatsFeature,
@@ -21,26 +23,46 @@ from .models import (
 LEVEL_COLUMN = {"kern": "kern_code", "wijk": "wijk_code", "buurt": "buurt_code"}
 
 
+def _ancestors(catalog: AreaCatalog, code: str | None) -> list[str]:
+    """The codes above an area (buurt → wijk → …), by parent code."""
+    parents = {a.code: a.parent_code for a in catalog.areas}
+    found: list[str] = []
+    while (code := parents.get(code)) and code not in found:  # type: ignore[arg-type]
+        found.append(code)
+    return found
+
+
 def area_counts(db: Database, catalog: AreaCatalog, level: str, since: datetime | None,
                 until: datetime | None, category: str | None = None,
-                status: str | None = None) -> AreaStatsCollection:
-    """Every area of `level` with its count and rate per 1,000 inhabitants."""
+                status: str | None = None, user: User | None = None) -> AreaStatsCollection:
+    """Every area of `level` with its count and rate per 1,000 inhabitants.
+
+    With a `user`, only signals in their scope are counted (signals/access.py), and an
+    area not wholly within their areas is listed with count and per_1000 null (its shape
+    is public; its number is not theirs to see). Without one: the whole municipality
+    (the monthly report for management)."""
     column = LEVEL_COLUMN[level]
     where, params = filter_clause(SignalFilter(category=category, status=status,
                                                since=since, until=until))
+    if user is not None:
+        clause, scope_params = scope_clause(user)
+        where, params = f"{where} AND {clause}", [*params, *scope_params]
     # Named so the planner never falls back to a table scan: with the covering
     # per-level index a month or a year is an index-only range scan per area.
     counts = dict(db.query(
         f"SELECT {column}, count(*) FROM signals INDEXED BY signals_{level}_stats WHERE {where}"
         f" GROUP BY {column}", params))
     features = []
-    shapes = catalog.fresh().features()
+    catalog = catalog.fresh()
+    shapes = catalog.features()
     for area in catalog.areas:
         if area.level != level or area.water:
             continue
-        n = counts.get(area.code, 0)
         feature = shapes[(area.level, area.code)]
-        rate = round(n * 1000 / area.inhabitants, 3) if area.inhabitants else None
+        n: int | None = counts.get(area.code, 0)
+        if user is not None and not covers_area(user, area.code, _ancestors(catalog, area.code)):
+            n = None
+        rate = round(n * 1000 / area.inhabitants, 3) if area.inhabitants and n is not None else None
         features.append(AreaStatsFeature(
             type="Feature", id=area.code, geometry=feature["geometry"],
             properties=AreaStatsProperties(**feature["properties"], count=n, per_1000=rate)))
@@ -56,11 +78,13 @@ def week_start(moment: datetime) -> date:
 
 
 def area_trend(db: Database, catalog: AreaCatalog, level: str, code: str, weeks: int,
-               today: date, category: str | None = None) -> AreaTrend | None:
-    """Weekly counts for the last `weeks` weeks (this week included) and the top categories."""
-    area = catalog.fresh().by_key.get((level, code))
-    if area is None:
-        return None
+               today: date, category: str | None = None, user: User | None = None) -> AreaTrend | None:
+    """Weekly counts for the last `weeks` weeks (this week included) and the top categories;
+    None for an unknown area or, with a `user`, one not wholly within their areas."""
+    catalog = catalog.fresh()
+    area = catalog.by_key.get((level, code))
+    if area is None or (user is not None and not covers_area(user, code, _ancestors(catalog, code))):
+        return None  # an area out of scope answers like an unknown one
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=LOCAL)
     where, params = filter_clause(SignalFilter(category=category, since=since))

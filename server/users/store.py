@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from ..db import Database
 from .models import ROLES, User
 from .passwords import WeakPassword, check_password, hash_password
+from .scopes import record_scope
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -18,12 +19,17 @@ class UserError(ValueError):
 
 
 def _user(row) -> User:
-    return User(username=row["username"], role=row["role"], areas=json.loads(row["areas"]))
+    return User(username=row["username"], role=row["role"], areas=json.loads(row["areas"]),
+                all_areas=bool(row["all_areas"]))
 
 
 def add_user(db: Database, username: str, password: str, role: str,
-             areas: list[str] | None = None, *, replace: bool = False) -> User:
-    """Create (or with `replace`, reset) a user with an argon2id password hash."""
+             areas: list[str] | None = None, *, replace: bool = False,
+             all_areas: bool = False) -> User:
+    """Create (or with `replace`, reset) a user with an argon2id password hash.
+
+    Without areas and without `all_areas` a user (other than a beheerder, who sees all)
+    sees only the signals they made: "all areas" is never implied."""
     if not USERNAME.match(username):
         raise UserError(
             f"invalid username {username!r}: use 2-64 lowercase letters, digits, '.', '_' or '-'"
@@ -35,6 +41,8 @@ def add_user(db: Database, username: str, password: str, role: str,
     except WeakPassword as e:
         raise UserError(str(e)) from None
     areas = sorted(set(areas or []))
+    if all_areas and areas:
+        raise UserError("kies --all-areas of --area, niet allebei")
     now = datetime.now(UTC).isoformat()
     with db.transaction() as conn:
         exists = conn.execute("SELECT token_generation FROM users WHERE username = ?",
@@ -42,14 +50,17 @@ def add_user(db: Database, username: str, password: str, role: str,
         if exists and not replace:
             raise UserError(f"user {username!r} already exists")
         conn.execute(
-            "INSERT OR REPLACE INTO users (username, password_hash, role, areas, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (username, hash_password(password), role, json.dumps(areas), now),
+            "INSERT OR REPLACE INTO users (username, password_hash, role, areas, all_areas,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (username, hash_password(password), role, json.dumps(areas), int(all_areas), now),
         )
+        record_scope(conn, User(username=username, role=role,  # type: ignore[arg-type]
+                                areas=areas, all_areas=all_areas), now)
         if exists:  # a reset ends the sessions of the replaced account (auth/tokens.py)
             conn.execute("UPDATE users SET token_generation = ? WHERE username = ?",
                          (exists["token_generation"] + 1, username))
-    return User(username=username, role=role, areas=areas)  # type: ignore[arg-type]
+    return User(username=username, role=role, areas=areas,  # type: ignore[arg-type]
+                all_areas=all_areas)
 
 
 def get_user(db: Database, username: str) -> User | None:
