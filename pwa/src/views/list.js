@@ -87,7 +87,9 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
     if (!shown.length && !gone.length) list.replaceChildren(h('li', { class: 'signal-item' }, 'Nog geen signalen.'));
   }
 
+  let openId = null; // the signal in the detail view
   function open(s) {
+    openId = s.id;
     const notice = noticeFor(s.id);
     const status = h('select', { id: 'detail-status', class: 'utrecht-select utrecht-textbox' },
       STATUSES.map(([c, n]) => h('option', { value: c }, n)));
@@ -108,6 +110,7 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
           message.textContent = 'Weet je het zeker? Tik nog een keer om te verwijderen.';
           return;
         }
+        openId = null;
         await onDelete(s.id);
         detail.replaceChildren(h('p', { class: 'utrecht-paragraph', 'aria-live': 'polite' }, 'Signaal verwijderd.'));
       } }, 'Verwijderen');
@@ -152,6 +155,11 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
       categories = data.categories ?? categories;
       me = data.me ?? me;
       draw();
+      // A signal that left the user's sight (a pull removed it) leaves the screen too.
+      if (openId && !signals.some((s) => s.id === openId)) {
+        openId = null;
+        detail.replaceChildren();
+      }
     },
   };
 }

@@ -1,0 +1,154 @@
+"""A phone shared by two users: log-out leaves nothing of A's but what A has not sent,
+B never sends A's signals, and A's go out with A's name when A is back.
+Also "Bevat persoonsgegevens": chosen in the form, kept on the server, marked in the list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from e2e_support import REPO, log_in, require, server_signals, wait_for_status
+
+pytestmark = pytest.mark.browser
+AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path("/tmp/scratch/i11/shots")
+ANNAS = "E2E privacy: moeder alleen met drie kinderen, Zuiderweg"
+BERTS = "E2E privacy: lantaarnpaal bij de school is kapot"
+
+# Every store of the app's database: keys everywhere, and the outbox entries' owner and text.
+READ_IDB = """async () => {
+  const db = await new Promise((ok, fail) => {
+    const r = indexedDB.open('gebiedsradar'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error);
+  });
+  const ask = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
+  const out = {};
+  for (const name of db.objectStoreNames) out[name] = await ask(db.transaction(name).objectStore(name).getAllKeys());
+  out.waiting = (await ask(db.transaction('outbox').objectStore('outbox').getAll()))
+    .map((m) => ({ user: m.user, op: m.op, description: m.data.description }));
+  db.close();
+  const cached = [];
+  for (const name of await caches.keys()) {
+    for (const req of await (await caches.open(name)).keys()) cached.push(new URL(req.url).pathname);
+  }
+  out.cached = cached;
+  return out;
+}"""
+
+
+def axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Uitloggen").click()
+    page.get_by_label("Gebruikersnaam").wait_for()
+
+
+def test_shared_phone_keeps_each_users_signals_apart(browser, server):
+    require(AXE, "axe-core (npm ci in pwa/)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # bypass_csp: axe is injected as an inline script, which the app's CSP rightly forbids.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    screens = {}
+
+    # A (regisseur) makes a signal with personal data on the street, without a connection.
+    log_in(page, server, "regisseur")
+    wait_for_status(page, "Alles verzonden")
+    context.set_offline(True)
+    page.get_by_role("button", name="Nieuw signaal").click()
+    page.get_by_label("Categorie").select_option(label="Jeugd")
+    page.get_by_label("Omschrijving").fill(ANNAS)
+    page.get_by_label("Urgentie").select_option(label="Hoog")
+    page.get_by_label("Bevat persoonsgegevens").check()
+    page.get_by_label("Bevat persoonsgegevens").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.screenshot(path=str(SHOTS / "capture-form-personal-data.png"))
+    screens["capture form with the mark"] = axe(page)
+    page.get_by_role("button", name="Signaal opslaan").click()
+    wait_for_status(page, "1 signaal wacht")
+    # The form is ready for the next resident: defaults back, the mark off.
+    assert page.get_by_label("Urgentie").input_value() == "normaal"
+    assert not page.get_by_label("Bevat persoonsgegevens").is_checked()
+    item = page.get_by_role("button", name="E2E privacy: moeder")
+    item.scroll_into_view_if_needed()
+    assert "Bevat persoonsgegevens" in item.inner_text()
+    page.screenshot(path=str(SHOTS / "list-personal-data-mark.png"))
+    screens["list with the mark"] = axe(page)
+
+    # A logs out while the signal waits: the app asks first; staying keeps everything.
+    page.get_by_role("button", name="Uitloggen").click()
+    dialog = page.get_by_role("dialog", name="Nog niet alles is verzonden")
+    dialog.wait_for()
+    assert "Er wacht nog 1 signaal op verzending." in dialog.inner_text()
+    page.screenshot(path=str(SHOTS / "logout-warning.png"))
+    screens["log-out warning"] = axe(page)
+    dialog.get_by_role("button", name="Ingelogd blijven en verzenden").click()
+    dialog.wait_for(state="detached")
+    wait_for_status(page, "1 signaal wacht")
+    assert page.get_by_role("button", name="E2E privacy: moeder").is_visible()
+    page.get_by_role("button", name="Uitloggen").click()
+    dialog.get_by_role("button", name="Toch uitloggen").click()
+    page.get_by_label("Gebruikersnaam").wait_for()
+
+    # Nothing of A's is left but the unsent signal, bound to A.
+    left = page.evaluate(READ_IDB)
+    assert left["signals"] == [] and left["session"] == [] and left["notices"] == [] and left["acked"] == []
+    assert "cursor" not in left["sync"]
+    assert set(left["cache"]) <= {"areas"}
+    assert left["waiting"] == [{"user": "regisseur", "op": "create", "description": ANNAS}]
+    assert not [p for p in left["cached"] if p.startswith("/api/")]
+
+    # B (teamleider) signs in on the same phone, online: B's sync leaves A's signal alone.
+    context.set_offline(False)
+    log_in(page, server, "teamleider")
+    wait_for_status(page, "Alles verzonden")
+    page.locator(".signal-item__open").first.wait_for()  # B's own scope, pulled
+    assert ANNAS not in page.locator(".signals").inner_text()
+    page.get_by_role("button", name="Nieuw signaal").click()
+    page.get_by_label("Categorie").select_option(label="Verkeer")
+    page.get_by_label("Omschrijving").fill(BERTS)
+    page.get_by_role("button", name="Signaal opslaan").click()
+    wait_for_status(page, "Alles verzonden")
+    page.get_by_role("button", name="E2E privacy: lantaarnpaal").wait_for()
+    on_server = server_signals(server)
+    assert [s["created_by"] for s in on_server if s["description"] == BERTS] == ["teamleider"]
+    assert not [s for s in on_server if s["description"] == ANNAS]
+    assert ANNAS not in page.locator(".signals").inner_text()
+    assert page.evaluate(READ_IDB)["waiting"] == [{"user": "regisseur", "op": "create", "description": ANNAS}]
+
+    # B's outbox is empty: no question, straight out.
+    log_out(page)
+    assert page.get_by_role("dialog").count() == 0
+
+    # A is back: A's signal goes out under A's name, as chosen.
+    log_in(page, server, "regisseur")
+    wait_for_status(page, "Alles verzonden")
+    annas = [s for s in server_signals(server) if s["description"] == ANNAS]
+    assert len(annas) == 1
+    assert annas[0]["created_by"] == "regisseur"
+    assert annas[0]["urgency"] == "hoog"
+    assert annas[0]["contains_personal_data"] is True
+    mine = page.get_by_role("button", name="E2E privacy: moeder")
+    mine.wait_for()
+    assert "Bevat persoonsgegevens" in mine.inner_text()
+    mine.click()
+    detail = page.locator(".signal-detail")
+    detail.get_by_text("Bevat persoonsgegevens").first.wait_for()
+    assert detail.get_by_label("Bevat persoonsgegevens").is_checked()
+    detail.get_by_label("Bevat persoonsgegevens").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "detail-personal-data-mark.png"))
+    screens["detail with the mark"] = axe(page)
+
+    # Logging out with nothing waiting leaves the device empty of A's data.
+    log_out(page)
+    assert page.get_by_role("dialog").count() == 0
+    empty = page.evaluate(READ_IDB)
+    for store in ("signals", "session", "outbox", "photos", "notices", "acked"):
+        assert empty[store] == [], store
+    assert "cursor" not in empty["sync"]
+    context.close()
+    assert {name: found for name, found in screens.items() if found} == {}
