@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+// The app's privacy marks and questions: "Bevat persoonsgegevens" in the list
+// and the detail, and the question before logging out while signals wait.
+import { describe, expect, it, vi, beforeEach } from 'vitest';
+import { createSignalList } from '../src/views/list.js';
+import { askBeforeLogout, waitingText } from '../src/views/logout-warning.js';
+
+const button = (root, name) => [...root.querySelectorAll('button')].find((b) => b.textContent.trim() === name);
+const SIGNAL = {
+  id: 's1', category: 'eenzaamheid', description: 'Meneer op nummer 12 komt de deur niet meer uit', urgency: 'hoog',
+  status: 'nieuw', observed_at: '2026-11-28T10:00:00+01:00', version: 2, contains_personal_data: true,
+  kern: { code: 'K1', name: 'Ens' },
+};
+
+describe('"Bevat persoonsgegevens" in the list and the detail', () => {
+  let root;
+  beforeEach(() => {
+    document.body.innerHTML = '<div id="app"></div>';
+    root = document.getElementById('app');
+  });
+
+  it('marks such signals in words, in the list and the detail, and editing keeps the mark', async () => {
+    const onEdit = vi.fn(async () => {});
+    const list = createSignalList(root, { onEdit, onDelete: vi.fn(), onDismiss: vi.fn() });
+    list.update({ signals: [SIGNAL, { ...SIGNAL, id: 's2', description: 'Gat in de weg', contains_personal_data: false }] });
+    const items = [...root.querySelectorAll('.signal-item__open')];
+    expect(items[0].textContent).toContain('Bevat persoonsgegevens');
+    expect(items[1].textContent).not.toContain('Bevat persoonsgegevens');
+
+    items[0].click();
+    const detail = root.querySelector('.signal-detail');
+    expect(detail.querySelector('.personal-mark').textContent).toBe('Bevat persoonsgegevens');
+    const box = detail.querySelector('#detail-persoonsgegevens');
+    expect(box.checked).toBe(true);
+    detail.querySelector('#detail-urgentie').value = 'acuut';
+    button(detail, 'Wijzigingen opslaan').click();
+    await vi.waitFor(() => expect(onEdit).toHaveBeenCalledOnce());
+    expect(onEdit).toHaveBeenCalledWith('s1', { urgency: 'acuut' }); // the mark is not touched
+
+    box.checked = false;
+    button(detail, 'Wijzigingen opslaan').click();
+    await vi.waitFor(() => expect(onEdit).toHaveBeenCalledTimes(2));
+    expect(onEdit.mock.calls[1][1]).toMatchObject({ contains_personal_data: false });
+  });
+
+  it('closes the detail of a signal that a pull removed', () => {
+    const list = createSignalList(root, { onEdit: vi.fn(), onDelete: vi.fn(), onDismiss: vi.fn() });
+    list.update({ signals: [SIGNAL] });
+    root.querySelector('.signal-item__open').click();
+    expect(root.querySelector('#detail-omschrijving').value).toContain('Meneer op nummer 12');
+    list.update({ signals: [] });
+    expect(root.querySelector('#detail-omschrijving')).toBeNull();
+    expect(root.querySelector('.signal-detail').textContent).toBe('');
+  });
+
+  it('tells, without content, that a signal with a waiting change left the user\'s sight', async () => {
+    const onDismiss = vi.fn(async () => {});
+    const list = createSignalList(root, { onEdit: vi.fn(), onDelete: vi.fn(), onDismiss });
+    list.update({ signals: [], notices: [{ signal_id: 'gone', kind: 'removed', at: 'x' }] });
+    expect(root.textContent).toContain('niet meer zichtbaar voor jou');
+    expect(root.textContent).not.toContain('Nog geen signalen.');
+    button(root, 'Begrepen').click();
+    expect(onDismiss).toHaveBeenCalledWith('gone');
+  });
+});
+
+describe('the question before logging out', () => {
+  beforeEach(() => {
+    document.body.innerHTML = '';
+  });
+
+  it('says how many signals wait, what happens to them, and stays on Escape', async () => {
+    expect(waitingText(1)).toBe('Er wacht nog 1 signaal op verzending.');
+    expect(waitingText(3)).toBe('Er wachten nog 3 signalen op verzending.');
+    const answer = askBeforeLogout(2);
+    const dialog = document.querySelector('dialog');
+    expect(dialog.getAttribute('aria-labelledby')).toBe('logout-warning-title');
+    expect(dialog.textContent).toContain('Er wachten nog 2 signalen op verzending.');
+    expect(dialog.textContent).toContain('blijven ze op dit apparaat bewaard en worden ze pas verzonden als jij weer inlogt');
+    expect(document.activeElement.textContent).toBe('Ingelogd blijven en verzenden');
+    dialog.dispatchEvent(new Event('cancel', { cancelable: true }));
+    expect(await answer).toBe('stay');
+    expect(document.querySelector('dialog')).toBeNull();
+  });
+
+  it('logs out anyway only when asked to', async () => {
+    const answer = askBeforeLogout(1);
+    expect(document.querySelector('dialog').textContent).toContain('Er wacht nog 1 signaal op verzending.Als je nu uitlogt, blijft het');
+    button(document.body, 'Toch uitloggen').click();
+    expect(await answer).toBe('logout');
+  });
+});
