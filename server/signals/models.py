@@ -10,6 +10,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from ..areas.models import AreaRef
+from ..validation import Text
 
 Urgency = Literal["laag", "normaal", "hoog", "acuut"]
 Source = Literal["inwoner", "ondernemer", "organisatie", "dorpsbelang", "jongerenraad",
@@ -20,10 +21,13 @@ LocationMethod = Literal["gps", "map", "address"]
 MAX_DESCRIPTION = 4000
 MAX_ATTACHMENTS = 10
 
-Code = Annotated[str, Meta(min_length=1, max_length=64)]
-Description = Annotated[str, Meta(min_length=1, max_length=MAX_DESCRIPTION)]
+# Text a client sends is `Text`: no NUL, no bidirectional controls (validation.py).
+Code = Annotated[Text, Meta(min_length=1, max_length=64)]
+Description = Annotated[Text, Meta(min_length=1, max_length=MAX_DESCRIPTION)]
 Sha256 = Annotated[str, Meta(pattern="^[0-9a-f]{64}$", description="SHA-256 of the bytes, hex")]
 Attachments = Annotated[list[Sha256], Meta(max_length=MAX_ATTACHMENTS)]
+#: Only plausible times are taken (2000-01-01 … a day after now): the service checks that,
+#: with its clock (`timeutil.plausible`).
 AwareDateTime = Annotated[datetime, Meta(tz=True)]
 
 

@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from ..errors import Unreadable
-from ..params import period_param
+from ..params import Offset, period_param
 from ..users.models import User
 from .models import Signal, SignalCreate, SignalPage, SignalUpdate, Status
 from .queries import SignalFilter, get_signal, list_signals
@@ -75,7 +75,7 @@ class SignalsController(Controller):
         until: Annotated[str | None, QueryParameter(
             description="observed_at tot (RFC 3339-tijd, exclusief; een datum telt tot en met die dag)")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> SignalPage:
         flt = SignalFilter(area=area, category=category, status=status,
                            since=period_param("since", since, end=False),
