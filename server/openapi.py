@@ -3,7 +3,10 @@
 Litestar generates the schema from the routes and Structs; this module adds
 what the rules ask and Litestar does not know: the versioned server URL with
 paths relative to it, the `API-Version` header on every success, problem+json
-error responses, the bearer security scheme and the contact.
+error responses, the bearer security scheme (not on the public routes), the
+`OPTIONS` answer with its `Allow` header, the bodies Litestar cannot see (photos,
+the offline areas) and the contact. tests/test_api_fuzz.py checks with schemathesis
+that the server answers as this document says.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from litestar import Litestar
+
+from .guards import PUBLIC
 from .settings import API_PREFIX, API_VERSION
 
 CONTACT = {
@@ -59,11 +65,35 @@ ERROR_TEXT = {
     "404": "Not found",
     "409": "Conflict with what the server holds (a deleted signal; a delete based on a version"
            " someone else changed since)",
+    "413": "The body is too large (a photo over 10 MB, more than 500 mutations)",
+    "415": "The body is not of a type this operation takes (JSON: application/json)",
     "422": "The body is well-formed but its fields are wrong",
     "429": "Too many attempts",
     "500": "Server error",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+ALLOW_HEADER = {"description": "The methods of this path, e.g. `GET, OPTIONS, POST`",
+                "schema": {"type": "string", "example": "GET, OPTIONS, POST"}}
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
+#: The simplified areas a device keeps for offline lookup (areas/store.py `device_json`).
+OFFLINE_AREAS = {
+    "type": "object",
+    "description": "GeoJSON FeatureCollection (WGS84) of every area, simplified",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "tolerance_m": {"type": "number", "description": "Largest shift of a border, metres"},
+        "features": {"type": "array", "items": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string"},
+                "geometry": {"type": "object"},
+                "properties": {"type": "object"},
+            }}},
+    },
+}
 
 
 def _problem(code: str) -> dict[str, Any]:
@@ -74,6 +104,14 @@ def _problem(code: str) -> dict[str, Any]:
     }
 
 
+def public_operations(app: Litestar) -> set[str]:
+    """The operation ids of the routes anyone may call (marked `PUBLIC`)."""
+    return {handler.operation_id for route in app.routes
+            for handler in getattr(route, "route_handlers", ())
+            if isinstance(handler.operation_id, str)
+            and all(handler.opt.get(k) == v for k, v in PUBLIC.items())}
+
+
 def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
     codes = ["400", "500"]
     public = op.get("security") == []
@@ -82,7 +120,7 @@ def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
     if "{" in path:
         codes.append("404")
     if method in ("post", "put", "patch"):
-        codes.append("422")
+        codes += ["413", "415", "422"]
     if op.get("operationId") in ("createSignal", "updateSignal", "deleteSignal"):
         codes.append("409")
     if op.get("operationId") == "createToken":
@@ -108,8 +146,49 @@ def _flatten_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
-    """Turn Litestar's generated schema into the published document."""
+def _options(rel: str, item: dict[str, Any]) -> dict[str, Any]:
+    """The OPTIONS answer of a path (methods.py): its methods in `Allow`, no token needed."""
+    name = "".join(part.strip("{}").title().replace("_", "") for part in rel.split("/"))
+    return {
+        "operationId": f"options{name}",
+        "summary": "The methods of this path (Allow)",
+        "tags": next((op["tags"] for m in HTTP_METHODS if (op := item.get(m)) and op.get("tags")), []),
+        "security": [],
+        "parameters": next(([p for p in op.get("parameters", []) if p.get("in") == "path"]
+                            for m in HTTP_METHODS if (op := item.get(m))), []),
+        "responses": {"204": {"description": "The methods in Allow",
+                              "headers": {"Allow": {"$ref": "#/components/headers/Allow"},
+                                          "API-Version": {"$ref": "#/components/headers/API-Version"}}},
+                      "500": _problem("500")},
+    }
+
+
+def _fix_bodies(op: dict[str, Any]) -> None:
+    """Bodies Litestar describes wrongly: it sees bytes and a raw request."""
+    responses = op["responses"]
+    if op.get("operationId") == "listOfflineAreas":
+        ok = responses["200"]
+        ok["content"] = {"application/geo+json": {"schema": OFFLINE_AREAS}}
+        ok.setdefault("headers", {})["ETag"] = {"description": "Version of these areas",
+                                                "schema": {"type": "string"}}
+        responses["304"] = {"description": "Unchanged since the ETag sent in If-None-Match",
+                            "headers": {"ETag": {"description": "Version of these areas",
+                                                 "schema": {"type": "string"}}}}
+    elif op.get("operationId") == "putAttachment":
+        op["requestBody"] = {"required": True, "description": "The photo's bytes",
+                             "content": {t: {"schema": BINARY} for t in PHOTO_TYPES}}
+        stored = responses.get("200") or responses.get("201")
+        if stored is not None:
+            responses["200"] = {**copy.deepcopy(stored), "description": "Already stored"}
+            responses["201"] = {**copy.deepcopy(stored), "description": "Stored"}
+    elif op.get("operationId") == "getAttachment":
+        responses["200"]["content"] = {t: {"schema": BINARY} for t in PHOTO_TYPES}
+
+
+def shape_openapi(generated: dict[str, Any], public: set[str] | frozenset[str] = frozenset()
+                  ) -> dict[str, Any]:
+    """Turn Litestar's generated schema into the published document; `public`: the ids of
+    the operations that need no token (`public_operations`)."""
     doc = copy.deepcopy(generated)
     doc["info"]["contact"] = CONTACT
     doc["info"]["version"] = API_VERSION
@@ -123,9 +202,12 @@ def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
             op = item.get(method)
             if op is None:
                 continue
+            if op.get("operationId") in public:
+                op["security"] = []
             responses = op.setdefault("responses", {})
             for code in [c for c in responses if c[0] in "45"]:
                 del responses[code]  # Litestar's own 400 is not problem+json
+            _fix_bodies(op)
             if op.get("operationId") == "createSignal" and "201" in responses:
                 responses["200"] = {**copy.deepcopy(responses["201"]), "description":
                                     "The same signal again (unchanged), or the same id with"
@@ -139,6 +221,7 @@ def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
                                         for name in WRITE_HEADERS})
             for code in _errors_for(rel, method, op):
                 responses[code] = _problem(code)
+        item["options"] = _options(rel, item)
         paths[rel] = item
     paths["/openapi.json"] = {
         "get": {
@@ -156,6 +239,7 @@ def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
             },
         }
     }
+    paths["/openapi.json"]["options"] = _options("/openapi.json", paths["/openapi.json"])
     doc["paths"] = dict(sorted(paths.items()))
     components = doc.setdefault("components", {})
     for schema in components.get("schemas", {}).values():
@@ -163,7 +247,7 @@ def shape_openapi(generated: dict[str, Any]) -> dict[str, Any]:
         for name in props:
             props[name] = _flatten_nullable(props[name])
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-    components["headers"] = {"API-Version": VERSION_HEADER, **WRITE_HEADERS}
+    components["headers"] = {"API-Version": VERSION_HEADER, "Allow": ALLOW_HEADER, **WRITE_HEADERS}
     components["securitySchemes"] = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                        "description": "Token from POST /auth/token"}

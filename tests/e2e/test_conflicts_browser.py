@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -20,7 +21,8 @@ def test_delete_of_a_signal_changed_elsewhere_is_refused_and_shown(browser, serv
         "id": sid, "category": "overlast", "description": "E2E wissen: geluidsoverlast bij de haven",
         "urgency": "normaal", "source": "inwoner",
         "location": {"lat": 52.6333, "lon": 5.8333, "accuracy_m": 10, "method": "gps"},
-        "observed_at": "2099-01-01T10:00:00+01:00"})  # newest first: at the top of the list
+        # Newest first: at the top of the list (an observation may be at most a day ahead).
+        "observed_at": (datetime.now(UTC) + timedelta(hours=20)).isoformat()})
     assert created.status_code == 201, created.text
 
     context = browser.new_context(viewport={"width": 390, "height": 844})
