@@ -421,6 +421,34 @@ def m007_explicit_area_scope(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m009_idempotency_scope(conn: sqlite3.Connection) -> None:
+    # A mutation id names a change within one user's device: keyed by the id alone, one
+    # user reusing another's id got `duplicate` of the other's change, and theirs was lost.
+    _run_script(
+        conn,
+        """
+        CREATE TABLE mutations_scoped (
+            id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            username TEXT NOT NULL,
+            signal_id TEXT NOT NULL,
+            op TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied','conflict','rejected')),
+            version INTEGER,
+            problem TEXT,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (username, device_id, id)
+        ) WITHOUT ROWID;
+        INSERT INTO mutations_scoped SELECT id, device_id, seq, username, signal_id, op, status,
+            version, problem, received_at FROM mutations;
+        DROP TABLE mutations;
+        ALTER TABLE mutations_scoped RENAME TO mutations;
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

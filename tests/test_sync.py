@@ -68,6 +68,66 @@ def test_one_bad_mutation_does_not_block_the_batch(client, regisseur):
     assert client.get("/api/v1/signals", headers=regisseur).json()["total"] == 1
 
 
+def test_a_mutation_that_does_not_fit_is_rejected_alone_and_blocks_nothing(client, regisseur):
+    """Finding 5: a `seq` past 2^63 - 1 (or any field of the wrong type) in one mutation used
+    to roll back the whole push (500) and block the device's outbox for good. Each mutation
+    is read on its own: that one is rejected naming the field, the others apply."""
+    ids = [str(uuid.uuid4()) for _ in range(6)]
+    items = [
+        mutation("create", ids[0], create_data(), seq=2**63),
+        mutation("create", ids[1], create_data(), seq=1),
+        {**mutation("create", ids[2], create_data(), seq=2), "seq": "drie"},
+        mutation("update", ids[1], {"urgency": "hoog"}, base=2**64, seq=3),
+        {**mutation("create", ids[3], create_data(), seq=4), "op": "verplaats"},
+        {**mutation("create", ids[4], create_data(), seq=5), "data": [1, 2]},
+        {**mutation("create", ids[5], create_data(), seq=6), "id": 12},
+        mutation("update", ids[1], {"urgency": "acuut"}, base=1, seq=7),
+    ]
+    res = push(client, regisseur, *items)
+    results = res["results"]
+    assert [r["status"] for r in results] == ["rejected", "applied", "rejected", "rejected",
+                                              "rejected", "rejected", "rejected", "applied"]
+    named = [r["problem"]["errors"][0]["name"] if r["problem"] else None for r in results]
+    assert named == ["seq", None, "seq", "base_version", "op", "data", "id", None]
+    assert all(r["problem"]["status"] == 422 for r in results if r["status"] == "rejected")
+    # Each answer carries the ids as sent, so the app can take it out of its outbox.
+    assert [r["id"] for r in results] == [m["id"] if isinstance(m["id"], str) else None
+                                          for m in items]
+    assert [r["signal_id"] for r in results] == [m["signal_id"] for m in items]
+    # A rejected update of a signal the user sees comes with the server's state.
+    assert results[3]["server"]["id"] == ids[1]
+    # The device is not stuck: the same outbox again answers the same, the rest was kept.
+    again = push(client, regisseur, *items)["results"]
+    assert [r["status"] for r in again] == ["rejected", "duplicate", "rejected", "rejected",
+                                            "rejected", "rejected", "rejected", "duplicate"]
+    signal = client.get(f"/api/v1/signals/{ids[1]}", headers=regisseur).json()
+    assert (signal["urgency"], signal["version"]) == ("acuut", 2)
+    assert client.get("/api/v1/signals", headers=regisseur).json()["total"] == 1
+    seq = client.app.state.db.query_one("SELECT last_seq FROM devices WHERE device_id = ?",
+                                        (DEVICE,))[0]
+    assert seq == 7
+
+
+def test_mutation_ids_are_scoped_to_user_and_device(client, regisseur, teamleider):
+    """Finding 8: a mutation id is only a duplicate for the same user and device; another
+    user (or device) using the same id gets their own change applied, not someone else's
+    outcome."""
+    mid = str(uuid.uuid4())
+    mine, theirs, other_device = (str(uuid.uuid4()) for _ in range(3))
+    first = push(client, regisseur, mutation("create", mine, create_data(), mid=mid))["results"][0]
+    assert first["status"] == "applied"
+    other = push(client, teamleider, mutation("create", theirs, create_data(), mid=mid))["results"][0]
+    assert (other["status"], other["signal_id"], other["version"]) == ("applied", theirs, 1)
+    assert other["server"]["created_by"] == "teamleider"
+    elsewhere = push(client, regisseur, mutation("create", other_device, create_data(), mid=mid),
+                     device=str(uuid.uuid4()))["results"][0]
+    assert (elsewhere["status"], elsewhere["signal_id"]) == ("applied", other_device)
+    # Each one's retry is a duplicate of its own outcome.
+    retry = push(client, teamleider, mutation("create", theirs, create_data(), mid=mid))["results"][0]
+    assert (retry["status"], retry["signal_id"]) == ("duplicate", theirs)
+    assert client.get("/api/v1/signals", headers=teamleider).json()["total"] == 3
+
+
 def test_concurrent_edits_merge_field_by_field(client, regisseur, teamleider):
     sid = str(uuid.uuid4())
     push(client, regisseur, mutation("create", sid, create_data()))
@@ -130,12 +190,13 @@ def test_pull_only_returns_what_the_user_may_see(client, regisseur):
          mutation("create", in_ens, create_data(lat=52.6333, lon=5.8333), seq=2))
     seen, _, _ = pull_all(client, ens)
     assert [c["signal"]["id"] for c in seen] == [in_ens]
-    # A mutation on a signal outside the user's areas is rejected; the rest goes through.
+    # A mutation on a signal outside the user's areas is rejected as for an unknown id (no
+    # probing); the rest goes through.
     mine = str(uuid.uuid4())
     res = push(client, ens, mutation("update", in_marknesse, {"urgency": "hoog"}, base=1, seq=1),
                mutation("create", mine, create_data(*EMMELOORD), seq=2), device=str(uuid.uuid4()))
     assert [r["status"] for r in res["results"]] == ["rejected", "applied"]
-    assert res["results"][0]["problem"]["status"] == 403
+    assert res["results"][0]["problem"]["status"] == 404
 
 
 def test_oversized_batch_is_413_and_malformed_envelope_422(client, regisseur):

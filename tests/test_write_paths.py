@@ -25,6 +25,13 @@ def create_data(*point: float, **fields) -> dict:
     return body
 
 
+def untimed() -> dict:
+    """A create without `observed_at`: the server takes the moment it receives it."""
+    body = create_data()
+    body.pop("observed_at")
+    return body
+
+
 @dataclass
 class Case:
     name: str
@@ -46,6 +53,9 @@ CASES = [
          problem=None, version=1, stored={"description": signal_body()["description"]}),
     Case("create the same signal again", [("regisseur", "create", create_data())],
          ("create", create_data(), None), problem=None, version=1),
+    Case("create the same signal again without observed_at: the stored time stays, no conflict",
+         [("regisseur", "create", untimed())], ("create", untimed(), None),
+         problem=None, version=1),
     Case("create again with other content: the later one wins and says what it overwrote",
          [("regisseur", "create", create_data())],
          ("create", create_data(description="Andere tekst."), None),
@@ -88,9 +98,23 @@ CASES = [
          [("regisseur", "create", create_data())],
          ("update", {"category": "verkeer"}, 1), problem=None, version=2,
          stored={"category": "verkeer", "subcategory": None}),
-    Case("update of a signal outside the user's areas",
+    # A signal the user may not see answers exactly as one that does not exist (no probing).
+    Case("update of a signal outside the user's areas: as if it did not exist",
          [("regisseur", "create", create_data())],
-         ("update", {"urgency": "hoog"}, 1), problem=403, version=1, actor="ens"),
+         ("update", {"urgency": "hoog"}, 1), problem=404, version=1, actor="ens"),
+    Case("update of a signal deleted outside the user's areas: as if it did not exist",
+         [("regisseur", "create", create_data()), ("regisseur", "delete", None)],
+         ("update", {"urgency": "hoog"}, 1), problem=404, version=None, actor="ens"),
+    Case("delete of a signal outside the user's areas: as if it did not exist",
+         [("regisseur", "create", create_data())],
+         ("delete", None, 1), problem=404, version=1, actor="ens"),
+    Case("delete of a signal deleted outside the user's areas: as if it did not exist",
+         [("regisseur", "create", create_data()), ("regisseur", "delete", None)],
+         ("delete", None, 2), problem=404, version=None, actor="ens"),
+    Case("create under the id of a signal outside the user's areas: as for a deleted id",
+         [("regisseur", "create", create_data())],
+         ("create", create_data(*ENS), None), problem=409, version=1, actor="ens",
+         stored={"description": signal_body()["description"], "created_by": "regisseur"}),
     Case("delete on the current version", [("regisseur", "create", create_data())],
          ("delete", None, 1), problem=None, version=None),
     Case("delete of a signal deleted already",
@@ -192,3 +216,64 @@ def test_both_paths_tell_early_warning_about_every_change(client, regisseur, tea
     _sync(client, regisseur, "delete", b, None, 3)
     _rest(client, regisseur, "create", str(uuid.uuid4()), create_data(category="onzin"), None)
     assert len(seen) == 6
+
+
+def _answer(r, sid: str, transport: str) -> tuple:
+    """A refusal as the user sees it, with the signal id taken out of the text."""
+    if transport == "sync":
+        assert r.status_code == 200, r.text
+        result = r.json()["results"][0]
+        problem = result["problem"]
+        return result["status"], result["server"], problem["status"], problem["type"], \
+            problem["detail"].replace(sid, "ID")
+    problem = r.json()
+    return r.status_code, problem["status"], problem["type"], problem["detail"].replace(sid, "ID")
+
+
+def _act(client, headers, transport: str, op: str, sid: str, data: dict | None):
+    if transport == "sync":
+        mutation = {"id": str(uuid.uuid4()), "seq": 1, "op": op, "signal_id": sid,
+                    "base_version": 1, "data": data or {}}
+        return client.post("/api/v1/sync/push", headers=headers,
+                           json={"device_id": str(uuid.uuid4()), "mutations": [mutation]})
+    url = f"/api/v1/signals/{sid}"
+    if op == "create":
+        return client.post("/api/v1/signals", json={**data, "id": sid}, headers=headers)
+    if op == "update":
+        return client.patch(url, json=data, headers=headers)
+    if op == "get":
+        return client.get(url, headers=headers)
+    return client.delete(url, headers=headers)
+
+
+@pytest.mark.parametrize("transport", ["rest", "sync"])
+def test_ids_in_other_areas_cannot_be_told_from_unknown_ones(client, users, transport):
+    """Finding 8: for a signal in an area the user may not see, live or deleted, every
+    answer is the one for an id that does not exist (REST GET, PATCH, DELETE and sync update,
+    delete), and a create under it is answered as a create under a deleted id."""
+    regisseur, ens = login(client, "regisseur"), login(client, "ens")
+    live, gone, deleted_mine = (str(uuid.uuid4()) for _ in range(3))
+    for sid in (live, gone):
+        _rest(client, regisseur, "create", sid, create_data(), None)
+    _rest(client, regisseur, "delete", gone, None, None)
+    _rest(client, ens, "create", deleted_mine, create_data(*ENS), None)
+    _rest(client, ens, "delete", deleted_mine, None, None)
+    ops = [("update", {"urgency": "hoog"}), ("delete", None)]
+    if transport == "rest":
+        ops.append(("get", None))
+    for op, data in ops:
+        unknown = str(uuid.uuid4())
+        expected = _answer(_act(client, ens, transport, op, unknown, data), unknown, transport)
+        assert expected[-3 if transport == "sync" else 1] == 404
+        for sid in (live, gone):
+            assert _answer(_act(client, ens, transport, op, sid, data), sid, transport) == expected, \
+                (op, sid == gone)
+    # A create under a taken id: one answer for an own deleted signal and any signal elsewhere.
+    expected = _answer(_act(client, ens, transport, "create", deleted_mine, create_data(*ENS)),
+                       deleted_mine, transport)
+    assert expected[-3 if transport == "sync" else 1] == 409
+    for sid in (live, gone):
+        assert _answer(_act(client, ens, transport, "create", sid, create_data(*ENS)), sid,
+                       transport) == expected
+    # Nothing of the other area's signals changed.
+    assert _stored(client, live)[0] == 1 and _stored(client, gone) == (None, None)

@@ -10,16 +10,20 @@ area re-import all describe what they want as `Mutation`s and get `Outcome`s:
 (The server runs the `with` block on its one writer thread, group_commit.py.)
 
 The rules, in the order they are checked:
-1. A mutation with an id that was applied before answers `duplicate` with the
-   first outcome (the id and the change are written in one transaction).
+1. A mutation with an id that this user's device had applied before answers
+   `duplicate` with the first outcome (the id and the change are written in one
+   transaction). Ids are scoped to (user, device): another user's mutation with
+   the same id is a mutation of its own.
 2. create: the fields are validated and the areas derived from the location.
-   The same id again with the same content is the same create (`applied`);
-   with other content the later create wins field by field (`conflict`);
-   a deleted id is never used again (`rejected`).
+   The same id again with the same content is the same create (`applied`; a time
+   left out means the stored one, not "now" again); with other content the later
+   create wins field by field (`conflict`); an id in use otherwise, by a deleted
+   signal or one the user may not see, is never taken (`rejected`, one answer).
 3. update: on the current version the fields are taken; on an older one they
    are merged field by field with what others changed since (merge.py); where
    both changed a field the later mutation wins and the answer is `conflict`.
    An update of a deleted signal is a `conflict` with no server state.
+   A signal the user may not see answers as one that does not exist (no probing).
 4. delete: a tombstone, for the maker, a teamleider or a beheerder. A delete
    based on a version someone else has changed since is a `conflict` and
    deletes nothing: the user sees what changed first.
@@ -46,9 +50,9 @@ from geo.assign import AreaIndex
 from ..areas.store import LEVELS, AreaCatalog
 from ..categories.store import CategoryCache, CategoryTree
 from ..db import Database
-from ..errors import Conflict, DomainError, FieldIssue, Invalid, NotFound, from_record, register, to_record
+from ..errors import Conflict, DomainError, FieldIssue, Invalid, from_record, register, to_record
 from ..events import Events, SignalsChanged
-from ..timeutil import now, utc_text
+from ..timeutil import now, plausible, utc_text
 from ..users.models import User
 from ..validation import convert
 from . import access, writer
@@ -61,6 +65,13 @@ Status = Literal["applied", "duplicate", "conflict", "rejected"]
 
 
 OVERWRITTEN = "ook elders gewijzigd; deze wijziging is als laatste verwerkt"
+#: A create under an id that is taken: by a deleted signal, or by one the user may not see.
+#: One answer for both, so a create cannot tell which, nor anything about the other signal.
+#: (That the id is taken cannot be hidden: two signals cannot share one. Pretending to store
+#: it would lose the user's signal, and the next read would tell anyway. Ids are random
+#: UUIDs, so only someone who already has an id learns this, and only that it is taken.)
+ID_TAKEN = ("Dit id hoort bij een ander signaal (verwijderd, of niet zichtbaar voor u) en kan"
+            " niet opnieuw worden gebruikt. Sla het signaal op onder een nieuw id.")
 
 
 @register
@@ -132,12 +143,13 @@ def prepare(catalog: AreaCatalog, categories: CategoryTree, mutations: Sequence[
     columns of each new signal. Runs before the write transaction, so the single writer
     only does what needs it."""
     batch = Batch([], catalog.version)
-    stamp = at.isoformat()
+    stamp = utc_text(at)
     for i, m in enumerate(mutations):
         if m.op != "delete":
             try:
                 m = msgspec.structs.replace(m, data=_as(m.data, SignalCreate if m.op == "create"
                                                         else SignalUpdate))
+                _check_observed(m.data, at)
             except DomainError as e:
                 batch.errors[i] = e
         batch.mutations.append(m)
@@ -173,7 +185,7 @@ class SignalWriter:
         self.catalog = catalog
         self.categories = categories
         self.at = at
-        self.stamp = at.isoformat()
+        self.stamp = utc_text(at)
         #: Ids of signals this transaction changed; published after COMMIT.
         self.changed: set[str] = set()
         self._areas: dict[tuple[float, float, float], tuple] = {}
@@ -193,7 +205,7 @@ class SignalWriter:
         elif batch.areas_version != self.catalog.version:  # areas imported meanwhile
             batch = prepare(self.catalog, self.categories, batch.mutations, self.at)
         self._areas = batch.areas
-        known: dict[str, Mapping[str, Any]] = {}
+        known: dict[tuple[str, str], Mapping[str, Any]] = {}
         outcomes: list[Outcome | None] = [None] * len(batch.mutations)
         bulk = self._bulk(actor, batch)
         if bulk:
@@ -214,9 +226,9 @@ class SignalWriter:
                 for (i, _), (m, outcome) in zip(bulk, done, strict=True):
                     outcomes[i] = outcome
                     self.changed.add(m.signal_id)
-        rest = [m.id for m, o in zip(batch.mutations, outcomes, strict=True)
+        rest = [_key(m) for m, o in zip(batch.mutations, outcomes, strict=True)
                 if o is None and m.id is not None]
-        known.update(self._priors(rest))
+        known.update(self._priors(actor, rest))
         return [o if o is not None else self._one(actor, batch, i, known)
                 for i, o in enumerate(outcomes)]
 
@@ -240,9 +252,10 @@ class SignalWriter:
 
     # -- one mutation ----------------------------------------------------------------------
 
-    def _one(self, actor: User, batch: Batch, i: int, known: dict[str, Mapping]) -> Outcome:
+    def _one(self, actor: User, batch: Batch, i: int,
+             known: dict[tuple[str, str], Mapping]) -> Outcome:
         m = batch.mutations[i]
-        if m.id is not None and (prior := known.get(m.id)) is not None:
+        if m.id is not None and (prior := known.get(_key(m))) is not None:
             return self._replay(actor, prior)
         self.conn.execute("SAVEPOINT mutation")
         try:
@@ -253,7 +266,7 @@ class SignalWriter:
         except DomainError as e:
             self.conn.execute("ROLLBACK TO mutation")
             self.conn.execute("RELEASE mutation")
-            outcome = Outcome("rejected", m.signal_id, None, self._visible(actor, m.signal_id), e)
+            outcome = Outcome("rejected", m.signal_id, None, self.visible(actor, m.signal_id), e)
         if m.id is not None:
             self._record(actor, [(m, outcome)], known)
         if outcome.stored:
@@ -265,8 +278,8 @@ class SignalWriter:
         if m.op == "create":
             assert columns is not None
             return self._create(actor, m, row, columns)
-        if row is None:
-            raise NotFound(f"Signaal {m.signal_id} bestaat niet.")
+        if row is None or not access.may_see(actor, row):
+            raise access.not_found(m.signal_id)  # alike: no probing for ids in other areas
         if m.op == "update":
             return self._update(actor, m, row)
         return self._delete(actor, m, row)
@@ -277,9 +290,8 @@ class SignalWriter:
             new = self._new_row(m, columns, actor)
             writer.insert(self.conn, [new], actor.username, m.device, self.stamp)
             return Outcome("applied", m.signal_id, 1, new, stored=True, created=True)
-        if row["deleted"]:
-            raise Conflict("Dit signaal is verwijderd; het id kan niet opnieuw worden gebruikt.")
-        access.check_change(actor, row)
+        if row["deleted"] or not access.may_see(actor, row):
+            raise Conflict(ID_TAKEN)
         server = client_columns(row)
         wanted = {c: columns[c] for c in CLIENT_COLUMNS}
         if m.data.observed_at is None:
@@ -296,7 +308,6 @@ class SignalWriter:
         if row["deleted"]:
             return Outcome("conflict", m.signal_id, row["version"], None,
                            Conflict("Dit signaal is intussen verwijderd."))
-        access.check_change(actor, row)
         sent = sent_fields(patch)
         server = client_columns(row)
         client = {**server, **to_columns(patch, sent)}
@@ -395,17 +406,23 @@ class SignalWriter:
 
     # -- idempotency records ---------------------------------------------------------------
 
-    def _priors(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
-        found: dict[str, Mapping[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            found.update((r["id"], r) for r in self.conn.execute(
-                "SELECT id, signal_id, version, problem FROM mutations"
-                f" WHERE id IN ({','.join('?' * len(part))})", part))
+    def _priors(self, actor: User, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+        """The records of these (device, mutation id)s of this user."""
+        found: dict[tuple[str, str], Mapping[str, Any]] = {}
+        by_device: dict[str, list[str]] = {}
+        for device, mid in keys:
+            by_device.setdefault(device, []).append(mid)
+        for device, ids in by_device.items():
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                found.update(((device, r["id"]), r) for r in self.conn.execute(
+                    "SELECT id, signal_id, version, problem FROM mutations WHERE username = ?"
+                    f" AND device_id = ? AND id IN ({','.join('?' * len(part))})",
+                    (actor.username, device, *part)))
         return found
 
     def _record(self, actor: User, done: Sequence[tuple[Mutation, Outcome]],
-                known: dict[str, Mapping[str, Any]]) -> None:
+                known: dict[tuple[str, str], Mapping[str, Any]]) -> None:
         """Write the idempotency records; a repeat of one later in this batch is a duplicate."""
         records = [(m.id, m.device or "", m.seq, actor.username, m.signal_id, m.op, o.status,
                     o.version, to_record(o.error) if o.error else None, self.stamp)
@@ -414,17 +431,31 @@ class SignalWriter:
             "INSERT INTO mutations (id, device_id, seq, username, signal_id, op, status, version,"
             " problem, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
         for r in records:
-            known[r[0]] = {"signal_id": r[4], "version": r[7], "problem": r[8]}
+            known[(r[1], r[0])] = {"signal_id": r[4], "version": r[7], "problem": r[8]}
 
     def _replay(self, actor: User, prior: Mapping[str, Any]) -> Outcome:
         error = from_record(prior["problem"]) if prior["problem"] else None
         return Outcome("duplicate", prior["signal_id"], prior["version"],
-                       self._visible(actor, prior["signal_id"]), error)
+                       self.visible(actor, prior["signal_id"]), error)
 
-    def _visible(self, actor: User, signal_id: str) -> sqlite3.Row | None:
+    def visible(self, actor: User, signal_id: str) -> sqlite3.Row | None:
+        """The live signal, when this user may see it (what a rejected mutation shows)."""
         row = self.conn.execute("SELECT * FROM signals WHERE id = ? AND deleted = 0",
                                 (signal_id,)).fetchone()
         return row if row is not None and access.may_see(actor, row) else None
+
+
+def _check_observed(data: SignalCreate | SignalUpdate, at: datetime) -> None:
+    """Only a plausible observation time is taken (2000 … a day after `at`): one typing
+    error must not sit in every later count and detection run."""
+    if isinstance(data.observed_at, datetime) and (reason := plausible(data.observed_at, at)):
+        raise Invalid("observed_at", reason, f"Controleer observed_at: die {reason}.")
+
+
+def _key(m: Mutation) -> tuple[str, str]:
+    """The idempotency key of a mutation within its user's records: (device, mutation id)."""
+    assert m.id is not None
+    return (m.device or "", m.id)
 
 
 def _check_new(categories: CategoryTree, data: SignalCreate) -> None:

@@ -13,7 +13,7 @@ from ..signals.rows import to_signal_with
 from ..users.models import User
 from .models import MAX_MUTATIONS, MutationResult, PullResponse, PushRequest, PushResponse
 from .pull import pull
-from .push import push_job
+from .push import push_job, sent_text
 
 MAX_PUSH_BYTES = 8 * 1024 * 1024
 PUSH_PATH = "/api/v1/sync/push"
@@ -25,7 +25,8 @@ class SyncController(Controller):
 
     @post("/push", operation_id="pushMutations", status_code=200,
           request_max_body_size=MAX_PUSH_BYTES,
-          summary="Push a device's outbox: per-mutation results, idempotent by mutation id")
+          summary="Push a device's outbox: one result per mutation, in the order sent; idempotent"
+                  " by mutation id (per user and device); a bad mutation is rejected on its own")
     async def push(self, request: Request[User, str, State], state: State,
                    data: JSONBody[PushRequest]) -> PushResponse:
         if len(data.mutations) > MAX_MUTATIONS:
@@ -36,7 +37,8 @@ class SyncController(Controller):
         catalog = state.areas
         return PushResponse(server_epoch=pushed.epoch, results=[
             MutationResult(
-                id=m.id, status=o.status, signal_id=m.signal_id, version=o.version,
+                id=sent_text(m, "id"), status=o.status, signal_id=sent_text(m, "signal_id"),
+                version=o.version,
                 problem=problem_for(o.error, PUSH_PATH) if o.error else None,
                 server=to_signal_with(o.row, catalog, pushed.arrived)
                 if o.row is not None and not o.row["deleted"] else None)
