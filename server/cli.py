@@ -334,12 +334,21 @@ def alerts_detect(obj: Context, at: datetime | None, false_alarms: float | None)
     moment = at.replace(tzinfo=ZoneInfo("Europe/Amsterdam")) if at else None
     db = obj.open().db
     catalog = AreaCatalog(db)
-    touched = set(detect(db, catalog, moment, DetectionSettings(target)))
+    run = detect(db, catalog, moment, DetectionSettings(target))
+    touched = set(run.alert_ids)
     found = [a for a in list_alerts(db, catalog, User(username="cli", role="beheerder"), None)
              if a.id in touched]
     click.echo(f"{len(found)} alert(s) from this run.")
     for a in found:
         click.echo(f"  [{a.status}] {a.title}")
+    # One line per failed unit; the exit status is 1 only when nothing could run.
+    for f in run.failures:
+        click.echo(f"gebiedsradar: waarschuwing: detectie mislukt: {f.describe()}", err=True)
+    if run.skipped:
+        click.echo(f"gebiedsradar: waarschuwing: {run.skipped} signaal/signalen overgeslagen:"
+                   " waarnemingstijd onleesbaar of voor 2000", err=True)
+    if run.all_failed:
+        raise click.ClickException(f"alle {run.units} onderdelen van de detectie mislukten")
 
 
 @cli.command("report")

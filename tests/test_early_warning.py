@@ -181,7 +181,7 @@ def test_youth_nuisance_in_an_ens_street_alerts_ens_in_that_week(history, tmp_pa
     assert "scan" in alerts and alerts["scan"]["kern_code"] == ENS
     # Running it again adds nothing and changes nothing.
     before = db.query("SELECT * FROM alerts ORDER BY id")
-    assert detect(db, catalog, NOW) == ids
+    assert detect(db, catalog, NOW).alert_ids == ids.alert_ids
     assert [dict(r) for r in db.query("SELECT * FROM alerts ORDER BY id")] == [dict(r) for r in before]
 
 
@@ -214,3 +214,103 @@ def test_cli_detects_as_of_a_past_moment_and_rejects_a_bad_target(history, tmp_p
     r = run(GEBIEDSRADAR_FALSE_ALARMS="veel")
     assert r.returncode == 1 and r.stderr == ("gebiedsradar: error: GEBIEDSRADAR_FALSE_ALARMS must be"
                                               " a positive number, got 'veel'\n")
+
+
+# --- one bad value or one failing part does not stop detection ---------------------------
+
+def street_cluster(db, catalog, category="jeugd", sub="jeugdoverlast", days=(5, 4, 3, 2, 1)):
+    rng = np.random.default_rng(3)
+    insert(db, catalog, [(category, sub, (ENS_STREET[0] + rng.normal(0, 0.0003), ENS_STREET[1]),
+                          NOW - timedelta(days=d)) for d in days])
+
+
+def test_a_signal_stored_in_year_1_is_skipped_and_detection_still_runs(tmp_path):
+    """An old server stored year 1 as `1-01-01…`: every later run failed, for everyone."""
+    db = open_database(Settings(db_path=tmp_path / "y1.db")).db
+    catalog = AreaCatalog(db)
+    street_cluster(db, catalog)
+    row = dict(db.query_one("SELECT * FROM signals LIMIT 1"))
+    row.update(id="00000000-0000-4000-8000-000000000001", observed_at="0001-01-01T00:00:00+00:00",
+               observed_utc="1-01-01T00:00:00.000000Z")
+    with db.transaction() as conn:  # as the old server wrote it, straight into SQLite
+        conn.execute(f"INSERT INTO signals ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                     list(row.values()))
+    run = detect(db, catalog, NOW)
+    assert run.failures == [] and run.skipped == 1
+    assert [r["method"] for r in db.query("SELECT method FROM alerts")] == ["regel"]
+    assert detect(db, catalog, NOW).alert_ids == run.alert_ids
+
+
+def test_a_failing_category_is_reported_and_logged_and_the_others_still_run(tmp_path, monkeypatch, caplog):
+    import server.alerts.detect as detect_module
+
+    db = open_database(Settings(db_path=tmp_path / "f.db")).db
+    catalog = AreaCatalog(db)
+    street_cluster(db, catalog)
+    street_cluster(db, catalog, "verkeer", "snelheid")
+    real = detect_module.find_clusters
+
+    def broken(rows, rule):
+        if rows and rows[0]["category"] == "jeugdoverlast":
+            raise RuntimeError("kapot")
+        return real(rows, rule)
+
+    monkeypatch.setattr(detect_module, "find_clusters", broken)
+    run = detect(db, catalog, NOW)
+    assert [f.describe() for f in run.failures] == ["regel (categorie jeugdoverlast): RuntimeError: kapot"]
+    assert not run.all_failed
+    assert [r["category"] for r in db.query("SELECT category FROM alerts")] == ["snelheid"]
+    logged = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(logged) == 1 and "jeugdoverlast" in logged[0].getMessage() and logged[0].exc_info
+
+
+def test_cli_prints_one_line_per_failure_and_fails_only_when_everything_failed(tmp_path, monkeypatch, capsys):
+    import server.alerts.detect as detect_module
+    from server.cli import main
+
+    db = open_database(Settings(db_path=tmp_path / "c.db")).db
+    street_cluster(db, AreaCatalog(db))
+    db.close()
+    monkeypatch.delenv("GEBIEDSRADAR_FALSE_ALARMS", raising=False)
+
+    def broken(*args):
+        raise RuntimeError("kapot")
+
+    monkeypatch.setattr(detect_module, "find_clusters", broken)
+    main(["--db", str(tmp_path / "c.db"), "alerts", "detect", "--at", NOW.strftime("%Y-%m-%d")])  # exit 0
+    out = capsys.readouterr()
+    assert out.err == ("gebiedsradar: waarschuwing: detectie mislukt: regel (categorie jeugdoverlast):"
+                       " RuntimeError: kapot\n")
+    monkeypatch.setattr(detect_module, "_located", broken)
+    monkeypatch.setattr(detect_module, "_series", broken)
+    with pytest.raises(SystemExit) as done:
+        main(["--db", str(tmp_path / "c.db"), "alerts", "detect"])
+    assert done.value.code == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:3] == [f"gebiedsradar: waarschuwing: detectie mislukt: {m}: RuntimeError: kapot"
+                         for m in ("basislijn", "scan", "regel")]
+    assert lines[3:] == ["gebiedsradar: error: alle 3 onderdelen van de detectie mislukten"]
+
+
+def test_health_shows_how_the_last_detection_went(settings, users, monkeypatch):
+    import time
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    import server.alerts.detect as detect_module
+    from server.app import create_app
+
+    from conftest import login, signal_body
+
+    monkeypatch.setattr(detect_module, "find_clusters", lambda *a: 1 / 0)
+    with TestClient(app=create_app(replace(settings, alert_debounce_seconds=0.1))) as client:
+        assert client.get("/api/v1/health").json() == {"status": "ok"}
+        headers = login(client, "regisseur")
+        assert client.post("/api/v1/signals", headers=headers, json=signal_body()).status_code == 201
+        deadline = time.monotonic() + 20
+        while "detection" not in (health := client.get("/api/v1/health").json()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert health["status"] == "ok"
+    assert health["detection"]["failed"] == 1 and health["detection"]["units"] >= 4
+    assert health["detection"]["skipped_signals"] == 0

@@ -14,12 +14,18 @@ import shapely
 
 from geo.metric import to_metric
 
+from .proximity import near_groups
+
 
 @dataclass(frozen=True)
 class RuleSettings:
     min_signals: int = 4
     radius_m: float = 300.0
     days: int = 14
+
+    def __post_init__(self) -> None:
+        if self.min_signals < 1 or not self.radius_m > 0 or self.days < 1:
+            raise ValueError("a rule needs min_signals ≥ 1, radius_m > 0 and days ≥ 1")
 
 
 # Per category; categories not listed use the default. Configurable in code for now.
@@ -41,7 +47,9 @@ def find_clusters(rows: list[dict], settings: RuleSettings) -> list[Cluster]:
 
     For every signal, its neighbours within R metres observed in the D days up to
     it; a group of at least N becomes a cluster. Overlapping groups merge, so one
-    street's trouble is one cluster however many signals it has.
+    street's trouble is one cluster however many signals it has. The groups are found
+    through a grid, not by comparing every pair (proximity.py): memory stays linear
+    even when thousands of signals share one spot.
     """
     rows = [r for r in rows if r["lat"] is not None]
     if len(rows) < settings.min_signals:
@@ -50,26 +58,10 @@ def find_clusters(rows: list[dict], settings: RuleSettings) -> list[Cluster]:
     xy = shapely.get_coordinates(pts)
     when = np.array([r["when"].timestamp() for r in rows])
     window = timedelta(days=settings.days).total_seconds()
-    groups: list[set[int]] = []
-    for i in range(len(rows)):
-        near = np.hypot(xy[:, 0] - xy[i, 0], xy[:, 1] - xy[i, 1]) <= settings.radius_m
-        recent = (when <= when[i]) & (when > when[i] - window)
-        members = set(np.flatnonzero(near & recent).tolist())
-        if len(members) >= settings.min_signals:
-            groups.append(members)
-    merged: list[set[int]] = []
-    for g in groups:  # union of overlapping groups, transitively
-        g = set(g)
-        rest = []
-        for m in merged:
-            if m & g:
-                g |= m
-            else:
-                rest.append(m)
-        merged = [*rest, g]
+    merged = near_groups(xy, when, settings.radius_m, window, settings.min_signals)
     clusters = []
     for m in merged:
-        idx = sorted(m, key=lambda k: when[k])
+        idx = sorted(m.tolist(), key=lambda k: when[k])
         lats = [rows[k]["lat"] for k in idx]
         lons = [rows[k]["lon"] for k in idx]
         clusters.append(Cluster(

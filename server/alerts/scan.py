@@ -46,8 +46,9 @@ class ScanSettings:
     #: Circles are centred on the signals' places snapped to a grid of this size: the
     #: same circles for every replicate, and far fewer of them in a busy town.
     centre_grid_m: float = 100.0
-    #: With more signals than this the study period is shortened to the most recent
-    #: ones, so a busy municipality costs bounded time and memory.
+    #: With more signals than this only the most recent this many are scanned (ties in
+    #: the order given), so a busy municipality, or thousands of signals on one day,
+    #: costs bounded time and memory: circles × signals is at most 5 radii × this².
     max_signals: int = 2000
 
 
@@ -119,7 +120,11 @@ def scan_all(xy: np.ndarray, days_ago: np.ndarray, settings: ScanSettings = Scan
     days = np.asarray(days_ago)
     keep = (days >= 0) & (days < settings.study_days)
     if keep.sum() > settings.max_signals:
-        keep &= days <= np.sort(days[keep])[settings.max_signals - 1]
+        # Exactly the most recent max_signals (ties in input order): a cap by day alone
+        # kept every signal of a busy day, and the circles grow with signals × centres.
+        recent = np.flatnonzero(keep)[np.argsort(days[keep], kind="stable")[: settings.max_signals]]
+        keep = np.zeros(len(days), bool)
+        keep[recent] = True
     index = np.flatnonzero(keep)
     xy, days = xy[keep], days[keep]
     total = len(days)

@@ -17,6 +17,8 @@ class Debounced:
         self._delay = delay
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        #: What the last run returned (None before the first, or when it raised).
+        self.last: object = None
 
     def request(self) -> None:
         with self._lock:
@@ -30,8 +32,9 @@ class Debounced:
         with self._lock:
             self._timer = None
         try:
-            self._fn()
+            self.last = self._fn()
         except Exception:  # detection must never take the server down
+            self.last = None
             log.exception("early-warning detection failed")
 
     def cancel(self) -> None:
