@@ -590,6 +590,18 @@ describe('a pull that removes a signal', () => {
     expect(await stored('notices', 's1')).toBeNull();
   });
 
+  it("keeps telling, without the signal's content, that the server refused the user's change", async () => {
+    const { applyPullPage } = await import('../src/sync/engine.js');
+    const db = await (await import('../src/store/db.js')).openDb();
+    await seedSignal({ id: 's1', ...FIELDS, version: 1 });
+    const problem = { status: 404, detail: 'Dit signaal bestaat niet (meer).' };
+    await db.put('notices', { signal_id: 's1', kind: 'rejected', op: 'update', problem, server: null,
+      data: { urgency: 'hoog' }, at: 't' });
+    await applyPullPage({ server_epoch: 'e1', changes: [{ deleted: 's1', version: 2 }], cursor: 'e1:2', has_more: false });
+    expect(await stored('signals', 's1')).toBeNull();
+    expect(await stored('notices', 's1')).toEqual({ signal_id: 's1', kind: 'rejected', op: 'update', problem, at: 't' });
+  });
+
   it('keeps a local edit that still waits, says so without content, and sends it for the server to answer', async () => {
     const { server, engine } = setup();
     server.put('s1', { ...FIELDS, description: 'Mevrouw Jansen valt vaak' });

@@ -61,6 +61,10 @@ describe('"Bevat persoonsgegevens" in the list and the detail', () => {
     expect(root.textContent).not.toContain('Nog geen signalen.');
     button(root, 'Begrepen').click();
     expect(onDismiss).toHaveBeenCalledWith('gone');
+    list.update({ signals: [], notices: [{ signal_id: 'x', kind: 'rejected', op: 'update',
+      problem: { status: 404, detail: 'Signaal 89d1f643-569b-44ba-94f8-af283ca9871d bestaat niet of u mag het niet zien.' } }] });
+    expect(root.textContent).toContain('Een wijziging van je is niet verwerkt: het signaal is niet meer zichtbaar voor jou');
+    expect(root.textContent).not.toContain('89d1f643');
   });
 });
 

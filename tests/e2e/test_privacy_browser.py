@@ -1,14 +1,18 @@
 """A phone shared by two users: log-out leaves nothing of A's but what A has not sent,
 B never sends A's signals, and A's go out with A's name when A is back.
-Also "Bevat persoonsgegevens": chosen in the form, kept on the server, marked in the list."""
+Also "Bevat persoonsgegevens": chosen in the form, kept on the server, marked in the list;
+and signals that leave the user's areas leave the phone."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
-from e2e_support import REPO, log_in, require, server_signals, wait_for_status
+from e2e_support import REPO, api_token, log_in, require, server_signals, wait_for_status
 
 pytestmark = pytest.mark.browser
 AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
@@ -152,3 +156,55 @@ def test_shared_phone_keeps_each_users_signals_apart(browser, server):
     assert "cursor" not in empty["sync"]
     context.close()
     assert {name: found for name, found in screens.items() if found} == {}
+
+
+def test_signals_that_leave_the_users_areas_leave_the_phone(browser, server):
+    require(AXE, "axe-core (npm ci in pwa/)")
+    lead = {"Authorization": f"Bearer {api_token(server, 'teamleider')}"}
+    marknesse = {"lat": 52.7092, "lon": 5.8640, "accuracy_m": 10, "method": "gps"}
+    emmeloord = {"lat": 52.7110, "lon": 5.7495, "accuracy_m": 10, "method": "gps"}
+    ids = {}
+    for name, text in (("read", "E2E weg: mevrouw op de Hoofdweg is gevallen"),
+                       ("edited", "E2E weg: ruzie tussen buren over de heg")):
+        ids[name] = str(uuid.uuid4())
+        # Made by the team lead: a regisseur keeps seeing the signals they made themselves.
+        made = httpx.post(server + "/api/v1/signals", headers=lead, json={
+            "id": ids[name], "category": "overlast", "description": text, "urgency": "normaal",
+            "source": "inwoner", "location": marknesse, "contains_personal_data": True,
+            "observed_at": datetime.now(UTC).isoformat(timespec="seconds")})
+        assert made.status_code == 201, made.text
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, server, "regisseur")
+    wait_for_status(page, "Alles verzonden")
+    page.get_by_role("button", name="E2E weg: mevrouw").wait_for()
+
+    # Offline, the regisseur changes one of them ...
+    context.set_offline(True)
+    page.get_by_role("button", name="E2E weg: ruzie").click()
+    page.locator("#detail-urgentie").select_option("hoog")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    wait_for_status(page, "1 signaal wacht")
+    # ... while at the office both are moved to Emmeloord, which the regisseur does not cover.
+    for sid in ids.values():
+        moved = httpx.patch(f"{server}/api/v1/signals/{sid}", headers=lead, json={"location": emmeloord})
+        assert moved.status_code == 200, moved.text
+
+    context.set_offline(False)
+    page.get_by_role("button", name="Nu verzenden").click()
+    wait_for_status(page, "Alles verzonden")
+    page.wait_for_function("() => !document.querySelector('.signals').textContent.includes('E2E weg: mevrouw')")
+    listed = page.locator(".signals").inner_text()
+    assert "E2E weg" not in listed
+    kept = page.evaluate(READ_IDB)["signals"]
+    assert ids["read"] not in kept and ids["edited"] not in kept
+    # The change that was on its way is not dropped silently: the list says what happened, without content.
+    gone = page.locator(".signal-item--gone")
+    gone.wait_for()
+    assert "niet meer zichtbaar voor jou" in gone.inner_text()
+    assert "E2E weg" not in gone.inner_text() and ids["edited"] not in gone.inner_text()
+    gone.evaluate("el => el.scrollIntoView({block: 'center'})")  # re-found if the list was redrawn
+    page.screenshot(path=str(SHOTS / "list-signal-gone.png"))
+    assert axe(page) == []
+    context.close()

@@ -40,6 +40,7 @@ export async function acceptInTx(tx, signalId, server, version) {
  * because the user may no longer hold them. A local edit that still waits is
  * not dropped with it: its outbox entry stays and the server answers it on the
  * next push; until then a notice without content tells the user where it went.
+ * A refusal of the user's change the server already sent stays told, without content.
  * `tx` must include "signals", "outbox", "session", "photos" and "notices".
  * @returns {Promise<boolean>} whether the local copy changed
  */
@@ -53,8 +54,16 @@ export async function removeInTx(tx, signalId, version) {
     if (!pending) await tx.objectStore('photos').delete(photo.sha256);
   }
   const notices = tx.objectStore('notices');
-  if (pending) await noticeInTx(tx, { signal_id: signalId, kind: 'removed' });
-  else await notices.delete(signalId);
+  const told = await notices.get(signalId);
+  if (pending) {
+    await noticeInTx(tx, { signal_id: signalId, kind: 'removed' });
+  } else if (told?.kind === 'rejected') {
+    // The server refused the user's change (e.g. just before this removal): keep telling
+    // them, but without the signal's server state.
+    await notices.put({ signal_id: signalId, kind: 'rejected', op: told.op ?? null, problem: told.problem ?? null, at: told.at });
+  } else {
+    await notices.delete(signalId);
+  }
   return Boolean(local);
 }
 

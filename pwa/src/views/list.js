@@ -42,10 +42,12 @@ function goneText(notice) {
     return 'Een signaal dat je had gewijzigd, is niet meer zichtbaar voor jou: het is verplaatst naar een ander ' +
       'gebied of verwijderd. Je wijziging wordt nog naar de server gestuurd; de server beslist.';
   }
-  if (notice.kind === 'rejected') {
-    const why = typeof notice.problem?.detail === 'string' ? ` ${notice.problem.detail}` : '';
-    return `De server heeft een wijziging van je niet geaccepteerd.${why}`;
+  // Not the server's detail: it names the signal by its id, which tells the user nothing.
+  if (notice.kind === 'rejected' && (notice.problem?.status === 404 || notice.problem?.status === 403)) {
+    return 'Een wijziging van je is niet verwerkt: het signaal is niet meer zichtbaar voor jou ' +
+      '(verplaatst naar een ander gebied of verwijderd).';
   }
+  if (notice.kind === 'rejected') return 'De server heeft een wijziging van je niet geaccepteerd.';
   return 'Een signaal dat je had gewijzigd, is niet meer op dit apparaat.';
 }
 
