@@ -16,6 +16,7 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.types import Receive, Scope, Send
 
+from . import retention
 from .alerts.detect import DetectionSettings, detect
 from .alerts.routes import AlertsController
 from .alerts.scheduler import Debounced
@@ -28,14 +29,14 @@ from .auth.routes import AuthController
 from .auth.tokens import secret_key
 from .bootstrap import open_database
 from .categories.routes import CategoriesController
-from .content import require_json
 from .events import Events
 from .guards import PUBLIC
 from .health import health
 from .kwesties.routes import KwestiesController
-from .methods import allowed_methods
-from .openapi import public_operations, shape_openapi
+from .openapi import shape_openapi
 from .problems import PROBLEM_JSON, handle_exception, make_problem
+from .request_context import RequestContextMiddleware
+from .retention.scheduler import Periodic
 from .settings import API_PREFIX, API_VERSION, Settings
 from .signals.group_commit import GroupCommit
 from .signals.routes import SignalsController
@@ -70,8 +71,7 @@ def _cache_control(path: str) -> str:
 def openapi_json(request: Request[Any, Any, State]) -> Response[bytes]:
     state = request.app.state
     if state.get("openapi") is None:
-        state.openapi = msgspec.json.encode(shape_openapi(request.app.openapi_schema.to_schema(),
-                                                          public_operations(request.app)))
+        state.openapi = msgspec.json.encode(shape_openapi(request.app.openapi_schema.to_schema()))
     return Response(state.openapi, media_type="application/json",
                     headers={"Access-Control-Allow-Origin": "*"})
 
@@ -80,6 +80,10 @@ class GebiedsradarApp(Litestar):
     """Litestar with the headers every response carries and ADR's trailing-slash rule."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Outermost, so the audit of a denial (in the exception handler) knows the request.
+        await RequestContextMiddleware(self._serve)(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -106,13 +110,6 @@ class GebiedsradarApp(Litestar):
                                                  (b"content-length", str(len(body)).encode())]})
             await send_with_headers({"type": "http.response.body", "body": body})
             return
-        if scope["method"] == "OPTIONS" and path.startswith("/api/") \
-                and (allow := allowed_methods(self, path)) is not None:
-            # Before auth and guards: OPTIONS only tells the methods (methods.py).
-            await send_with_headers({"type": "http.response.start", "status": 204,
-                                     "headers": [(b"allow", allow.encode())]})
-            await send_with_headers({"type": "http.response.body", "body": b""})
-            return
         await super().__call__(scope, receive, send_with_headers)
 
 
@@ -130,6 +127,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         events.subscribe(lambda _: detector.request())  # new or changed signals: look soon
         catalog.on_reload = detector.request  # an area import elsewhere re-assigned signals
     writes = GroupCommit(SignalService(db, catalog, events))
+    # Retention rules once a day (and a minute after start), off the request path.
+    retention_runs = Periodic(lambda: retention.run(db, settings),
+                              settings.retention_interval_hours * 3600)
     state = State({
         "settings": settings,
         "db": db,
@@ -168,13 +168,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/$", "^/assets/"])],
         exception_handlers={NotFoundException: not_found, Exception: handle_exception},
-        before_request=require_json,
         openapi_config=OpenAPIConfig(
             title="Gebiedsradar API", version=API_VERSION, path=API_PREFIX + "/_schema",
             render_plugins=[JsonRenderPlugin()],
             description="Signalen van gebiedsregisseurs: vastleggen, synchroniseren,"
                         " groeperen per kern, wijk en buurt, en vroeg waarschuwen.",
         ),
-        on_shutdown=[writes.stop, detector.cancel, lambda: db.close()],
+        on_startup=[retention_runs.start],
+        on_shutdown=[writes.stop, detector.cancel, retention_runs.stop, lambda: db.close()],
         debug=False,
     )

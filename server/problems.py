@@ -19,7 +19,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .errors import DomainError, NotSignedIn, TooManyAttempts
-from .methods import allow_header
 from .validation import field_issue
 
 log = logging.getLogger(__name__)
@@ -165,8 +164,25 @@ def _phrase(status: int) -> str:
         return ""
 
 
+#: Statuses that refuse access: each is an audit entry with result `denied` (BIO2 8.15).
+DENIED = frozenset({401, 403, 404, 429})
+#: The log-in records its own attempts, with the name tried (auth/login.py).
+_SELF_AUDITED = ("/api/v1/auth/token",)
+
+
 def handle_exception(request: Request, exc: Exception) -> Response[Any]:
-    """The one exception handler of the app."""
+    """The one exception handler of the app; a refusal is also written to the audit log."""
+    response = _handle(request, exc)
+    if response.status_code in DENIED and request.url.path not in _SELF_AUDITED \
+            and (response.status_code != 404 or isinstance(exc, DomainError)):
+        # A 404 of the router (no such path) is no refusal; a domain NotFound is (out of scope).
+        from .audit.denials import record_denial
+
+        record_denial(request, response.status_code)
+    return response
+
+
+def _handle(request: Request, exc: Exception) -> Response[Any]:
     if isinstance(exc, DomainError):
         return problem_response(problem_for(exc, request.url.path), _domain_headers(exc))
     if isinstance(exc, ProblemError):
@@ -175,9 +191,6 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
         return problem_response(problem, exc.headers)
     if isinstance(exc, ValidationException):
         return problem_response(_validation_problem(request, exc))
-    if isinstance(exc, RecursionError):  # msgspec gives up on JSON nested ~1,000 deep
-        return problem_response(make_problem(400, "De JSON is te diep genest.",
-                                             instance=request.url.path))
     if isinstance(exc, HTTPException):
         status = exc.status_code
         detail = exc.detail if exc.detail and exc.detail != TITLES.get(status) else ""
@@ -192,9 +205,6 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
         headers = dict(exc.headers or {})
         if status == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="gebiedsradar"')
-        if status == 405:
-            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
-            headers["Allow"] = allow_header((exc.headers or {}).get("allow", ""))
         return problem_response(make_problem(status, detail, instance=request.url.path), headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(

@@ -54,6 +54,15 @@ class Settings:
     false_alarms_per_area_year: float = 1.0
     #: Where photos are stored; default: `attachments/` next to the database.
     attachments_root: Path | None = None
+    #: Retention (server/retention.py), in months after a signal was closed (afgesloten):
+    #: its content (selection list for meldingen: 5 years), its personal data when marked
+    #: (12 months, unless in an open kwestie); tombstones after deletion; the audit log.
+    retain_signal_months: int = 60
+    retain_personal_months: int = 12
+    retain_tombstone_months: int = 12
+    retain_audit_months: int = 60
+    #: Hours between retention runs inside the server; 0: only `gebiedsradar retention run`.
+    retention_interval_hours: float = 24.0
 
     @property
     def attachments_dir(self) -> Path:
@@ -77,5 +86,14 @@ class Settings:
             values["attachments_root"] = Path(os.environ["GEBIEDSRADAR_ATTACHMENTS"])
         if os.environ.get("GEBIEDSRADAR_PWA_DIST"):
             values["pwa_dist"] = Path(os.environ["GEBIEDSRADAR_PWA_DIST"])
+        for name, key in (("GEBIEDSRADAR_RETAIN_SIGNAL_MONTHS", "retain_signal_months"),
+                          ("GEBIEDSRADAR_RETAIN_PERSONAL_MONTHS", "retain_personal_months"),
+                          ("GEBIEDSRADAR_RETAIN_TOMBSTONE_MONTHS", "retain_tombstone_months"),
+                          ("GEBIEDSRADAR_RETAIN_AUDIT_MONTHS", "retain_audit_months")):
+            if os.environ.get(name):
+                values[key] = int(_positive(name))
+        if os.environ.get("GEBIEDSRADAR_RETENTION_INTERVAL_HOURS"):
+            values["retention_interval_hours"] = float(
+                os.environ["GEBIEDSRADAR_RETENTION_INTERVAL_HOURS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

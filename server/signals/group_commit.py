@@ -11,6 +11,8 @@ is rolled back to its savepoint and gets its exception; the others commit.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import threading
 from collections import deque
@@ -44,6 +46,9 @@ class GroupCommit:
     def submit(self, job: Callable[[SignalWriter], T], weight: int = 1) -> Future[T]:
         """Queue a job; its future is answered after the COMMIT that made it durable."""
         future: Future[T] = Future()
+        # The job runs in the caller's context (request id, client, device for the audit log).
+        context = contextvars.copy_context()
+        job = functools.partial(context.run, job)
         with self._cond:
             if self._stopping:
                 raise RuntimeError("the signal writer has stopped")

@@ -2,8 +2,8 @@
 
 Every change of a signal writes, inside the caller's transaction:
 - the `signals` row (a delete keeps the id and version as a tombstone, without content);
-- one `changes` entry: the commit-ordered feed sync pulls from, and the audit
-  trail of signal writes (who, from which device, when, which version);
+- one `changes` entry: the commit-ordered feed sync pulls from (who, from which
+  device, when, which version), and one audit entry (server/audit);
 - on an update that changes client fields, a snapshot of the version it replaces
   in `signal_versions`, with who replaced it: the base a later field-level merge
   needs. A create writes no snapshot (the row is its own), nor does a change of
@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+from ..audit import audit, audit_many
 from .rows import ALL_COLUMNS, CLIENT_COLUMNS, DERIVED_COLUMNS
 
 _INSERT_SIGNAL = (f"INSERT INTO signals ({','.join(ALL_COLUMNS)})"
@@ -46,6 +47,7 @@ def insert(conn: sqlite3.Connection, rows: Sequence[Row], username: str, device:
     """New signals (version 1), with one `executemany` per table."""
     conn.executemany(_INSERT_SIGNAL, [_ROW_VALUES(r) for r in rows])
     conn.executemany(_INSERT_CHANGE, [(r["id"], 1, "create", username, device, at) for r in rows])
+    audit_many(conn, username, "signal_create", [r["id"] for r in rows], device=device)
 
 
 def update(conn: sqlite3.Connection, pairs: Sequence[tuple[Row, Row]], username: str,
@@ -60,6 +62,7 @@ def update(conn: sqlite3.Connection, pairs: Sequence[tuple[Row, Row]], username:
         (*(new[c] for c in _CHANGED), new["version"], device, at, new["id"]) for _, new in pairs])
     conn.executemany(_INSERT_CHANGE, [
         (new["id"], new["version"], "update", username, device, at) for _, new in pairs])
+    audit_many(conn, username, "signal_update", [new["id"] for _, new in pairs], device=device)
 
 
 def update_areas(conn: sqlite3.Connection, rows: Sequence[tuple], username: str,
@@ -84,6 +87,7 @@ def tombstone(conn: sqlite3.Connection, row: Row, username: str, device: str | N
         " WHERE id = ?", (version, device, at, row["id"]))
     conn.execute("DELETE FROM signal_versions WHERE signal_id = ?", (row["id"],))
     conn.execute(_INSERT_CHANGE, (row["id"], version, "delete", username, device, at))
+    audit(conn, username, "signal_delete", row["id"], device=device)
     return version
 
 
