@@ -29,11 +29,13 @@ from .auth.routes import AuthController
 from .auth.tokens import secret_key
 from .bootstrap import open_database
 from .categories.routes import CategoriesController
+from .content import require_json
 from .events import Events
 from .guards import PUBLIC
 from .health import health
 from .kwesties.routes import KwestiesController
-from .openapi import shape_openapi
+from .methods import allowed_methods
+from .openapi import public_operations, shape_openapi
 from .problems import PROBLEM_JSON, handle_exception, make_problem
 from .request_context import RequestContextMiddleware
 from .retention.scheduler import Periodic
@@ -71,7 +73,8 @@ def _cache_control(path: str) -> str:
 def openapi_json(request: Request[Any, Any, State]) -> Response[bytes]:
     state = request.app.state
     if state.get("openapi") is None:
-        state.openapi = msgspec.json.encode(shape_openapi(request.app.openapi_schema.to_schema()))
+        state.openapi = msgspec.json.encode(shape_openapi(request.app.openapi_schema.to_schema(),
+                                                          public_operations(request.app)))
     return Response(state.openapi, media_type="application/json",
                     headers={"Access-Control-Allow-Origin": "*"})
 
@@ -109,6 +112,13 @@ class GebiedsradarApp(Litestar):
                                      "headers": [(b"content-type", PROBLEM_JSON.encode()),
                                                  (b"content-length", str(len(body)).encode())]})
             await send_with_headers({"type": "http.response.body", "body": body})
+            return
+        if scope["method"] == "OPTIONS" and path.startswith("/api/") \
+                and (allow := allowed_methods(self, path)) is not None:
+            # Before auth and guards: OPTIONS only tells the methods (methods.py).
+            await send_with_headers({"type": "http.response.start", "status": 204,
+                                     "headers": [(b"allow", allow.encode())]})
+            await send_with_headers({"type": "http.response.body", "body": b""})
             return
         await super().__call__(scope, receive, send_with_headers)
 
@@ -168,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/$", "^/assets/"])],
         exception_handlers={NotFoundException: not_found, Exception: handle_exception},
+        before_request=require_json,
         openapi_config=OpenAPIConfig(
             title="Gebiedsradar API", version=API_VERSION, path=API_PREFIX + "/_schema",
             render_plugins=[JsonRenderPlugin()],

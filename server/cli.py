@@ -386,6 +386,111 @@ def init(obj: Context, demo: bool) -> None:
         click.echo(f"Demo signals added: {load_demo(opened.db, AreaCatalog(opened.db))}.")
 
 
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit log (BIO): verify its hash chain, export it."""
+
+
+@audit_group.command("verify")
+@click.pass_obj
+def audit_verify(obj: Context) -> None:
+    """Check the hash chain of the audit log; exit 1 at the first broken row."""
+    from .audit.chain import verify
+
+    verdict = verify(obj.open().db.conn)
+    if not verdict.ok:
+        raise click.ClickException(f"audit log broken at row {verdict.broken_id}: {verdict.reason}"
+                                   f" ({verdict.checked} rows before it are intact)")
+    click.echo(f"Audit log intact: {verdict.checked} rows verified.")
+
+
+@audit_group.command("export")
+@click.option("--since", required=True, metavar="DATE",
+              help="First day (YYYY-MM-DD, Europe/Amsterdam) or RFC 3339 time to export from.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+@click.pass_obj
+def audit_export(obj: Context, since: str, output: Path | None) -> None:
+    """Write audit entries from --since as JSON lines (ids and actions, never content)."""
+    import json
+
+    from .audit.chain import rows_since
+    from .params import period_param
+    from .timeutil import utc_text
+
+    try:
+        start = period_param("since", since, end=False)
+    except Exception:
+        raise click.BadParameter(f"{since!r} is geen datum (JJJJ-MM-DD) of RFC 3339-tijd",
+                                 param_hint="--since") from None
+    rows = rows_since(obj.open().db.conn, utc_text(start))
+    if output is None:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    with output.open("w", encoding="utf-8") as out:
+        n = sum(out.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
+    click.echo(f"{n} audit entries written to {output}.")
+
+
+@cli.group()
+def retention() -> None:
+    """Retention periods (Archiefwet, AVG): destroy what is past its term."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Only count what each rule would destroy.")
+@click.pass_obj
+def retention_run(obj: Context, dry_run: bool) -> None:
+    """Apply the retention rules now (the server also does this daily); prints a count per rule."""
+    from . import retention as rules
+
+    results = rules.run(obj.open().db, obj.settings, dry_run=dry_run)
+    for r in results:
+        click.echo(f"{r.rule:<17} {r.count:>7} {r.kind} ({r.term})")
+    click.echo("Dry run: nothing changed." if dry_run else "Destruction recorded in destruction_log.")
+
+
+@cli.group()
+def privacy() -> None:
+    """Requests of residents under the AVG (art. 15 inzage, art. 17 verwijdering)."""
+
+
+@privacy.command("find")
+@click.argument("text")
+@click.pass_obj
+def privacy_find(obj: Context, text: str) -> None:
+    """List signals whose description (now or in an earlier version) mentions TEXT."""
+    from .privacy.requests import find
+
+    try:
+        matches = find(obj.open().db, text)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    for m in matches:
+        click.echo(f"{m.signal_id}\t{m.observed_at}\t{m.kern}\t{m.status}\t{', '.join(m.places)}"
+                   f"\t{m.excerpt}")
+    click.echo(f"{len(matches)} signal(s) found.", err=True)
+
+
+@privacy.command("erase")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@click.pass_obj
+def privacy_erase(obj: Context, ids: tuple[str, ...], yes: bool) -> None:
+    """Remove the personal data of the signals ID… (description, location, photos, versions)."""
+    from .privacy.requests import erase
+
+    if not yes:
+        click.confirm(f"Remove the personal data of {len(ids)} signal(s)?", abort=True)
+    try:
+        done = erase(obj.open().db, list(ids), obj.settings.attachments_dir)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Personal data removed from {done.signals} signal(s), {done.photos} photo(s) deleted"
+               + (f"; {done.already} had none left." if done.already else "."))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: errors are one line on stderr; exit 1 for bad input, 2 for bad usage."""
     prog = "gebiedsradar"

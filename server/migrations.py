@@ -449,6 +449,68 @@ def m009_idempotency_scope(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m010_audit_retention(conn: sqlite3.Connection) -> None:
+    """The audit log becomes append-only and hash-chained (audit/chain.py), with result,
+    client, device and request id; retention gets its destruction record and the moment
+    a signal was closed."""
+    from .audit.chain import SCHEMA, Entry, append
+    from .timeutil import stored_time, utc_text
+
+    # The old trail (audit_log, and changes for signal writes, as the audit_trail view
+    # combined them) goes into the new chained table, oldest first.
+    conn.execute("DROP VIEW audit_trail")
+    conn.execute("ALTER TABLE audit_log RENAME TO audit_log_m001")
+    _run_script(conn, SCHEMA)
+    old = conn.execute(
+        "SELECT at, username, action, object, NULL FROM audit_log_m001"
+        " WHERE action NOT IN ('signal_create', 'signal_update', 'signal_delete')"
+        " UNION ALL SELECT changed_at, changed_by, 'signal_' || op, signal_id, device_id FROM changes"
+        " ORDER BY 1")
+    while rows := old.fetchmany(10000):
+        append(conn, [Entry(utc_text(stored_time(r[0])), r[1], r[2], r[3], "allowed", None, r[4], None)
+                      for r in rows])
+    conn.execute("DROP TABLE audit_log_m001")
+    _run_script(
+        conn,
+        """
+        CREATE VIEW audit_trail AS
+            SELECT at, username, action, object, device_id FROM audit_log;
+
+        -- What retention and erasure destroyed: kind, how many, when, by which rule; no content.
+        CREATE TABLE destruction_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            by TEXT NOT NULL
+        );
+
+        -- When a signal was closed (status afgesloten), kept by triggers so every writer
+        -- gets it; retention counts from it. Existing closed signals: their last update
+        -- (never earlier than the real closing, so nothing goes too soon).
+        ALTER TABLE signals ADD COLUMN closed_at TEXT;
+        UPDATE signals SET closed_at = strftime('%Y-%m-%dT%H:%M:%fZ', updated_at)
+         WHERE status = 'afgesloten';
+        CREATE INDEX signals_closed ON signals(closed_at) WHERE closed_at IS NOT NULL;
+        CREATE TRIGGER signals_closed_insert AFTER INSERT ON signals
+        WHEN NEW.status = 'afgesloten'
+        BEGIN
+            UPDATE signals SET closed_at = strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at)
+             WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER signals_closed_update AFTER UPDATE OF status ON signals
+        WHEN (NEW.status = 'afgesloten') != (OLD.status = 'afgesloten')
+        BEGIN
+            UPDATE signals SET closed_at = CASE WHEN NEW.status = 'afgesloten'
+                THEN strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at) END
+             WHERE id = NEW.id;
+        END;
+        """,
+    )
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""

@@ -19,6 +19,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .errors import DomainError, NotSignedIn, TooManyAttempts
+from .methods import allow_header
 from .validation import field_issue
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,9 @@ def _handle(request: Request, exc: Exception) -> Response[Any]:
         return problem_response(problem, exc.headers)
     if isinstance(exc, ValidationException):
         return problem_response(_validation_problem(request, exc))
+    if isinstance(exc, RecursionError):  # msgspec gives up on JSON nested ~1,000 deep
+        return problem_response(make_problem(400, "De JSON is te diep genest.",
+                                             instance=request.url.path))
     if isinstance(exc, HTTPException):
         status = exc.status_code
         detail = exc.detail if exc.detail and exc.detail != TITLES.get(status) else ""
@@ -205,6 +209,9 @@ def _handle(request: Request, exc: Exception) -> Response[Any]:
         headers = dict(exc.headers or {})
         if status == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="gebiedsradar"')
+        if status == 405:
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = allow_header((exc.headers or {}).get("allow", ""))
         return problem_response(make_problem(status, detail, instance=request.url.path), headers)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(

@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from ..errors import DomainError
+from ..audit import audit, result_of
 from ..signals.rows import arrived, photos
 from ..signals.service import Mutation, Outcome, SignalService, SignalWriter
 from ..users.models import User
@@ -74,6 +75,10 @@ def push_job(service: SignalService, actor: User,
             " last_seq = max(last_seq, excluded.last_seq), last_seen = excluded.last_seen",
             (device, actor.username, last_seq, w.stamp))
         outcomes = w.apply_batch(actor, batch)
+        for m, o in zip(batch.mutations, outcomes, strict=True):
+            if o.status == "rejected" and o.error is not None:  # applied ones: writer.py
+                audit(w.conn, actor.username, f"signal_{m.op}", m.signal_id, result_of(o.error),
+                      device=device)
         done = iter(outcomes)
         ordered = [next(done) if isinstance(m, WireMutation) else _unreadable(w, actor, item, m)
                    for item, m in zip(request.mutations, read_items, strict=True)]

@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from ..problems import ProblemError, problem_for
+from ..request_context import set_device
 from ..signals.rows import to_signal_with
 from ..users.models import User
 from .models import MAX_MUTATIONS, MutationResult, PullResponse, PushRequest, PushResponse
@@ -32,6 +33,7 @@ class SyncController(Controller):
         if len(data.mutations) > MAX_MUTATIONS:
             raise ProblemError(413, f"Te veel wijzigingen in één keer: {len(data.mutations)};"
                                     f" stuur er hoogstens {MAX_MUTATIONS} per verzoek.")
+        set_device(str(data.device_id))  # for the audit log of this push
         job = push_job(state.writes.service, request.user, data)
         pushed = await state.writes.run(job, len(data.mutations))
         catalog = state.areas
