@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from ..errors import DomainError
 from ..audit import audit, result_of
+from ..errors import DomainError
 from ..signals.rows import arrived, photos
 from ..signals.service import Mutation, Outcome, SignalService, SignalWriter
 from ..users.models import User
