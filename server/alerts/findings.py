@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..timeutil import utc_text
+
 
 @dataclass
 class Finding:
@@ -45,7 +47,7 @@ def _same_episode(finding: Finding, row: sqlite3.Row) -> bool:
 def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
     """Store `finding` as a new alert or as fresh evidence on its episode's alert; returns
     the alert id. Storing the same finding twice changes nothing."""
-    stamp = at.isoformat()
+    stamp = utc_text(at)
     for row in conn.execute("SELECT * FROM alerts WHERE method = ? AND category = ?"
                             " ORDER BY created_at", (finding.method, finding.category)).fetchall():
         if not _same_episode(finding, row):
@@ -61,8 +63,8 @@ def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
                 " updated_at = ? WHERE id = ?",
                 (finding.title, finding.why, max(finding.observed, row["observed"]),
                  finding.expected, finding.score, finding.p_value, json.dumps(merged),
-                 json.dumps(_union(json.loads(row["extent"]), finding.extent)), start.isoformat(),
-                 max(finding.window_end, datetime.fromisoformat(row["window_end"])).isoformat(),
+                 json.dumps(_union(json.loads(row["extent"]), finding.extent)), utc_text(start),
+                 utc_text(max(finding.window_end, datetime.fromisoformat(row["window_end"]))),
                  stamp, row["id"]))
         return row["id"]
     alert_id = str(uuid.uuid4())
@@ -73,8 +75,8 @@ def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
         (alert_id, f"{finding.method}:{finding.category}:{finding.kern_code}:{alert_id}",
          finding.method, finding.title, finding.category, finding.kern_code, finding.observed,
          finding.expected, finding.score, finding.p_value, json.dumps(sorted(finding.signal_ids)),
-         json.dumps(list(finding.extent)), finding.why, finding.window_start.isoformat(),
-         finding.window_end.isoformat(), stamp, stamp))
+         json.dumps(list(finding.extent)), finding.why, utc_text(finding.window_start),
+         utc_text(finding.window_end), stamp, stamp))
     return alert_id
 
 

@@ -12,7 +12,7 @@ from ..db import Database
 from ..errors import Invalid, NotFound
 from ..signals.access import log_personal_reads, scope_clause, sees_all
 from ..signals.rows import to_signals
-from ..timeutil import now
+from ..timeutil import now, utc_text
 from ..users.models import User
 from .models import Acknowledge, Alert, AlertDetail
 
@@ -108,7 +108,7 @@ def acknowledge(db: Database, catalog: AreaCatalog, user: User, alert_id: str,
     with db.transaction() as conn:
         visible_alert(conn, user, alert_id)
         conn.execute("UPDATE alerts SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
-                     (data.status, data.reason, now().isoformat(), alert_id))
+                     (data.status, data.reason, utc_text(now()), alert_id))
         audit(conn, user.username, f"alert_{data.status}", alert_id)
         row, shown = visible_alert(conn, user, alert_id)
     return _alert(row, catalog, shown=shown)

@@ -13,7 +13,7 @@ from ..db import Database
 from ..errors import Conflict, Invalid, NotFound
 from ..signals.access import log_personal_reads, scope_clause, sees_all
 from ..signals.rows import to_signals
-from ..timeutil import from_utc_text, now
+from ..timeutil import from_utc_text, now, utc_text
 from ..users.models import User
 from .models import Kwestie, KwestieDetail
 
@@ -50,13 +50,13 @@ def _add_signals(conn, kwestie_id: str, signal_ids: list[str], user: User) -> No
                         (sid, *params)).fetchone() is None:
             raise Invalid("signal_ids", f"signaal {sid} bestaat niet of u mag het niet zien")
         conn.execute("INSERT OR IGNORE INTO kwestie_signals (kwestie_id, signal_id, added_at)"
-                     " VALUES (?, ?, ?)", (kwestie_id, sid, now().isoformat()))
+                     " VALUES (?, ?, ?)", (kwestie_id, sid, utc_text(now())))
 
 
 def create_kwestie(db: Database, user: User, title: str, signal_ids: list[str],
                    description: str = "", alert_id: str | None = None) -> str:
     kwestie_id = str(uuid.uuid4())
-    at = now().isoformat()
+    at = utc_text(now())
     with db.transaction() as conn:
         conn.execute("INSERT INTO kwesties (id, title, description, alert_id, created_by, created_at,"
                      " updated_at) VALUES (?,?,?,?,?,?,?)",
@@ -94,7 +94,7 @@ def add_signals(db: Database, user: User, kwestie_id: str, signal_ids: list[str]
     with db.transaction() as conn:
         _visible_kwestie(conn, user, kwestie_id)
         _add_signals(conn, kwestie_id, signal_ids, user)
-        conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (now().isoformat(), kwestie_id))
+        conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (utc_text(now()), kwestie_id))
 
 
 def list_kwesties(db: Database, user: User) -> list[Kwestie]:

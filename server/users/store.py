@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from ..db import Database
+from ..timeutil import utc_text
 from .models import ROLES, User
 from .passwords import WeakPassword, check_password, hash_password
 from .scopes import record_scope
@@ -43,7 +44,7 @@ def add_user(db: Database, username: str, password: str, role: str,
     areas = sorted(set(areas or []))
     if all_areas and areas:
         raise UserError("kies --all-areas of --area, niet allebei")
-    now = datetime.now(UTC).isoformat()
+    now = utc_text(datetime.now(UTC))
     with db.transaction() as conn:
         exists = conn.execute("SELECT token_generation FROM users WHERE username = ?",
                               (username,)).fetchone()
