@@ -66,6 +66,16 @@ def test_known_and_unknown_names_answer_alike_under_throttling(client, stopped_c
     assert retry_after == "60"
 
 
+def test_unknown_names_cost_the_same_argon2_verification(client, monkeypatch):
+    hashed: list[str | None] = []
+    real = login_module.verify_password
+    monkeypatch.setattr(login_module, "verify_password",
+                        lambda stored, password: hashed.append(stored) or real(stored, password))
+    _answers(client, "teamleider", 1)
+    _answers(client, "niemand", 1)
+    assert len(hashed) == 2 and hashed[0].startswith("$argon2id$") and hashed[1] is None
+
+
 def test_failures_drain_away(client, stopped_clock):
     # Before: the count never decayed, so one more typo an hour later locked the user again.
     for status, *_ in _answers(client, "teamleider", 5):
