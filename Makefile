@@ -20,8 +20,9 @@ test: install-test build tools lint ## The whole test suite (lint, PWA unit test
 	cd pwa && npm test
 	$(BIN)/pytest
 
-test-long: install-test ## Nightly-style: 2,000 fault schedules for the sync property test
+test-long: install-test ## Nightly-style: 2,000 sync fault schedules; schemathesis with 200 examples per operation
 	SYNC_SCHEDULES=2000 $(BIN)/pytest tests/test_sync_faults.py
+	FUZZ_EXAMPLES=200 $(BIN)/pytest tests/test_api_fuzz.py
 
 install: $(VENV)/.runtime ## Python venv with the runtime dependencies
 
