@@ -1,4 +1,12 @@
-"""Attachment files: verified by hash, typed by their bytes, stored once."""
+"""Attachment files: verified by hash, decoded and cleaned, stored once.
+
+The address of a photo is the SHA-256 of the bytes as uploaded: what the app computed
+before it had a connection, so a signal can name its photo before the photo arrives,
+and a retried upload lands on the same address. What is stored (and served) under that
+address is the photo re-encoded without metadata (`images.py`): its bytes hash to
+something else, and that is fine, since the address only names the upload. The same
+upload again is not decoded again (200, nothing changes).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +16,14 @@ import tempfile
 from pathlib import Path
 
 from ..db import Database
-from ..errors import Invalid, TooLarge, Unsupported
+from ..errors import Invalid, TooLarge
 from ..signals.access import scope_clause
 from ..timeutil import now
 from ..users.models import User
+from .images import clean_image, sniff
 
 MAX_BYTES = 10 * 1024 * 1024
-
-
-def sniff(data: bytes) -> str | None:
-    """The image type from the first bytes: JPEG, PNG or WebP only."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+__all__ = ["MAX_BYTES", "attachment_file", "path_for", "sniff", "store_attachment"]
 
 
 def path_for(root: Path, sha256: str) -> Path:
@@ -34,19 +33,18 @@ def path_for(root: Path, sha256: str) -> Path:
 
 def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
                      username: str) -> tuple[str, bool]:
-    """Save bytes under their hash; returns (content type, newly stored)."""
+    """Save an uploaded photo, cleaned, under the hash of the upload; returns (content type,
+    newly stored)."""
     if len(data) > MAX_BYTES:
         raise TooLarge(f"De foto is te groot ({len(data) // 1024} kB);"
                        f" hoogstens {MAX_BYTES // (1024 * 1024)} MB.")
     if hashlib.sha256(data).hexdigest() != sha256:
         raise Invalid("sha256", "de SHA-256 van de inhoud klopt niet met het adres")
-    content_type = sniff(data)
-    if content_type is None:
-        raise Unsupported("body", "alleen JPEG, PNG of WebP")
     target = path_for(root, sha256)
     existing = db.query_one("SELECT content_type FROM attachments WHERE sha256 = ?", (sha256,))
     if existing is not None and target.exists():
         return existing["content_type"], False
+    data, content_type = clean_image(data)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:
