@@ -36,7 +36,7 @@ function signal(id, observed_at, fields = {}) {
 const SIGNALS = [
   // out of order on purpose: the view shows them in the order they were observed
   signal('s3', '2026-11-17T20:30:00+01:00', { location: null, kern: null }),
-  signal('s1', '2026-11-03T10:15:00+01:00'),
+  signal('s1', '2026-11-03T10:15:00+01:00', { contains_personal_data: true }),
   // 23:30 UTC is already 4 November in Amsterdam
   signal('s2', '2026-11-03T23:30:00Z', { subcategory: null, kern: { code: 'MAR', name: 'Marknesse' } }),
 ];
@@ -122,6 +122,8 @@ describe('alerts view', () => {
     expect(rows[1].querySelector('.alert-signal__what').textContent).toBe('Jeugd');
     expect(rows[1].querySelector('.alert-signal__where').textContent).toBe('Marknesse');
     expect(rows[2].querySelector('.alert-signal__where').textContent).toBe('geen kern bekend');
+    expect(rows.map((li) => li.querySelector('.personal-mark')?.textContent ?? null))
+      .toEqual(['Bevat persoonsgegevens', null, null]);
 
     // the map: a named region, fitted to the alert's extent, the signals in the list's order
     const mapEl = box.querySelector('.alert-map');

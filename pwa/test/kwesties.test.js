@@ -31,7 +31,7 @@ function signal(id, observed_at, fields = {}) {
 const DETAIL = {
   ...KWESTIES[0],
   timeline: [
-    signal('s1', '2026-11-03T10:15:00+01:00'),
+    signal('s1', '2026-11-03T10:15:00+01:00', { contains_personal_data: true }),
     // 23:30 UTC is already 4 November in Amsterdam
     signal('s2', '2026-11-03T23:30:00Z', { category: 'openbare_ruimte', subcategory: null, urgency: 'hoog',
       kern: { code: 'MAR', name: 'Marknesse' } }),
@@ -98,6 +98,8 @@ describe('kwesties view', () => {
     expect(items[1].textContent).toContain('Openbare ruimte');
     expect(items[1].textContent).toContain('Marknesse · urgentie hoog');
     expect(items[2].textContent).toContain('onbekend – iets'); // codes when there is no name
+    expect(items.map((li) => li.querySelector('.personal-mark')?.textContent ?? null))
+      .toEqual(['Bevat persoonsgegevens', null, null]);
     expect(items[2].textContent).toContain('geen kern bekend');
 
     const table = root.querySelector('table');

@@ -4,7 +4,7 @@
 // "Bekeken", "Maak kwestie" and "Afwijzen" (with a reason) for team leads.
 import { h } from '../dom.js';
 import { dateRange, dateTime } from './dates.js';
-import { signalWhat, signalWhere } from './labels.js';
+import { personalMark, signalWhat, signalWhere } from './labels.js';
 
 const STATUS = { nieuw: 'Nieuw', bekeken: 'Bekeken', kwestie: 'Kwestie', afgewezen: 'Afgewezen' };
 const METHODS = {
@@ -153,6 +153,7 @@ export async function renderAlerts(container, {
           h('time', { datetime: s.observed_at }, dateTime(s.observed_at) ?? 'onbekend')),
         h('p', { class: 'alert-signal__what' }, what(s)),
         h('p', { class: 'alert-signal__where' }, signalWhere(s)),
+        s.contains_personal_data ? h('p', { class: 'alert-signal__mark' }, personalMark(s)) : null,
         h('p', { class: 'alert-signal__text' }, s.description)))),
     ].filter(Boolean));
     if (!mapEl) return;

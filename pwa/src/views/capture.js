@@ -3,6 +3,7 @@
 // Bron, "Gebruik mijn locatie", "Foto toevoegen", "Signaal opslaan"; and the
 // mark "Bevat persoonsgegevens" (sent as contains_personal_data).
 import { h } from '../dom.js';
+import { PERSONAL_DATA_LABEL } from './labels.js';
 
 export const URGENCIES = [
   ['laag', 'Laag'], ['normaal', 'Normaal'], ['hoog', 'Hoog'], ['acuut', 'Acuut'],
@@ -30,7 +31,6 @@ function select(options, value) {
     options.map(([code, name]) => h('option', { value: code, selected: code === value }, name)));
 }
 
-export const PERSONAL_DATA_LABEL = 'Bevat persoonsgegevens';
 export const PERSONAL_DATA_HINT = 'Bijvoorbeeld een naam, een adres, iets over iemands gezondheid of gezinssituatie.';
 
 /** The "Bevat persoonsgegevens" checkbox with its hint, for the form and the detail view. */

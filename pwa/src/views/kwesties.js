@@ -3,7 +3,7 @@
 // they were observed, with a count per week to see whether it calms down.
 import { h } from '../dom.js';
 import { dateRange, dayMonth, fullDate, local } from './dates.js';
-import { signalWhat, signalWhere } from './labels.js';
+import { personalMark, signalWhat, signalWhere } from './labels.js';
 
 const STATUS = { open: 'Open', gesloten: 'Gesloten' };
 const DAY = 86_400_000;
@@ -127,6 +127,7 @@ export async function renderKwesties(container, { fetchKwesties, fetchKwestie, c
             h('time', { datetime: s.observed_at }, at ? `${fullDate(at)}, ${at.time}` : 'onbekend')),
           h('p', { class: 'kwestie-signal__what' }, what(s)),
           h('p', { class: 'kwestie-signal__meta' }, `${signalWhere(s)} · urgentie ${s.urgency}`),
+          s.contains_personal_data ? h('p', { class: 'kwestie-signal__mark' }, personalMark(s)) : null,
           h('p', { class: 'kwestie-signal__text' }, s.description));
       })) : null,
     ].filter(Boolean)); // replaceChildren would write null as text

@@ -1,4 +1,12 @@
-// How a signal's category and place read in lists (alerts, kwesties).
+// How a signal's category, place and personal-data mark read in lists (signals, alerts, kwesties).
+import { h } from '../dom.js';
+
+export const PERSONAL_DATA_LABEL = 'Bevat persoonsgegevens';
+
+/** The mark on a signal that holds personal data: words with a border, not a colour alone. */
+export function personalMark(s) {
+  return s?.contains_personal_data ? h('span', { class: 'personal-mark' }, PERSONAL_DATA_LABEL) : null;
+}
 
 /** "Jeugd – Jeugdoverlast": names from the category list, codes when it has none. */
 export function signalWhat(categories, s) {

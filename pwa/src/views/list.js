@@ -1,7 +1,8 @@
 // The signals on this device (the user's area and their own), with their sync
 // state, and a detail view to change or delete one.
 import { h } from '../dom.js';
-import { PERSONAL_DATA_LABEL, URGENCIES, personalDataField } from './capture.js';
+import { URGENCIES, personalDataField } from './capture.js';
+import { personalMark } from './labels.js';
 
 const STATUSES = [
   ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
@@ -26,11 +27,6 @@ function noticeText(notice) {
       'Bekijk de wijziging en verwijder het opnieuw als dat nog nodig is.';
   }
   return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
-}
-
-/** The mark on a signal that holds personal data: words, not only a colour. */
-function personalMark(signal) {
-  return signal.contains_personal_data ? h('span', { class: 'personal-mark' }, PERSONAL_DATA_LABEL) : null;
 }
 
 /**
