@@ -106,3 +106,24 @@ def test_app_is_served_with_fallback_and_cache_rules(tmp_path, settings, users):
         api = c.get("/api/v1/onbekend")
         assert api.status_code == 404
         assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_openapi_declares_what_the_server_does(client):
+    """Public operations need no token; bodies Litestar cannot see are declared; OPTIONS has Allow."""
+    doc = client.get("/api/v1/openapi.json").json()
+    paths = doc["paths"]
+    assert doc["security"] == [{"bearerAuth": []}]
+    for path, method in (("/health", "get"), ("/auth/token", "post"), ("/openapi.json", "get")):
+        op = paths[path][method]
+        assert op["security"] == [], path
+        assert "403" not in op["responses"], path
+    assert "401" not in paths["/health"]["get"]["responses"]  # /auth/token: 401 for a wrong password
+    offline = paths["/areas/offline"]["get"]["responses"]
+    assert offline["200"]["content"]["application/geo+json"]["schema"]["type"] == "object"
+    assert "304" in offline
+    assert set(paths["/attachments/{sha256}"]["put"]["requestBody"]["content"]) >= {"image/jpeg"}
+    for path, item in paths.items():
+        assert "Allow" in item["options"]["responses"]["204"]["headers"], path
+        for method, op in item.items():
+            if "requestBody" in op and "application/json" in op["requestBody"]["content"]:
+                assert "415" in op["responses"], (path, method)
