@@ -148,7 +148,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "events": events,
         "writes": writes,
         "secret_key": secret_key(db, settings.secret_key),
-        "logins": Logins(db, hashing=settings.login_hashing, waiting=settings.login_waiting),
+        "logins": Logins(db, hashing=settings.login_hashing, waiting=settings.login_waiting,
+                         writes=writes),
         "openapi": None,
     })
     api = Router(path=API_PREFIX, route_handlers=[

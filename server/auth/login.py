@@ -10,8 +10,10 @@ request, and attempts beyond the queue are refused at once.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from anyio import CapacityLimiter, to_thread
 
@@ -22,6 +24,9 @@ from ..users.models import User
 from ..users.passwords import hash_password, needs_rehash, verify_password
 from ..users.store import get_user
 from .throttle import ThrottleLimits, record_failure, record_success, wait_seconds
+
+if TYPE_CHECKING:
+    from ..signals.group_commit import GroupCommit
 
 clock = time.time  # what a log-in calls "now" (tests replace it)
 
@@ -53,9 +58,7 @@ def admit(db: Database, limits: ThrottleLimits, username: str, address: str,
     this attempt must wait. The same for known and unknown names."""
     wait = wait_seconds(db.conn, limits, username, address, now)
     if wait:
-        with db.transaction() as conn:
-            audit(conn, None, "login", username if _exists(conn, username) else None, "denied")
-        raise _throttled(wait)
+        raise _throttled(wait)  # the caller writes it to the audit log (`audit_denied`)
     row = db.query_one("SELECT password_hash FROM users WHERE username = ? AND active = 1",
                        (username,))
     return row["password_hash"] if row else None
@@ -75,8 +78,7 @@ def conclude(db: Database, limits: ThrottleLimits, username: str, address: str, 
     with db.transaction() as conn:
         if not verdict.ok:
             record_failure(conn, limits, username, address, now)
-            # Unknown names are not written down: people type their password there by mistake.
-            audit(conn, None, "login", username if _exists(conn, username) else None, "denied")
+            audit_denied(conn, username)
         else:
             record_success(conn, username, address)
             if verdict.new_hash:
@@ -93,8 +95,11 @@ def conclude(db: Database, limits: ThrottleLimits, username: str, address: str, 
     return Success(user, generation)
 
 
-def _exists(conn, username: str) -> bool:
-    return conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone() is not None
+def audit_denied(conn: sqlite3.Connection, username: str) -> None:
+    """A refused log-in in the audit log (inside the caller's transaction). An unknown name is
+    not written down: people type their password there by mistake."""
+    known = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
+    audit(conn, None, "login", username if known else None, "denied")
 
 
 def check_login(db: Database, username: str, password: str, address: str = "local", *,
@@ -102,7 +107,12 @@ def check_login(db: Database, username: str, password: str, address: str = "loca
     """The whole log-in in the calling thread (the API uses `Logins`)."""
     limits = limits or ThrottleLimits()
     now = clock() if now is None else now
-    stored = admit(db, limits, username, address, now)
+    try:
+        stored = admit(db, limits, username, address, now)
+    except TooManyAttempts:
+        with db.transaction() as conn:
+            audit_denied(conn, username)
+        raise
     return conclude(db, limits, username, address, verify(stored, password), now)
 
 
@@ -110,8 +120,11 @@ class Logins:
     """Log-ins from the event loop: at most `hashing` verifications at once, `waiting` queued."""
 
     def __init__(self, db: Database, limits: ThrottleLimits | None = None, *, hashing: int = 1,
-                 waiting: int = 4):
+                 waiting: int = 4, writes: GroupCommit | None = None):
         self.db = db
+        # Throttled attempts cost no hashing, so they can come fast: their audit entries ride
+        # on the signal writer's group commits instead of one synchronous commit each.
+        self.writes = writes
         self.limits = limits or ThrottleLimits()
         self._pool = CapacityLimiter(hashing)
         self._room = hashing + waiting
@@ -124,9 +137,20 @@ class Logins:
         self._busy += 1
         try:
             now = clock()
-            stored = await to_thread.run_sync(admit, self.db, self.limits, username, address, now)
+            try:
+                stored = await to_thread.run_sync(admit, self.db, self.limits, username, address, now)
+            except TooManyAttempts:
+                self._audit_throttled(username)
+                raise
             verdict = await to_thread.run_sync(verify, stored, password, limiter=self._pool)
             return await to_thread.run_sync(conclude, self.db, self.limits, username, address,
                                             verdict, clock())
         finally:
             self._busy -= 1
+
+    def _audit_throttled(self, username: str) -> None:
+        if self.writes is not None:
+            self.writes.submit(lambda w: audit_denied(w.conn, username))
+            return
+        with self.db.transaction() as conn:
+            audit_denied(conn, username)
