@@ -35,7 +35,8 @@ WRONG = "Gebruikersnaam of wachtwoord klopt niet."
 
 def _throttled(wait: int) -> TooManyAttempts:
     return TooManyAttempts(
-        f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.", wait)
+        f"Te veel mislukte pogingen. Probeer het over {wait} seconde{'' if wait == 1 else 'n'}"
+        " opnieuw.", wait)
 
 
 @dataclass(frozen=True, slots=True)
