@@ -414,8 +414,10 @@ def audit_export(obj: Context, since: str, output: Path | None) -> None:
     """Write audit entries from --since as JSON lines (ids and actions, never content)."""
     import json
 
+    from .audit import audit
     from .audit.chain import rows_since
     from .params import period_param
+    from .privacy.requests import operator
     from .timeutil import utc_text
 
     try:
@@ -423,14 +425,16 @@ def audit_export(obj: Context, since: str, output: Path | None) -> None:
     except Exception:
         raise click.BadParameter(f"{since!r} is geen datum (JJJJ-MM-DD) of RFC 3339-tijd",
                                  param_hint="--since") from None
-    rows = rows_since(obj.open().db.conn, utc_text(start))
+    conn = obj.open().db.conn
+    rows = rows_since(conn, utc_text(start))
     if output is None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
-        return
-    with output.open("w", encoding="utf-8") as out:
-        n = sum(out.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
-    click.echo(f"{n} audit entries written to {output}.")
+    else:
+        with output.open("w", encoding="utf-8") as out:
+            n = sum(out.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
+        click.echo(f"{n} audit entries written to {output}.")
+    audit(conn, operator(), "audit_export", utc_text(start))  # after: not in its own export
 
 
 @cli.group()
