@@ -1,4 +1,9 @@
-"""Backup and restore with SQLite's online backup API; a restore starts a new epoch."""
+"""Backup and restore with SQLite's online backup API; a restore starts a new epoch.
+
+A restore first makes sure the file is a sound Gebiedsradar database of this version
+or an older one, and that no server serves the target (`db_lock.py`); only then is
+anything replaced. A refusal is a `RestoreRefused` with one line that says why.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import sqlite3
 from pathlib import Path
 
 from .db import Database, connect
-from .migrations import migrate
+from .db_lock import DatabaseBusy, exclusive
+from .migrations import MIGRATIONS, migrate
 from .sync.epoch import new_epoch
 
 
@@ -29,23 +35,58 @@ def backup_database(db: Database, target: Path) -> int:
     return pages
 
 
-def restore_database(source: Path, db_path: Path) -> str:
-    """Overwrite `db_path` with the backup `source`; returns the new server epoch."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+class RestoreRefused(Exception):
+    """A restore that was not done, and why (one line); nothing was changed."""
+
+
+#: Tables every Gebiedsradar database has had since its first version.
+_OWN_TABLES = {"_migrations", "meta", "signals", "changes", "mutations"}
+
+
+def check_backup(src: sqlite3.Connection, source: Path) -> None:
+    """Refuse a file that is not a sound Gebiedsradar database this version can take."""
     try:
-        if src.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise ValueError(f"{source} is not a sound SQLite database")
-        dest = connect(db_path)
-        try:
-            src.backup(dest)  # page by page, through the destination's WAL: crash-safe
-        finally:
-            dest.close()
+        sound = src.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError:
+        raise RestoreRefused(f"{source} is geen SQLite-database (geen Gebiedsradar-back-up);"
+                             " er is niets veranderd") from None
+    if not sound:
+        raise RestoreRefused(f"{source} is beschadigd (SQLite quick_check faalt); er is niets"
+                             " veranderd")
+    if not _OWN_TABLES.issubset(tables):
+        raise RestoreRefused(f"{source} is een SQLite-database, maar geen Gebiedsradar-database;"
+                             " er is niets veranderd")
+    known = {name for name, _ in MIGRATIONS}
+    newer = sorted({r[0] for r in src.execute("SELECT name FROM _migrations")} - known)
+    if newer:
+        raise RestoreRefused(f"{source} komt van een nieuwere versie van Gebiedsradar"
+                             f" ({', '.join(newer)}); werk eerst bij. Er is niets veranderd")
+
+
+def restore_database(source: Path, db_path: Path) -> str:
+    """Overwrite `db_path` with the backup `source`; returns the new server epoch.
+    Raises RestoreRefused, having changed nothing, for a file that is no Gebiedsradar
+    database (or is from a newer version), or while a server serves `db_path`."""
+    if source.resolve() == db_path.resolve():
+        raise RestoreRefused(f"{source} is de database zelf; kies een back-up")
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        check_backup(src, source)
+        with exclusive(db_path):
+            dest = connect(db_path)
+            try:
+                src.backup(dest)  # page by page, through the destination's WAL: crash-safe
+            finally:
+                dest.close()
+            db = Database(db_path)
+            try:
+                migrate(db)  # a backup from an older version is brought up to date
+                with db.transaction() as conn:
+                    return new_epoch(conn)
+            finally:
+                db.close()
+    except DatabaseBusy as e:
+        raise RestoreRefused(f"{e}; er is niets veranderd") from None
     finally:
         src.close()
-    db = Database(db_path)
-    try:
-        migrate(db)  # a backup from an older version is brought up to date
-        with db.transaction() as conn:
-            return new_epoch(conn)
-    finally:
-        db.close()

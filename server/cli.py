@@ -53,7 +53,21 @@ def cli(ctx: click.Context, db_path: Path) -> None:
 @click.option("--demo", is_flag=True, help="Add demo users and signals (never in production).")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, demo: bool) -> None:
-    """Serve the app and the API; initialise the database on first start."""
+    """Serve the app and the API; initialise the database on first start.
+
+    While it runs it holds a shared lock on `<database>.lock`, so `restore` refuses to
+    replace the database under it.
+    """
+    from .db_lock import DatabaseBusy, serving
+
+    try:
+        with serving(obj.db_path):
+            _serve(obj, host, port, demo)
+    except DatabaseBusy as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _serve(obj: Context, host: str, port: int, demo: bool) -> None:
     import uvicorn
 
     from .app import create_app
@@ -290,14 +304,19 @@ def backup(obj: Context, path: Path) -> None:
 def restore(obj: Context, path: Path, yes: bool) -> None:
     """Replace the database with the backup PATH and start a new server epoch.
 
-    Stop the server first. Devices see the new epoch at their next sync, push
-    again what the server no longer has, and pull everything from the start.
+    Stop the server first: while one serves the database, restore refuses, as it does
+    for a file that is not a Gebiedsradar database; then nothing is changed. Devices see
+    the new epoch at their next sync, push again what the server no longer has, and
+    pull everything from the start.
     """
-    from .backup import restore_database
+    from .backup import RestoreRefused, restore_database
 
     if not yes:
         click.confirm(f"Replace {obj.db_path} with {path}?", abort=True)
-    epoch = restore_database(path, obj.db_path)
+    try:
+        epoch = restore_database(path, obj.db_path)
+    except RestoreRefused as e:
+        raise click.ClickException(str(e)) from None
     click.echo(f"Restored {obj.db_path} from {path}; new server epoch {epoch}.")
 
 
