@@ -53,6 +53,6 @@ class AttachmentsController(Controller):
         # moved signal), so a cache must ask every time (no-cache) and keep it private.
         headers = {"Cache-Control": "private, no-cache", "ETag": f'"{sha256}"'}
         if request.headers.get("if-none-match", "").strip() in (f'"{sha256}"', f'W/"{sha256}"'):
-            return Response(None, status_code=304, headers=headers)
+            return Response(b"", status_code=304, headers=headers)
         return File(path, media_type=content_type, content_disposition_type="inline",
                     headers=headers)
