@@ -1,4 +1,4 @@
-"""Users in SQLite: add, read, and the failed-log-in counter."""
+"""Users in SQLite: add and read (log-in throttling: auth/throttle.py; account changes: accounts.py)."""
 
 from __future__ import annotations
 
