@@ -138,8 +138,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         catalog.on_reload = detector.request  # an area import elsewhere re-assigned signals
     writes = GroupCommit(SignalService(db, catalog, events))
     # Retention rules once a day (and a minute after start), off the request path.
-    retention_runs = Periodic(lambda: retention.run(db, settings),
-                              settings.retention_interval_hours * 3600)
+    every = settings.retention_interval_hours * 3600
+    retention_runs = Periodic(lambda: retention.run(db, settings), every, first=min(60.0, every))
     state = State({
         "settings": settings,
         "db": db,

@@ -231,6 +231,25 @@ def test_the_server_runs_retention_periodically():
     assert Periodic(fn, every=0).start() is None  # 0: no daily run
 
 
+def test_serve_runs_retention_by_itself(settings, users):
+    import dataclasses
+    import time
+
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    quick = dataclasses.replace(settings, retention_interval_hours=0.5 / 3600)  # every 0.5 s
+    with TestClient(app=create_app(quick)) as client:
+        db = client.app.state.db
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not db.query(
+                "SELECT 1 FROM audit_log WHERE action = 'retention_run'"):
+            time.sleep(0.1)
+        assert db.query("SELECT username FROM audit_log WHERE action = 'retention_run'")[0][0] \
+            == retention.BY
+
+
 def test_months_before_keeps_the_calendar():
     from datetime import UTC, datetime
 
