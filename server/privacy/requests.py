@@ -115,6 +115,6 @@ def erase(db: Database, ids: Sequence[str], photos_root: Path, by: str | None = 
         photos = forget_photos(conn, unused)
         record_destruction(conn, "signaal-persoonsgegevens", "avg-verzoek", len(live), by, stamp)
         record_destruction(conn, "foto", "avg-verzoek", len(photos), by, stamp)
-        audit_many(conn, by, "privacy_erase", live)
+        audit_many(conn, by, "privacy_erase", wanted)  # also those that had nothing left
     delete_files(photos_root, unused)
     return Erased(len(live), len(photos), len(wanted) - len(live))
