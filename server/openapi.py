@@ -154,8 +154,9 @@ def _options(rel: str, item: dict[str, Any]) -> dict[str, Any]:
         "summary": "The methods of this path (Allow)",
         "tags": next((op["tags"] for m in HTTP_METHODS if (op := item.get(m)) and op.get("tags")), []),
         "security": [],
-        "parameters": next(([p for p in op.get("parameters", []) if p.get("in") == "path"]
-                            for m in HTTP_METHODS if (op := item.get(m))), []),
+        # OPTIONS describes the path, whatever the value in it (methods.py matches the template).
+        "parameters": next(([{**p, "schema": {"type": "string"}} for p in op.get("parameters", [])
+                             if p.get("in") == "path"] for m in HTTP_METHODS if (op := item.get(m))), []),
         "responses": {"204": {"description": "The methods in Allow",
                               "headers": {"Allow": {"$ref": "#/components/headers/Allow"},
                                           "API-Version": {"$ref": "#/components/headers/API-Version"}}},
