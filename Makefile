@@ -63,6 +63,7 @@ bench: install-test build tools ## Benchmarks (references: Debian postgresql + p
 	$(BIN)/python bench/stats_query.py
 	$(BIN)/python bench/pwa_budgets.py
 	$(BIN)/python bench/early_warning.py
+	$(BIN)/python bench/proximity.py
 
 clean: ## Remove installs and builds (keeps data/)
 	rm -rf $(VENV) pwa/node_modules pwa/dist tools/node_modules

@@ -314,3 +314,21 @@ def test_health_shows_how_the_last_detection_went(settings, users, monkeypatch):
     assert health["status"] == "ok"
     assert health["detection"]["failed"] == 1 and health["detection"]["units"] >= 4
     assert health["detection"]["skipped_signals"] == 0
+
+
+def test_the_scan_stays_bounded_when_thousands_of_signals_share_one_day():
+    """The cap on signals scanned kept every signal of the most recent day when they tied."""
+    import tracemalloc
+
+    rng = np.random.default_rng(12)
+    n = 20_000
+    xy = np.column_stack([rng.uniform(180_000, 182_000, n), rng.uniform(520_000, 522_000, n)])
+    days = np.zeros(n, dtype=int)
+    settings = ScanSettings(permutations=9, max_signals=2000)
+    tracemalloc.start()
+    try:
+        scan(xy, days, settings)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000_000

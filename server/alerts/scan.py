@@ -67,6 +67,10 @@ class ScanCluster:
     members: tuple[int, ...]
 
 
+#: Circle × window counts of the replicates held in memory at once (a batch of replicates).
+REPLICATE_VALUES = 1 << 20
+
+
 def _llr(n: np.ndarray, mu: np.ndarray, total: int) -> np.ndarray:
     """Poisson log-likelihood ratio, 0 where there is no excess."""
     n = n.astype(float)
@@ -144,9 +148,10 @@ def scan_all(xy: np.ndarray, days_ago: np.ndarray, settings: ScanSettings = Scan
     # Replicates: shuffle the days among the signals; the circles and both margins stay.
     # Only the few signals that land in the longest window matter, so each replicate is
     # a sparse selection of columns (cost: circles × recent signals, not × all).
+    # Batches hold about REPLICATE_VALUES circle × window counts, whatever the circles.
     maxima = np.empty(settings.permutations)
     member_t = np.ascontiguousarray(member.T)
-    batch = max(1, 2048 // len(windows))
+    batch = max(1, min(2048 // len(windows), REPLICATE_VALUES // (len(member) * len(windows))))
     for start in range(0, settings.permutations, batch):
         stop = min(start + batch, settings.permutations)
         cols = []
@@ -154,10 +159,10 @@ def scan_all(xy: np.ndarray, days_ago: np.ndarray, settings: ScanSettings = Scan
             shuffled = rng.permutation(days)
             cols.append(shuffled[:, None] < windows[None, :])
         w = sparse.csr_matrix(np.concatenate(cols, axis=1).T.astype(np.float32))
-        n = (w @ member_t).T  # circles × (replicates · windows)
-        sim = _llr(n, np.tile(mu, (1, stop - start)), total)
+        n = (w @ member_t).T.reshape(len(member), stop - start, len(windows))  # circles × replicates × windows
+        sim = _llr(n, mu[:, None, :], total)
         sim[n < settings.min_observed] = 0.0
-        maxima[start:stop] = sim.reshape(len(member), stop - start, len(windows)).max(axis=(0, 2))
+        maxima[start:stop] = sim.max(axis=(0, 2))
 
     clusters, used = [], np.zeros(total, bool)
     order = np.argsort(llr, axis=None)[::-1]
