@@ -123,6 +123,9 @@ def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
         codes += ["413", "415", "422"]
     if op.get("operationId") in ("createSignal", "updateSignal", "deleteSignal"):
         codes.append("409")
+    if any(p.get("in") == "header" and p.get("name") == "Idempotency-Key"
+           for p in op.get("parameters", [])):
+        codes += ["409", "422"]  # a key used before answers that request's outcome again
     if op.get("operationId") == "createToken":
         codes += ["401", "429"]
     return sorted(set(codes))
