@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .db import Database
+from .timeutil import utc_text
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -511,6 +512,27 @@ def m010_audit_retention(conn: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m012_fixed_width_times(conn: sqlite3.Connection) -> None:
+    # Times the server made were `datetime.isoformat()` in UTC (`…:SS+00:00`, or
+    # `…:SS.ffffff+00:00`): rewritten to the one fixed-width text of timeutil.utc_text
+    # (`…:SS.ffffffZ`), so every stored time has one form. `observed_at` keeps what the client
+    # sent (its offset; `observed_utc` is its stored time); the audit log is left as written
+    # (its hash chain covers its times).
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE '%audit%' AND name != '_migrations'")]
+    for table in tables:
+        for column in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+            if column == "observed_at" or not (column.endswith("_at") or column in (
+                    "last_seen", "window_start", "window_end")):
+                continue
+            conn.execute(
+                f'UPDATE "{table}" SET "{column}" = CASE length("{column}")'
+                f' WHEN 32 THEN substr("{column}", 1, 26) ELSE substr("{column}", 1, 19) || \'.000000\' END'
+                f' || \'Z\' WHERE "{column}" LIKE \'%+00:00\' AND length("{column}") IN (25, 32)')
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: `executescript` would commit our transaction."""
     statement = ""
@@ -539,7 +561,7 @@ def migrate(db: Database) -> list[str]:
             fn(conn)
             conn.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                (name, datetime.now(UTC).isoformat()),
+                (name, utc_text(datetime.now(UTC))),
             )
             ran.append(name)
     return ran

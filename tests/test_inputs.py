@@ -259,3 +259,27 @@ def test_a_method_a_path_does_not_have_is_a_405_with_allow(client, regisseur):
         r = client.request(missing, _concrete(path), headers=regisseur)
         _problem(r, 405)
         assert set(r.headers["allow"].split(", ")) == methods, path
+
+
+def test_times_stored_before_one_format_are_rewritten(client, regisseur, db_path):
+    """m012: `isoformat()` times of older databases become the fixed-width UTC text."""
+    from server.db import Database
+    from server.migrations import migrate
+
+    made = client.post("/api/v1/signals", headers=regisseur, json=signal_body()).json()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE signals SET created_at = '2026-11-28T09:15:00+00:00',"
+                     " updated_at = '2026-11-28T09:15:00.250000+00:00' WHERE id = ?", (made["id"],))
+        conn.execute("DELETE FROM _migrations WHERE name = 'm012_fixed_width_times'")
+    db = Database(db_path)
+    try:
+        assert "m012_fixed_width_times" in migrate(db)
+    finally:
+        db.close()
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT created_at, updated_at, observed_at FROM signals WHERE id = ?",
+                           (made["id"],)).fetchone()
+    assert row[:2] == ("2026-11-28T09:15:00.000000Z", "2026-11-28T09:15:00.250000Z")
+    assert row[2] == "2026-11-28T10:15:00+01:00"  # as the client sent it
+    back = client.get(f"/api/v1/signals/{made['id']}", headers=regisseur).json()
+    assert datetime.fromisoformat(back["updated_at"]) == datetime(2026, 11, 28, 9, 15, 0, 250000, tzinfo=UTC)
