@@ -18,7 +18,7 @@ from pathlib import Path
 from ..db import Database
 from ..errors import Invalid, TooLarge
 from ..signals.access import scope_clause
-from ..timeutil import now
+from ..timeutil import now, utc_text
 from ..users.models import User
 from .images import clean_image, sniff
 
@@ -59,7 +59,7 @@ def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
     with db.transaction() as conn:
         conn.execute(
             "INSERT OR IGNORE INTO attachments (sha256, content_type, size, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(data), username, now().isoformat()))
+            " VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(data), username, utc_text(now())))
     return content_type, existing is None
 
 
