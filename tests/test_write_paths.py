@@ -277,3 +277,37 @@ def test_ids_in_other_areas_cannot_be_told_from_unknown_ones(client, users, tran
                        transport) == expected
     # Nothing of the other area's signals changed.
     assert _stored(client, live)[0] == 1 and _stored(client, gone) == (None, None)
+
+
+def test_rest_writes_with_an_idempotency_key_are_done_once_per_user(client, users):
+    """REST writes keep their idempotency records as sync does, scoped to the user: a create
+    without an id sent twice with one `Idempotency-Key` makes one signal; another user's
+    request with the same key is their own."""
+    regisseur, teamleider = login(client, "regisseur"), login(client, "teamleider")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = client.post("/api/v1/signals", json=create_data(), headers={**regisseur, **key})
+    again = client.post("/api/v1/signals", json=create_data(), headers={**regisseur, **key})
+    assert (first.status_code, again.status_code) == (201, 200), again.text
+    assert again.json()["id"] == first.json()["id"]
+    theirs = client.post("/api/v1/signals", json=create_data(), headers={**teamleider, **key})
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+    assert client.get("/api/v1/signals", headers=teamleider).json()["total"] == 2
+    # A retried PATCH is not applied again over a later change by someone else.
+    sid = first.json()["id"]
+    patch_key = {"Idempotency-Key": "patch-1"}
+    url = f"/api/v1/signals/{sid}"
+    r = client.patch(url, json={"urgency": "hoog"}, headers={**regisseur, **patch_key})
+    assert r.status_code == 200 and r.headers["etag"] == '"2"'
+    client.patch(url, json={"urgency": "laag"}, headers=teamleider)
+    r = client.patch(url, json={"urgency": "hoog"}, headers={**regisseur, **patch_key})
+    assert (r.status_code, r.json()["urgency"], r.headers["etag"]) == (200, "laag", '"3"')
+    # A retried delete of a signal that is gone answers as the first time.
+    r = client.delete(url, headers={**teamleider, "Idempotency-Key": "weg"})
+    assert r.status_code == 204
+    assert client.delete(url, headers={**teamleider, "Idempotency-Key": "weg"}).status_code == 204
+    # A retry of the PATCH after the delete: the signal is gone.
+    assert client.patch(url, json={"urgency": "hoog"},
+                        headers={**regisseur, **patch_key}).status_code == 404
+    bad = client.post("/api/v1/signals", json=create_data(),
+                      headers={**regisseur, "Idempotency-Key": "met spatie"})
+    assert bad.status_code == 400

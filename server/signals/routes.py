@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from ..errors import Unreadable
 from ..params import Offset, period_param
 from ..users.models import User
+from . import access
 from .models import Signal, SignalCreate, SignalPage, SignalUpdate, Status
 from .queries import SignalFilter, get_signal, list_signals
 from .rows import arrived, photos, to_signal_with
@@ -21,6 +22,13 @@ IfMatch = Annotated[str | None, HeaderParameter(
     name="If-Match", required=False,
     description="The version of the signal this change is based on, e.g. \"3\" (its ETag):"
                 " changed fields are merged with what others changed since, as in sync")]
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False, min_length=1, max_length=255,
+    pattern=r"^[\x21-\x7e]+$",
+    description="Names this request (e.g. a UUID), to retry it safely: the same key again from"
+                " the same user answers the first outcome instead of doing it again (a create"
+                " without `id` then makes no second signal). Kept like a sync mutation id,"
+                " per user")]
 CONFLICT_FIELDS = "Conflict-Fields"  # documented in openapi.py
 
 
@@ -50,8 +58,9 @@ def _answer(state: State, outcome: Outcome, have: set[str]) -> Response[Signal]:
     overwrote someone else's says which fields in `Conflict-Fields`; the rest is a problem."""
     if outcome.error is not None and not isinstance(outcome.error, Overlap):
         raise outcome.error
-    assert outcome.row is not None
-    headers = {"ETag": f'"{outcome.version}"',
+    if outcome.row is None:  # a retry (Idempotency-Key) of a signal since deleted or moved away
+        raise access.not_found(outcome.signal_id)
+    headers = {"ETag": f'"{outcome.row["version"]}"',  # of the state sent (a retry: today's)
                "Location": f"/api/v1/signals/{outcome.signal_id}"}
     if isinstance(outcome.error, Overlap):
         headers[CONFLICT_FIELDS] = ", ".join(outcome.error.fields)
@@ -86,8 +95,10 @@ class SignalsController(Controller):
           summary="Create a signal; the server derives kern, wijk and buurt from its location."
                   " The same signal again is 200; the same id with other content updates it")
     async def create_signal(self, request: Request[User, str, State], state: State,
-                            data: JSONBody[SignalCreate]) -> Response[Signal]:
-        mutation = Mutation("create", str(data.id) if data.id else new_signal_id(), data)
+                            data: JSONBody[SignalCreate],
+                            idempotency_key: IdempotencyKey = None) -> Response[Signal]:
+        mutation = Mutation("create", str(data.id) if data.id else new_signal_id(), data,
+                            id=idempotency_key)
         return _answer(state, *await _apply(state, request.user, mutation))
 
     @get("/{signal_id:uuid}", operation_id="getSignal", sync_to_thread=True,
@@ -102,16 +113,20 @@ class SignalsController(Controller):
                    " version is merged field by field, as a sync update is")
     async def update_signal(self, request: Request[User, str, State], state: State,
                             signal_id: FromPath[UUID], data: JSONBody[SignalUpdate],
-                            if_match: IfMatch = None) -> Response[Signal]:
-        mutation = Mutation("update", str(signal_id), data, _base_version(if_match))
+                            if_match: IfMatch = None,
+                            idempotency_key: IdempotencyKey = None) -> Response[Signal]:
+        mutation = Mutation("update", str(signal_id), data, _base_version(if_match),
+                            id=idempotency_key)
         return _answer(state, *await _apply(state, request.user, mutation))
 
     @delete("/{signal_id:uuid}", operation_id="deleteSignal",
             summary="Delete a signal (kept as a tombstone for sync); with If-Match, only when"
                     " nobody else changed it since that version")
     async def delete_signal(self, request: Request[User, str, State], state: State,
-                            signal_id: FromPath[UUID], if_match: IfMatch = None) -> None:
-        mutation = Mutation("delete", str(signal_id), None, _base_version(if_match))
+                            signal_id: FromPath[UUID], if_match: IfMatch = None,
+                            idempotency_key: IdempotencyKey = None) -> None:
+        mutation = Mutation("delete", str(signal_id), None, _base_version(if_match),
+                            id=idempotency_key)
         outcome, _ = await _apply(state, request.user, mutation)
         if outcome.error is not None:
             raise outcome.error

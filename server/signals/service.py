@@ -13,7 +13,8 @@ The rules, in the order they are checked:
 1. A mutation with an id that this user's device had applied before answers
    `duplicate` with the first outcome (the id and the change are written in one
    transaction). Ids are scoped to (user, device): another user's mutation with
-   the same id is a mutation of its own.
+   the same id is a mutation of its own. (A REST write has an id when it sends an
+   `Idempotency-Key`, and no device.)
 2. create: the fields are validated and the areas derived from the location.
    The same id again with the same content is the same create (`applied`; a time
    left out means the stored one, not "now" again); with other content the later
