@@ -280,6 +280,27 @@ def areas_locate(obj: Context, lat: float, lon: float, as_json: bool) -> None:
         click.echo(f"{level}: {f'{ref.name} ({ref.code})' if ref else '-'}")
 
 
+@cli.group()
+def attachments() -> None:
+    """Photos."""
+
+
+@attachments.command("clean")
+@click.pass_obj
+def attachments_clean(obj: Context) -> None:
+    """Strip metadata from photos stored before uploads were cleaned (run once after upgrading).
+
+    Every photo uploaded now is decoded and encoded again without EXIF (GPS, camera);
+    this does the same for the ones already stored, in place, and removes a stored file
+    that is no image at all. Safe to run again (and while serving).
+    """
+    from .attachments.store import clean_stored
+
+    checked, cleaned, removed = clean_stored(obj.open().db, obj.settings.attachments_dir)
+    click.echo(f"{checked} photos checked: {cleaned} cleaned of metadata, {removed} that were"
+               " no image removed.")
+
+
 @cli.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj

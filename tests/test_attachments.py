@@ -119,3 +119,39 @@ def test_only_images_that_decode_are_stored(client, regisseur, settings):
     assert not settings.attachments_dir.exists() or not any(
         p.is_file() for p in settings.attachments_dir.rglob("*"))
     assert client.app.state.db.query_one("SELECT count(*) FROM attachments")[0] == 0
+
+
+def test_photos_stored_before_cleaning_are_cleaned_in_place(settings, users):
+    """Photos an earlier version stored as uploaded (with GPS, or no image at all) are
+    cleaned by `gebiedsradar attachments clean`, under the same address; a second run
+    finds nothing to do."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from server.attachments.store import path_for
+    from server.bootstrap import open_database
+
+    old_photo = photo("JPEG", orientation=6)
+    html = b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>"
+    db = open_database(settings).db
+    for data in (old_photo, html):  # as the earlier version stored them: bytes as sent
+        target = path_for(settings.attachments_dir, sha(data))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        with db.transaction() as conn:
+            conn.execute("INSERT INTO attachments (sha256, content_type, size, created_by,"
+                         " created_at) VALUES (?, 'image/jpeg', ?, 'regisseur', '2026-11-01')",
+                         (sha(data), len(data)))
+    db.close()
+    exe = Path(sys.executable).with_name("gebiedsradar")
+    run = [str(exe), "--db", str(settings.db_path), "attachments", "clean"]
+    r = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "2 photos checked: 1 cleaned of metadata, 1 that were no image removed" in r.stdout
+    stored = path_for(settings.attachments_dir, sha(old_photo)).read_bytes()
+    assert b"Exif" not in stored and b"Fairphone" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (32, 48)
+    assert not path_for(settings.attachments_dir, sha(html)).exists()
+    r = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert "1 photos checked: 0 cleaned of metadata, 0 that were no image removed" in r.stdout

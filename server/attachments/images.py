@@ -27,6 +27,10 @@ MAX_PIXELS = 50_000_000
 TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 #: What an image keeps of its `info`: how its pixels look, nothing about who or where.
 _KEEP_INFO = ("transparency",)
+#: What Pillow reports of an image this module wrote (format details, no metadata).
+_CLEAN_INFO = {"transparency", "icc_profile", "jfif", "jfif_version", "jfif_unit", "jfif_density",
+               "dpi", "adobe", "adobe_transform", "progressive", "progression", "loop",
+               "background", "duration", "gamma", "srgb", "aspect"}
 
 
 def sniff(data: bytes) -> str | None:
@@ -64,6 +68,16 @@ def clean_image(data: bytes) -> tuple[bytes, str]:
     out = io.BytesIO()
     _encode(source, upright, kind, out)
     return out.getvalue(), TYPES[kind]
+
+
+def is_clean(data: bytes) -> bool:
+    """Whether stored bytes are an image without metadata (as `clean_image` writes them);
+    reads the header only."""
+    try:
+        with Image.open(io.BytesIO(data), formats=list(TYPES)) as image:
+            return not image.getexif() and set(image.info) <= _CLEAN_INFO
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return False
 
 
 def _check_size(size: tuple[int, int]) -> None:

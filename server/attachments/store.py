@@ -16,14 +16,14 @@ import tempfile
 from pathlib import Path
 
 from ..db import Database
-from ..errors import Invalid, TooLarge
+from ..errors import DomainError, Invalid, TooLarge
 from ..signals.access import scope_clause
 from ..timeutil import now, utc_text
 from ..users.models import User
-from .images import clean_image, sniff
+from .images import clean_image, is_clean, sniff
 
 MAX_BYTES = 10 * 1024 * 1024
-__all__ = ["MAX_BYTES", "attachment_file", "path_for", "sniff", "store_attachment"]
+__all__ = ["MAX_BYTES", "attachment_file", "clean_stored", "path_for", "sniff", "store_attachment"]
 
 
 def path_for(root: Path, sha256: str) -> Path:
@@ -45,6 +45,15 @@ def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
     if existing is not None and target.exists():
         return existing["content_type"], False
     data, content_type = clean_image(data)
+    _write(target, data)
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO attachments (sha256, content_type, size, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(data), username, utc_text(now())))
+    return content_type, existing is None
+
+
+def _write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:
@@ -56,11 +65,36 @@ def store_attachment(db: Database, root: Path, sha256: str, data: bytes,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO attachments (sha256, content_type, size, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)", (sha256, content_type, len(data), username, utc_text(now())))
-    return content_type, existing is None
+
+
+def clean_stored(db: Database, root: Path) -> tuple[int, int, int]:
+    """Photos stored before uploads were cleaned: each one that still carries metadata is
+    encoded again in place (same address), and a file that is no image at all (older
+    versions took anything that started like one) is removed, so it is never served.
+    Returns (checked, cleaned, removed); running it again finds nothing to do."""
+    checked = cleaned = removed = 0
+    for row in db.query("SELECT sha256 FROM attachments ORDER BY sha256"):
+        target = path_for(root, row["sha256"])
+        if not target.exists():
+            continue
+        checked += 1
+        data = target.read_bytes()
+        if is_clean(data):
+            continue
+        try:
+            data, content_type = clean_image(data)
+        except DomainError:
+            target.unlink()
+            with db.transaction() as conn:
+                conn.execute("DELETE FROM attachments WHERE sha256 = ?", (row["sha256"],))
+            removed += 1
+            continue
+        _write(target, data)
+        with db.transaction() as conn:
+            conn.execute("UPDATE attachments SET content_type = ?, size = ? WHERE sha256 = ?",
+                         (content_type, len(data), row["sha256"]))
+        cleaned += 1
+    return checked, cleaned, removed
 
 
 def attachment_file(db: Database, root: Path, sha256: str, user: User) -> tuple[Path, str] | None:
