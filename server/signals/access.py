@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..audit import audit
+from ..audit import audit_many
 from ..db import Database
 from ..errors import Forbidden, NotFound
 from ..users.models import User
@@ -90,9 +90,8 @@ def check_delete(user: User, row: Mapping[str, Any]) -> None:
 
 def log_personal_reads(db: Database, user: User, rows: Iterable[Mapping[str, Any]]) -> None:
     """AVG / BIO: every path that returns a signal's content logs, for the signals marked as
-    holding personal data, who read which (one entry per signal, in one transaction)."""
+    holding personal data, who read which (one entry per signal; one batch per request)."""
     personal = [r["id"] for r in rows if r["contains_personal_data"] and not r["deleted"]]
     if personal:
         with db.transaction() as conn:
-            for signal_id in personal:
-                audit(conn, user.username, READ_PERSONAL, signal_id)
+            audit_many(conn, user.username, READ_PERSONAL, personal)
