@@ -155,6 +155,12 @@ def test_paging_values_out_of_range_are_a_400(client, regisseur):
     for name, value in [("offset", 2**63), ("offset", 2**64), ("offset", -1), ("limit", 0),
                         ("limit", 501), ("limit", 2**63), ("limit", -(2**63) - 1)]:
         _problem(client.get("/api/v1/signals", params={name: value}, headers=regisseur), 400, name)
+    for value in (0, 1001, 2**63, 2**64):
+        _problem(client.get("/api/v1/sync/pull", params={"limit": value}, headers=regisseur), 400, "limit")
+    lead = login(client, "teamleider")
+    for value in (0, 261, 2**63):
+        _problem(client.get("/api/v1/stats/areas/WK017104", params={"weeks": value}, headers=lead),
+                 400, "weeks")
 
 
 def test_the_largest_offset_is_an_empty_page(client, regisseur):
@@ -283,3 +289,8 @@ def test_times_stored_before_one_format_are_rewritten(client, regisseur, db_path
     assert row[2] == "2026-11-28T10:15:00+01:00"  # as the client sent it
     back = client.get(f"/api/v1/signals/{made['id']}", headers=regisseur).json()
     assert datetime.fromisoformat(back["updated_at"]) == datetime(2026, 11, 28, 9, 15, 0, 250000, tzinfo=UTC)
+
+
+def test_a_log_in_name_with_a_direction_control_is_refused_before_it_reaches_the_audit_log(client):
+    r = client.post("/api/v1/auth/token", json={"username": "regisseur\u202e", "password": "x" * 12})
+    _problem(r, 422, "username")

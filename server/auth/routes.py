@@ -13,12 +13,15 @@ from ..audit import audit
 from ..guards import PUBLIC
 from ..settings import Settings
 from ..users.models import User
+from ..validation import Text
 from .login import Logins
 from .tokens import issue_token, read_token, revoke
 
 
 class Credentials(msgspec.Struct):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    # The name tried goes into the audit log: the text rule holds for it (the password is
+    # only hashed, never shown, so it may hold any character).
+    username: Annotated[Text, msgspec.Meta(min_length=1, max_length=64)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
 
 
