@@ -36,7 +36,7 @@ from ..categories.store import list_categories
 from ..db import Database
 from ..timeutil import OBSERVED_FLOOR, from_utc_text, now, utc_text
 from .baseline import BaselineSettings, assess
-from .findings import Finding, dutch_number, upsert
+from .findings import Episodes, Finding, dutch_number, upsert
 from .rules import DEFAULT_RULES, RuleSettings, find_clusters
 from .scan import ScanSettings, scan
 
@@ -163,13 +163,15 @@ def _store(db: Database, run: DetectionRun, findings: list[Finding]) -> None:
     ids = []
     with run.unit("opslaan", step=True):  # e.g. the database stays locked: nothing is stored
         with db.transaction() as conn:
+            episodes = Episodes(conn)
             for f in findings:
                 conn.execute("SAVEPOINT finding")
                 with run.unit(f"{f.method}: opslaan", f.category, f.kern_code):
                     try:
-                        ids.append(upsert(conn, f, run.at))
+                        ids.append(upsert(conn, f, run.at, episodes))
                     except BaseException:
                         conn.execute("ROLLBACK TO finding")
+                        episodes = Episodes(conn)  # read again what the rollback undid
                         raise
                 conn.execute("RELEASE finding")
         run.alert_ids = list(dict.fromkeys(ids))

@@ -44,14 +44,52 @@ def _same_episode(finding: Finding, row: sqlite3.Row) -> bool:
             and datetime.fromisoformat(row["window_end"]) >= finding.window_start)
 
 
-def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
+class Episodes:
+    """The stored alerts of each method and category, read once per run and kept up to
+    date, with an index from signal id to alert: matching a finding costs its own size,
+    not that of every stored alert (thousands of small clusters made each run quadratic)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._rows: dict[tuple[str, str], dict[str, sqlite3.Row]] = {}
+        self._by_signal: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+    def _load(self, key: tuple[str, str]) -> None:
+        if key in self._rows:
+            return
+        self._rows[key], self._by_signal[key] = {}, {}
+        for row in self.conn.execute("SELECT rowid, * FROM alerts WHERE method = ? AND category = ?", key):
+            self._keep(key, row)
+
+    def _keep(self, key: tuple[str, str], row: sqlite3.Row) -> None:
+        self._rows[key][row["id"]] = row
+        for signal_id in json.loads(row["signal_ids"]):
+            self._by_signal[key].setdefault(signal_id, set()).add(row["id"])
+
+    def refresh(self, finding: Finding, alert_id: str) -> None:
+        """Read an alert again after it was written."""
+        key = (finding.method, finding.category)
+        self._keep(key, self.conn.execute("SELECT rowid, * FROM alerts WHERE id = ?", (alert_id,)).fetchone())
+
+    def episode(self, finding: Finding) -> sqlite3.Row | None:
+        """The alert whose episode `finding` belongs to: the oldest (created first) that shares
+        a signal with it, or for counts has the same kern and an overlapping window."""
+        key = (finding.method, finding.category)
+        self._load(key)
+        rows, index = self._rows[key], self._by_signal[key]
+        matches = [rows[a] for s in set(finding.signal_ids) for a in index.get(s, ())]
+        if finding.method == "basislijn":  # few: one series' alerts
+            matches += [r for r in rows.values() if _same_episode(finding, r)]
+        return min(matches, key=lambda r: (r["created_at"], r["rowid"]), default=None)
+
+
+def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime, episodes: Episodes | None = None) -> str:
     """Store `finding` as a new alert or as fresh evidence on its episode's alert; returns
-    the alert id. Storing the same finding twice changes nothing."""
+    the alert id. Storing the same finding twice changes nothing. Pass one `Episodes` for
+    all findings of a run."""
+    episodes = episodes or Episodes(conn)
     stamp = utc_text(at)
-    for row in conn.execute("SELECT * FROM alerts WHERE method = ? AND category = ?"
-                            " ORDER BY created_at", (finding.method, finding.category)).fetchall():
-        if not _same_episode(finding, row):
-            continue
+    if (row := episodes.episode(finding)) is not None:
         old = json.loads(row["signal_ids"])
         merged = sorted(set(old) | set(finding.signal_ids))
         grew = len(merged) != len(old) or finding.observed > row["observed"]
@@ -66,6 +104,7 @@ def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
                  json.dumps(_union(json.loads(row["extent"]), finding.extent)), utc_text(start),
                  utc_text(max(finding.window_end, datetime.fromisoformat(row["window_end"]))),
                  stamp, row["id"]))
+            episodes.refresh(finding, row["id"])
         return row["id"]
     alert_id = str(uuid.uuid4())
     conn.execute(
@@ -77,6 +116,7 @@ def upsert(conn: sqlite3.Connection, finding: Finding, at: datetime) -> str:
          finding.expected, finding.score, finding.p_value, json.dumps(sorted(finding.signal_ids)),
          json.dumps(list(finding.extent)), finding.why, utc_text(finding.window_start),
          utc_text(finding.window_end), stamp, stamp))
+    episodes.refresh(finding, alert_id)
     return alert_id
 
 
