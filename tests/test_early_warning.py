@@ -281,8 +281,7 @@ def test_cli_prints_one_line_per_failure_and_fails_only_when_everything_failed(t
     out = capsys.readouterr()
     assert out.err == ("gebiedsradar: waarschuwing: detectie mislukt: regel (categorie jeugdoverlast):"
                        " RuntimeError: kapot\n")
-    monkeypatch.setattr(detect_module, "_located", broken)
-    monkeypatch.setattr(detect_module, "_series", broken)
+    monkeypatch.setattr(detect_module, "utc_text", broken)  # every method reads through it
     with pytest.raises(SystemExit) as done:
         main(["--db", str(tmp_path / "c.db"), "alerts", "detect"])
     assert done.value.code == 1

@@ -267,13 +267,23 @@ def scan_findings(db: Database, catalog: AreaCatalog, run: DetectionRun, setting
                   names: dict[str, str]) -> list[Finding]:
     """Per category (each on its own), the significant space-time clusters ending at `at`."""
     at = run.at
-    by_category: dict[str, list] = {}
+    categories: list[str] = []
     with run.unit("scan"):
-        by_category = _by_category(run, _located(db, at - timedelta(days=settings.study_days), at),
-                                   lambda r: r["category"])
+        period = (utc_text(at - timedelta(days=settings.study_days)), utc_text(at))
+        categories = sorted(r[0] for r in db.query(
+            "SELECT DISTINCT category FROM signals WHERE deleted = 0 AND lat IS NOT NULL"
+            " AND observed_utc > ? AND observed_utc <= ?", period))
     findings = []
-    for category, items in sorted(by_category.items()):
+    for category in categories:
         with run.unit("scan", category):
+            # The scan uses the most recent max_signals at most: read no more, so memory is
+            # bounded by it however many signals a category has (oldest first, as before).
+            rows = db.query(
+                "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
+                " WHERE deleted = 0 AND lat IS NOT NULL AND category = ? AND observed_utc > ?"
+                " AND observed_utc <= ? ORDER BY observed_utc DESC, rowid DESC LIMIT ?",
+                (category, *period, settings.max_signals))[::-1]
+            items = _by_category(run, rows, lambda r: r["category"]).get(category, [])
             findings += _scanned(catalog, at, settings, names, category, items)
     return findings
 
