@@ -224,7 +224,7 @@ def street_cluster(db, catalog, category="jeugd", sub="jeugdoverlast", days=(5, 
                           NOW - timedelta(days=d)) for d in days])
 
 
-def test_a_signal_stored_in_year_1_is_skipped_and_detection_still_runs(tmp_path):
+def test_a_signal_stored_in_year_1_is_skipped_and_detection_still_runs(tmp_path, caplog):
     """An old server stored year 1 as `1-01-01…`: every later run failed, for everyone."""
     db = open_database(Settings(db_path=tmp_path / "y1.db")).db
     catalog = AreaCatalog(db)
@@ -237,6 +237,9 @@ def test_a_signal_stored_in_year_1_is_skipped_and_detection_still_runs(tmp_path)
                      list(row.values()))
     run = detect(db, catalog, NOW)
     assert run.failures == [] and run.skipped == 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "early-warning detection skipped 1 signal(s) whose observation time cannot be read or lies"
+        " before 2000, e.g. 00000000-0000-4000-8000-000000000001"]
     assert [r["method"] for r in db.query("SELECT method FROM alerts")] == ["regel"]
     assert detect(db, catalog, NOW).alert_ids == run.alert_ids
 

@@ -121,11 +121,14 @@ class DetectionRun:
         except (TypeError, ValueError):
             moment = None
         if moment is None or moment < OBSERVED_FLOOR:
-            if signal_id not in self.skipped_ids:
-                log.warning("early-warning detection skips signal %s: unreadable time %r", signal_id, text)
             self.skipped_ids.add(signal_id)
             return None
         return moment
+
+    def log_skipped(self) -> None:
+        if self.skipped_ids:
+            log.warning("early-warning detection skipped %d signal(s) whose observation time cannot be"
+                        " read or lies before 2000, e.g. %s", self.skipped, ", ".join(sorted(self.skipped_ids)[:5]))
 
 
 def detect(db: Database, catalog: AreaCatalog, at: datetime | None = None,
@@ -142,6 +145,7 @@ def detect(db: Database, catalog: AreaCatalog, at: datetime | None = None,
     _store(db, run, [*baseline_findings(db, catalog, run, baseline, names),
                      *scan_findings(db, catalog, run, scan_settings, names),
                      *rule_findings(db, catalog, run, settings.rules, settings.rule, names)])
+    run.log_skipped()
     return run
 
 
@@ -152,6 +156,7 @@ def detect_rule_clusters(db: Database, catalog: AreaCatalog, at: datetime | None
     run = DetectionRun(at or now())
     rules = rules if rules is not None else DEFAULT_RULES
     _store(db, run, rule_findings(db, catalog, run, rules, default, _names(list_categories(db))))
+    run.log_skipped()
     return run.alert_ids
 
 
