@@ -57,12 +57,13 @@ def test_grouping_equals_the_pairwise_definition(data, step, jitter, radius, min
     if jitter:
         xy[:, 0] += np.array(noise)
     when = np.array(days, dtype=float) * DAY
-    old = proximity.PROBES
-    proximity.PROBES, proximity.LEAF = probes, (2 if probes == 1 else 4096)  # also the box splitting
+    saved = proximity.PROBES, proximity.LEAF, proximity.CHUNK
+    if probes == 1:  # tiny limits, so the box splitting and the chunking run too
+        proximity.PROBES, proximity.LEAF, proximity.CHUNK = 1, 2, 7
     try:
         got = [g.tolist() for g in near_groups(xy, when, radius, 14 * DAY, min_signals)]
     finally:
-        proximity.PROBES, proximity.LEAF = old, 4096
+        proximity.PROBES, proximity.LEAF, proximity.CHUNK = saved
     assert got == pairwise_groups(xy, when, radius, 14 * DAY, min_signals)
 
 
