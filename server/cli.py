@@ -362,6 +362,9 @@ def alerts_detect(obj: Context, at: datetime | None, false_alarms: float | None)
                baseline with trend and season (quasi-Poisson GLM)
     scan       space-time clusters across kern borders (permutation scan)
     regel      at least 4 signals of one kind within 300 m and 14 days
+
+    A part that fails (one category, one kern) is one line on stderr and the
+    rest still runs; the exit status is 1 only when every part failed.
     """
     from zoneinfo import ZoneInfo
 
