@@ -148,54 +148,54 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(impl: str, source: Path, keep: int, limit_gb: float) -> None:
+def child(impl: str, source: Path, keep: int, limit_gb: float, work: Path) -> None:
     import server.alerts.detect as detect_module
     from server.alerts.detect import detect, detect_rule_clusters
     from server.areas.store import AreaCatalog
     from server.bootstrap import open_database
     from server.settings import Settings
 
-    work = Path(tempfile.mkdtemp(prefix="gr-prox-"))
-    try:
-        shutil.copy(source, work / "b.db")
-        db = open_database(Settings(db_path=work / "b.db")).db
-        catalog = AreaCatalog(db)
-        with db.transaction() as conn:
-            conn.execute("DELETE FROM signals WHERE id > ?", (str(uuid.UUID(int=keep)),))
-        if impl == "old":
-            detect_module.find_clusters = old_find_clusters
-            size = int(Path("/proc/self/status").read_text().split("VmSize:")[1].split()[0]) * 1024
-            limit = size + int(limit_gb * 2**30)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        # Detection logs a failed part and goes on (issue 11): a MemoryError of the old
-        # grouping shows up here, not as a crash.
-        failed: list[str] = []
-        handler = logging.Handler()
-        handler.emit = lambda record: failed.append(record.exc_info[0].__name__ if record.exc_info else "error")
-        logging.getLogger("server.alerts.detect").addHandler(handler)
-        before = peak_mb()
-        t = time.perf_counter()
-        ids = detect(db, catalog, NOW).alert_ids if impl == "all" else detect_rule_clusters(db, catalog, NOW)
-        seconds = time.perf_counter() - t
-        growth = peak_mb() - before
-        sizes = sorted((r["observed"] for r in db.query(
-            "SELECT observed FROM alerts WHERE method = 'regel'")), reverse=True)
-        if failed:
-            print(json.dumps({"error": f"failed after {seconds:.0f} s: {', '.join(failed)}"
-                              + (f" (+{limit_gb:g} GiB limit)" if "MemoryError" in failed else "")}))
-            return
-        print(json.dumps({"seconds": seconds, "mb": growth, "alerts": len(ids), "sizes": sizes[:3]}))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.copy(source, work / "b.db")
+    db = open_database(Settings(db_path=work / "b.db")).db
+    catalog = AreaCatalog(db)
+    with db.transaction() as conn:
+        conn.execute("DELETE FROM signals WHERE id > ?", (str(uuid.UUID(int=keep)),))
+    if impl == "old":
+        detect_module.find_clusters = old_find_clusters
+        size = int(Path("/proc/self/status").read_text().split("VmSize:")[1].split()[0]) * 1024
+        limit = size + int(limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # Detection logs a failed part and goes on (issue 11): a MemoryError of the old
+    # grouping shows up here, not as a crash.
+    failed: list[str] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = lambda record: failed.append(record.exc_info[0].__name__ if record.exc_info else "error")
+    logging.getLogger("server.alerts.detect").addHandler(handler)
+    before = peak_mb()
+    t = time.perf_counter()
+    ids = detect(db, catalog, NOW).alert_ids if impl == "all" else detect_rule_clusters(db, catalog, NOW)
+    seconds = time.perf_counter() - t
+    growth = peak_mb() - before
+    sizes = sorted((r["observed"] for r in db.query(
+        "SELECT observed FROM alerts WHERE method = 'regel'")), reverse=True)
+    if failed:
+        print(json.dumps({"error": f"failed after {seconds:.0f} s: {', '.join(failed)}"
+                          + (f" (+{limit_gb:g} GiB limit)" if "MemoryError" in failed else "")}))
+        return
+    print(json.dumps({"seconds": seconds, "mb": growth, "alerts": len(ids), "sizes": sizes[:3]}))
 
 
 def measure(impl: str, source: Path, keep: int, args) -> dict:
-    cmd = [sys.executable, __file__, "--child", impl, str(source), str(keep), str(args.old_limit_gb)]
+    work = source.parent / f"run-{impl}-{keep}"  # removed here, also when the child is killed
+    cmd = [sys.executable, __file__, "--child", impl, str(source), str(keep), str(args.old_limit_gb), str(work)]
     timeout = args.old_timeout if impl == "old" else None
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"not done in {timeout} s"}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if r.returncode:
         last = (r.stderr.strip().splitlines() or ["?"])[-1]
         return {"error": "out of memory" if "MemoryError" in r.stderr else last[:60]}
@@ -204,7 +204,7 @@ def measure(impl: str, source: Path, keep: int, args) -> dict:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), Path(sys.argv[6]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=100_000)
