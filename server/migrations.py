@@ -301,40 +301,6 @@ def m006_single_write_path(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m008_accounts(conn: sqlite3.Connection) -> None:
-    # Log-in throttling with decay (auth/throttle.py), ending sessions (auth/tokens.py), and the
-    # signing key out of the database (and so out of every backup): it lives in `<db>.key`.
-    _run_script(
-        conn,
-        """
-        -- Bumped by a password change or `users disable`: tokens of an older generation fail.
-        ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
-
-        -- Leaky buckets of failed log-ins per username, client address and the pair of them.
-        -- (users.failed_logins and locked_until are no longer read or written.)
-        CREATE TABLE login_throttle (
-            key TEXT PRIMARY KEY,
-            level REAL NOT NULL,
-            updated_at REAL NOT NULL,
-            empty_at REAL NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX login_throttle_empty ON login_throttle(empty_at);
-
-        -- Tokens ended by POST /auth/logout, kept until they would have expired anyway.
-        CREATE TABLE revoked_tokens (
-            jti TEXT PRIMARY KEY,
-            username TEXT NOT NULL,
-            expires_at REAL NOT NULL
-        ) WITHOUT ROWID;
-
-        -- The key kept here was in every backup ever made: it is not moved but dropped, and a
-        -- new key is made in the key file (everyone signs in once more after the upgrade).
-        DELETE FROM meta WHERE key = 'jwt_secret';
-        """,
-    )
-
-
-@migration
 def m007_explicit_area_scope(conn: sqlite3.Connection) -> None:
     """"All areas" becomes explicit, and what a device may still hold is traceable.
 
@@ -423,6 +389,40 @@ def m007_explicit_area_scope(conn: sqlite3.Connection) -> None:
 
 
 @migration
+def m008_accounts(conn: sqlite3.Connection) -> None:
+    # Log-in throttling with decay (auth/throttle.py), ending sessions (auth/tokens.py), and the
+    # signing key out of the database (and so out of every backup): it lives in `<db>.key`.
+    _run_script(
+        conn,
+        """
+        -- Bumped by a password change or `users disable`: tokens of an older generation fail.
+        ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+
+        -- Leaky buckets of failed log-ins per username, client address and the pair of them.
+        -- (users.failed_logins and locked_until are no longer read or written.)
+        CREATE TABLE login_throttle (
+            key TEXT PRIMARY KEY,
+            level REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            empty_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX login_throttle_empty ON login_throttle(empty_at);
+
+        -- Tokens ended by POST /auth/logout, kept until they would have expired anyway.
+        CREATE TABLE revoked_tokens (
+            jti TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        ) WITHOUT ROWID;
+
+        -- The key kept here was in every backup ever made: it is not moved but dropped, and a
+        -- new key is made in the key file (everyone signs in once more after the upgrade).
+        DELETE FROM meta WHERE key = 'jwt_secret';
+        """,
+    )
+
+
+@migration
 def m009_idempotency_scope(conn: sqlite3.Connection) -> None:
     # A mutation id names a change within one user's device: keyed by the id alone, one
     # user reusing another's id got `duplicate` of the other's change, and theirs was lost.
@@ -489,23 +489,22 @@ def m010_audit_retention(conn: sqlite3.Connection) -> None:
         );
 
         -- When a signal was closed (status afgesloten), kept by triggers so every writer
-        -- gets it; retention counts from it. Existing closed signals: their last update
-        -- (never earlier than the real closing, so nothing goes too soon).
+        -- gets it; retention counts from it. It is the closing version's updated_at, so it
+        -- has the one fixed-width form of stored times (m012 rewrites older ones). Existing
+        -- closed signals: their last update (never earlier than the real closing, so nothing goes too soon).
         ALTER TABLE signals ADD COLUMN closed_at TEXT;
-        UPDATE signals SET closed_at = strftime('%Y-%m-%dT%H:%M:%fZ', updated_at)
-         WHERE status = 'afgesloten';
+        UPDATE signals SET closed_at = updated_at WHERE status = 'afgesloten';
         CREATE INDEX signals_closed ON signals(closed_at) WHERE closed_at IS NOT NULL;
         CREATE TRIGGER signals_closed_insert AFTER INSERT ON signals
         WHEN NEW.status = 'afgesloten'
         BEGIN
-            UPDATE signals SET closed_at = strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at)
-             WHERE id = NEW.id;
+            UPDATE signals SET closed_at = NEW.updated_at WHERE id = NEW.id;
         END;
         CREATE TRIGGER signals_closed_update AFTER UPDATE OF status ON signals
         WHEN (NEW.status = 'afgesloten') != (OLD.status = 'afgesloten')
         BEGIN
             UPDATE signals SET closed_at = CASE WHEN NEW.status = 'afgesloten'
-                THEN strftime('%Y-%m-%dT%H:%M:%fZ', NEW.updated_at) END
+                THEN NEW.updated_at END
              WHERE id = NEW.id;
         END;
         """,
