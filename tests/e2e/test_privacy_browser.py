@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from e2e_support import REPO, api_token, log_in, require, server_signals, wait_for_status
 
@@ -83,8 +84,8 @@ def test_shared_phone_keeps_each_users_signals_apart(browser, server):
     page.get_by_role("button", name="Signaal opslaan").click()
     wait_for_status(page, "2 signalen wachten")
     item = page.get_by_role("button", name="E2E privacy: moeder")
-    item.scroll_into_view_if_needed()
-    assert "Bevat persoonsgegevens" in item.inner_text()
+    expect(item).to_contain_text("Bevat persoonsgegevens")  # waits out the list's re-render
+    item.evaluate("el => el.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(SHOTS / "list-personal-data-mark.png"))
     screens["list with the mark"] = axe(page)
 
