@@ -9,13 +9,14 @@ product does (`gebiedsradar init --demo`), seeds `--seed-signals` signals throug
 the sync API, starts `gebiedsradar serve` on it and runs `--clients` clients for
 `--seconds` seconds. Each client is closed-loop (sends its next request when the
 answer to the previous one arrived, no think time) on its own keep-alive
-connection, with this mix:
+connection (or a new one per request with `--fresh-connections`), with this mix:
 
     35 % GET /signals?limit=50          15 % GET /signals/{id}
     15 % GET /sync/pull from its cursor 15 % POST /signals (a new signal)
     10 % POST /sync/push (3 mutations)  10 % GET /stats/areas (team lead)
 
-Clients sign in once (three demo accounts, before the clock starts). An error is
+30 % of the signals are marked as holding personal data (`--personal`), so reads
+of them are audited as in use. Clients sign in once (three demo accounts, before the clock starts). An error is
 any 5xx, any unexpected 4xx, a timeout (30 s) or a dropped connection (reset,
 closed mid-answer, refused). The HTTP client is a minimal asyncio HTTP/1.1 client
 so that the load generator costs as little CPU as possible on a shared machine.
@@ -47,6 +48,8 @@ PLACES = [(52.7107, 5.7480), (52.6461, 5.8636), (52.7433, 5.6297), (52.6600, 5.6
           (52.7800, 5.8200), (52.7072, 5.6911), (52.6935, 5.8936)]
 MIX = [("list", 35), ("get", 15), ("pull", 15), ("create", 15), ("push", 10), ("stats", 10)]
 TIMEOUT = 30.0
+PERSONAL = 0.3  # share of signals marked "bevat persoonsgegevens" (each read of one is audited)
+FRESH = False  # a new connection for every request (set by --fresh-connections)
 
 
 class Dropped(Exception):
@@ -94,7 +97,7 @@ class Conn:
             data = b"".join(parts)
         else:
             data = await self.reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
+        if FRESH or headers.get("connection", "").lower() == "close":
             await self.close()
         return status, data
 
@@ -110,7 +113,7 @@ def new_signal(rng: random.Random, sid: str | None = None) -> dict:
             "urgency": "normaal", "source": "inwoner",
             "location": {"lat": lat + rng.uniform(-0.004, 0.004), "lon": lon + rng.uniform(-0.006, 0.006),
                          "accuracy_m": 10, "method": "gps"},
-            "observed_at": "2026-11-28T10:15:00+01:00", "contains_personal_data": False}
+            "observed_at": "2026-11-28T10:15:00+01:00", "contains_personal_data": rng.random() < PERSONAL}
 
 
 @dataclass
@@ -255,13 +258,17 @@ def report(label: str, tally: Tally, wall: float) -> dict:
 
 
 def main() -> None:
+    global PERSONAL, FRESH
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed-signals", type=int, default=2000)
     parser.add_argument("--source", type=Path, action="append", help="source tree(s) to serve; default this one")
     parser.add_argument("--label", action="append", help="a name per --source")
+    parser.add_argument("--personal", type=float, default=PERSONAL, help="share of signals with personal data")
+    parser.add_argument("--fresh-connections", action="store_true", help="no keep-alive: connect for every request")
     args = parser.parse_args()
+    PERSONAL, FRESH = args.personal, args.fresh_connections
     sources = args.source or [REPO]
     labels = args.label or [str(s) for s in sources]
     rows = []
@@ -274,7 +281,8 @@ def main() -> None:
                 proc.terminate()
                 proc.wait(10)
             rows.append(report(label, tally, wall))
-    print(f"\n{args.clients} clients, {args.seconds:.0f} s each, {args.seed_signals} seeded signals")
+    print(f"\n{args.clients} clients, {args.seconds:.0f} s each, {args.seed_signals} seeded signals,"
+          f" {args.personal:.0%} with personal data, {'fresh' if FRESH else 'keep-alive'} connections")
     print("| server | requests/s | p50 ms | p95 ms | p99 ms | errors | dropped |\n|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['label']} | {r['rps']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['errors']}"

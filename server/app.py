@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         events.subscribe(lambda _: detector.request())  # new or changed signals: look soon
         catalog.on_reload = detector.request  # an area import elsewhere re-assigned signals
     writes = GroupCommit(SignalService(db, catalog, events))
+    db.writer = writes.write  # audit entries of reads join the writer's group commits
     # Retention rules once a day (and a minute after start), off the request path.
     every = settings.retention_interval_hours * 3600
     retention_runs = Periodic(lambda: retention.run(db, settings), every, first=min(60.0, every))
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         " groeperen per kern, wijk en buurt, en vroeg waarschuwen.",
         ),
         on_startup=[retention_runs.start],
-        on_shutdown=[writes.stop, detector.cancel, retention_runs.stop, lambda: db.close()],
+        on_shutdown=[lambda: setattr(db, "writer", None), writes.stop, detector.cancel,
+                     retention_runs.stop, lambda: db.close()],
         debug=False,
     )

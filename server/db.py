@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # Per connection: enough page cache to hold the hot parts of the signal indexes
 # (SQLite's default is 2 MiB), so a write touches pages in memory instead of reading them.
@@ -41,6 +44,10 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Set by the server to its one writer thread (signals/group_commit.py): a write that
+        # is not a request's own, such as an audit entry for a read, joins the writer's next
+        # group commit instead of competing with it for the write lock.
+        self.writer: Callable[[Callable[[sqlite3.Connection], Any]], Any] | None = None
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -51,6 +58,14 @@ class Database:
             with self._lock:
                 self._all.append(conn)
         return conn
+
+    def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `job` in a committed write transaction: the server's writer thread when there
+        is one (answered after its COMMIT), else a transaction of this thread."""
+        if self.writer is not None:
+            return self.writer(job)
+        with self.transaction() as conn:
+            return job(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

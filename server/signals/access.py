@@ -93,5 +93,4 @@ def log_personal_reads(db: Database, user: User, rows: Iterable[Mapping[str, Any
     holding personal data, who read which (one entry per signal; one batch per request)."""
     personal = [r["id"] for r in rows if r["contains_personal_data"] and not r["deleted"]]
     if personal:
-        with db.transaction() as conn:
-            audit_many(conn, user.username, READ_PERSONAL, personal)
+        db.write(lambda conn: audit_many(conn, user.username, READ_PERSONAL, personal))

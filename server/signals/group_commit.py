@@ -14,6 +14,7 @@ import asyncio
 import contextvars
 import functools
 import logging
+import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -65,6 +66,13 @@ class GroupCommit:
 
     def call(self, job: Callable[[SignalWriter], T], weight: int = 1) -> T:
         return self.submit(job, weight).result()
+
+    def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """A plain write (such as the audit entry of a read) in the next group commit;
+        on the writer thread itself it joins the transaction already open."""
+        if threading.current_thread() is self._thread:
+            return job(self.service.db.conn)
+        return self.call(lambda w: job(w.conn))
 
     def stop(self) -> None:
         """Answer what is queued, then stop the thread."""
