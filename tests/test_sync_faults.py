@@ -22,6 +22,7 @@ from server.app import create_app
 from server.auth.tokens import issue_token
 from server.bootstrap import open_database
 from server.settings import Settings
+from server.sync.epoch import server_epoch
 from server.users.store import add_user
 
 from sync_device import Device
@@ -48,7 +49,9 @@ class SyncWorld(RuleBasedStateMachine):
         db.close()
         self.client = TestClient(app=create_app(settings_))
         self.client.__enter__()
-        token = issue_token("veld", self.client.app.state.secret_key, 3600)
+        with self.client.app.state.db.transaction() as conn:
+            epoch = server_epoch(conn)
+        token = issue_token("veld", self.client.app.state.secret_key, 3600, epoch=epoch)
         self.headers = {"Authorization": f"Bearer {token}"}
         self.devices: list[Device] = []
         self.delayed: list[tuple[Device, str, dict]] = []

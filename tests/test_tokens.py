@@ -159,3 +159,19 @@ def test_weak_passwords_are_refused(settings, users):
         with pytest.raises(UserError, match=why):
             accounts.set_password(db, "ens", weak)
     db.close()
+
+
+def test_a_restore_ends_every_session_issued_before_it(settings, users, tmp_path):
+    # The backup knows nothing of later log-outs, new passwords and disabled accounts: a token
+    # from before the restore would come back to life with the restored generation.
+    from server.backup import restore_database
+
+    backup = tmp_path / "backup.db"
+    with TestClient(app=create_app(settings)) as client:
+        backup_database(client.app.state.db, backup)
+        before = login(client, "regisseur")
+        assert _me(client, before).status_code == 200
+    restore_database(backup, settings.db_path)
+    with TestClient(app=create_app(settings)) as client:
+        _session_ended(_me(client, before))
+        assert _me(client, login(client, "regisseur")).status_code == 200

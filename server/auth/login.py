@@ -20,6 +20,7 @@ from anyio import CapacityLimiter, to_thread
 from ..audit import audit
 from ..db import Database
 from ..errors import NotSignedIn, TooManyAttempts
+from ..sync.epoch import server_epoch
 from ..users.models import User
 from ..users.passwords import hash_password, needs_rehash, verify_password
 from ..users.store import get_user
@@ -51,6 +52,7 @@ class Verdict:
 class Success:
     user: User
     token_generation: int
+    epoch: str  # the server epoch the token belongs to (a restore ends it)
 
 
 def admit(db: Database, limits: ThrottleLimits, username: str, address: str,
@@ -88,12 +90,13 @@ def conclude(db: Database, limits: ThrottleLimits, username: str, address: str, 
             audit(conn, username, "login", username, "allowed")
             generation = conn.execute("SELECT token_generation FROM users WHERE username = ?",
                                       (username,)).fetchone()["token_generation"]
+            epoch = server_epoch(conn)
     if not verdict.ok:
         raise NotSignedIn(WRONG)
     user = get_user(db, username)
     if user is None:  # disabled between the two steps
         raise NotSignedIn(WRONG)
-    return Success(user, generation)
+    return Success(user, generation, epoch)
 
 
 def audit_denied(conn: sqlite3.Connection, username: str) -> None:

@@ -47,7 +47,7 @@ class AuthController(Controller):
         address = request.client.host if request.client else "unknown"
         signed_in = await logins.log_in(data.username.strip().lower(), data.password, address)
         token = issue_token(signed_in.user.username, state.secret_key, settings.token_ttl_seconds,
-                            generation=signed_in.token_generation)
+                            generation=signed_in.token_generation, epoch=signed_in.epoch)
         return Token(access_token=token, token_type="bearer", expires_in=settings.token_ttl_seconds)
 
     @post("/auth/logout", status_code=204, operation_id="logout",

@@ -34,6 +34,7 @@ class Claims(msgspec.Struct, frozen=True):
     generation: int
     token_id: str
     expires_at: int
+    epoch: str = ""
 
 
 def key_path(db_path: Path) -> Path:
@@ -86,10 +87,11 @@ def _read_key(path: Path) -> str:
 
 
 def issue_token(username: str, key: str, ttl_seconds: int, *, generation: int = 0,
-                now: float | None = None) -> str:
+                epoch: str = "", now: float | None = None) -> str:
+    """A token for `username` of its current token `generation`, in server `epoch`."""
     now = time.time() if now is None else now
     claims = {"iss": ISSUER, "sub": username, "iat": int(now), "exp": int(now) + ttl_seconds,
-              "jti": secrets.token_hex(16), "gen": generation}
+              "jti": secrets.token_hex(16), "gen": generation, "ep": epoch}
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -99,7 +101,8 @@ def read_token(token: str, key: str) -> Claims:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
                             options={"require": ["exp", "sub", "iat", "jti", "gen"]})
         return Claims(username=str(claims["sub"]), generation=int(claims["gen"]),
-                      token_id=str(claims["jti"]), expires_at=int(claims["exp"]))
+                      token_id=str(claims["jti"]), expires_at=int(claims["exp"]),
+                      epoch=str(claims.get("ep", "")))
     except jwt.ExpiredSignatureError:
         raise NotSignedIn("Uw sessie is verlopen. Log opnieuw in.", invalid_token=True) from None
     except (jwt.PyJWTError, TypeError, ValueError):
@@ -107,15 +110,19 @@ def read_token(token: str, key: str) -> Claims:
 
 
 def check_current(db: Database, claims: Claims) -> None:
-    """NotSignedIn unless the token's user is active, of its generation and not logged out."""
+    """NotSignedIn unless the token's user is active, of its generation, not logged out and
+    issued in this server epoch: a restore from a backup starts a new epoch, and the backup
+    knows no later log-outs, new passwords or disabled accounts, so older tokens end."""
     row = db.query_one(
         "SELECT token_generation,"
-        " EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?) AS revoked"
+        " EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?) AS revoked,"
+        " (SELECT value FROM meta WHERE key = 'server_epoch') AS epoch"
         " FROM users WHERE username = ? AND active = 1",
         (claims.token_id, claims.username))
     if row is None:
         raise NotSignedIn("Deze gebruiker bestaat niet meer of is geblokkeerd.", invalid_token=True)
-    if row["revoked"] or row["token_generation"] != claims.generation:
+    if (row["revoked"] or row["token_generation"] != claims.generation
+            or claims.epoch != (row["epoch"] or "")):
         raise NotSignedIn("Deze sessie is beëindigd. Log opnieuw in.", invalid_token=True)
 
 
