@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, legendRows, GREY } from '../src/stats/classes.js';
+import { classify, legendRows, GREY, OUTSIDE } from '../src/stats/classes.js';
 
 describe('choropleth classes', () => {
   const areas = [
@@ -16,6 +16,17 @@ describe('choropleth classes', () => {
     expect(reason.get('g')).toBe('geen inwonersaantal');
     expect(breaks).toEqual([2, 3, 4, 5]);
     expect(['a', 'b', 'c', 'd', 'e'].map((c) => classOf.get(c))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('names areas outside the user\'s own (no count sent) and gives them their own legend row', () => {
+    const bound = [...areas, { code: 'h', count: null, per_1000: null }];
+    const result = classify(bound);
+    expect(result.classOf.get('h')).toBeNull();
+    expect(result.reason.get('h')).toBe('buiten je gebieden');
+    expect(result.breaks).toEqual(classify(areas).breaks);
+    const rows = legendRows(result);
+    expect(rows.at(-1)).toEqual({ colour: OUTSIDE, label: 'Buiten je gebieden (geen cijfers)' });
+    expect(legendRows(classify(areas)).some((r) => r.colour === OUTSIDE)).toBe(false);
   });
 
   it('copes with one or equal values', () => {

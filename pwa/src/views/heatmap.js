@@ -6,7 +6,7 @@ import 'leaflet.markercluster';
 import 'leaflet.markercluster/dist/MarkerCluster.css';
 import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 import { h } from '../dom.js';
-import { classify, legendRows, COLOURS, GREY } from '../stats/classes.js';
+import { classify, legendRows, COLOURS, GREY, OUTSIDE, OUTSIDE_REASON } from '../stats/classes.js';
 
 const PERIODS = [['30', 'Laatste 30 dagen'], ['91', 'Laatste 3 maanden'], ['365', 'Laatste 12 maanden']];
 const LEVELS = [['kern', 'Kern'], ['wijk', 'Wijk'], ['buurt', 'Buurt']];
@@ -38,7 +38,10 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
   container.replaceChildren(
     h('div', { class: 'heatmap-filters' }, levelField, periodField, categoryField),
     message, mapEl, h('h3', { class: 'utrecht-heading-3' }, 'Legenda'), legend,
-    h('h3', { class: 'utrecht-heading-3' }, 'Tabel'), table, trendBox);
+    h('h3', { class: 'utrecht-heading-3' }, 'Tabel'),
+    // A narrow phone scrolls the table, not the page.
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Tabel met cijfers per gebied' }, table),
+    trendBox);
 
   const map = L.map(mapEl, { center: CENTRE, zoom: 10 });
   addBaseLayer(map);
@@ -83,17 +86,21 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     }
     const props = fc.features.map((f) => f.properties);
     const classes = classify(props);
+    const counted = props.filter((p) => p.count != null);
     message.textContent = props.length
-      ? `${props.reduce((n, p) => n + p.count, 0)} signalen in ${props.length} gebieden.`
+      ? `${counted.reduce((n, p) => n + p.count, 0)} signalen in ${counted.length} gebieden.`
       : `Geen gebieden op niveau ${level.value}: laad de CBS-wijken en -buurten.`;
     layer?.remove();
     layer = L.geoJSON(fc, {
       style: (f) => {
         const k = classes.classOf.get(f.properties.code);
-        return { color: '#154273', weight: 1, fillOpacity: 0.75, fillColor: k == null ? GREY : COLOURS[Math.min(k, COLOURS.length - 1)] };
+        const outside = f.properties.count == null;
+        return { color: '#154273', weight: 1, fillOpacity: 0.75, dashArray: outside ? '4 4' : null,
+          fillColor: outside ? OUTSIDE : k == null ? GREY : COLOURS[Math.min(k, COLOURS.length - 1)] };
       },
       onEachFeature: (f, l) => {
         const p = f.properties;
+        if (p.count == null) { l.bindTooltip(textContent(`${p.name}: ${OUTSIDE_REASON}, geen cijfers`)); return; }
         l.bindTooltip(textContent(`${p.name}: ${p.count} signalen${p.per_1000 != null ? `, ${p.per_1000} per 1.000` : ''}`));
         l.on('click', () => showTrend(p));
       },
@@ -115,15 +122,15 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     }
     legend.replaceChildren(...legendRows(classes).map((r) => h('li', {},
       h('span', { class: 'legend__swatch', style: `background: ${r.colour}`, 'aria-hidden': 'true' }), r.label)));
-    const rows = [...props].sort((a, b) => (b.per_1000 ?? -1) - (a.per_1000 ?? -1) || b.count - a.count);
+    const rows = [...props].sort((a, b) => (b.per_1000 ?? -1) - (a.per_1000 ?? -1) || (b.count ?? -1) - (a.count ?? -1));
     table.replaceChildren(
       h('caption', {}, `Signalen per ${level.value}, ${PERIODS.find(([v]) => v === period.value)[1].toLowerCase()}`),
       h('thead', {}, h('tr', {}, ['Gebied', 'Signalen', 'Per 1.000 inwoners', 'Kleur'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.map((p) => h('tr', {},
-        h('th', { scope: 'row' }, h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle link-button',
-          onclick: () => showTrend(p) }, p.name)),
-        h('td', {}, String(p.count)),
-        h('td', {}, p.per_1000 == null ? 'onbekend' : p.per_1000.toLocaleString('nl-NL')),
+        h('th', { scope: 'row' }, p.count == null ? p.name : h('button', {
+          type: 'button', class: 'utrecht-button utrecht-button--subtle link-button', onclick: () => showTrend(p) }, p.name)),
+        h('td', {}, p.count == null ? '–' : String(p.count)),
+        h('td', {}, p.count == null ? '–' : p.per_1000 == null ? 'onbekend' : p.per_1000.toLocaleString('nl-NL')),
         h('td', {}, classes.reason.get(p.code) ?? `klasse ${classes.classOf.get(p.code) + 1}`)))));
   }
 
