@@ -76,6 +76,15 @@ describe('alerts view', () => {
     ...options,
   });
 
+  it('counts the signals outside the user\'s areas without showing them', async () => {
+    await render({ fetchAlerts: async () => [alert('a1', { hidden_signals: 2 }), alert('a2', { hidden_signals: 1 })] });
+    const [first, second] = items(root);
+    expect(first.querySelector('.hidden-note').textContent).toBe('Nog 2 signalen buiten je gebieden; die zie je niet.');
+    expect(second.querySelector('.hidden-note').textContent).toBe('Nog 1 signaal buiten je gebieden; dat zie je niet.');
+    await render();
+    expect(root.querySelector('.hidden-note')).toBeNull();
+  });
+
   it('shows each alert with its evidence line and status', async () => {
     await render();
     const [first, second] = items(root);

@@ -69,6 +69,18 @@ describe('kwesties view', () => {
     expect(root.querySelector('[aria-live]').textContent).toBe('2 kwesties.');
   });
 
+  it('counts the signals outside the user\'s areas in the list and the timeline, never shows them', async () => {
+    await render({
+      fetchKwesties: async () => [{ ...KWESTIES[0], hidden_signals: 4 }, KWESTIES[1]],
+      fetchKwestie: async () => ({ ...DETAIL, hidden_signals: 4 }),
+    });
+    const items = root.querySelectorAll('ul.kwestie-list > li');
+    expect(items[0].querySelector('.hidden-note').textContent).toBe('Nog 4 signalen buiten je gebieden; die zie je niet.');
+    expect(items[1].querySelector('.hidden-note')).toBeNull();
+    buttons(root, 'Bekijk tijdlijn')[0].click();
+    await vi.waitFor(() => expect(root.querySelector('.kwestie-timeline .hidden-note')).not.toBeNull());
+  });
+
   it('says so when there are no kwesties', async () => {
     await render({ fetchKwesties: async () => [] });
     expect(root.querySelector('[aria-live]').textContent).toBe('Nog geen kwesties.');

@@ -4,7 +4,7 @@
 // "Bekeken", "Maak kwestie" and "Afwijzen" (with a reason) for team leads.
 import { h } from '../dom.js';
 import { dateRange, dateTime } from './dates.js';
-import { personalMark, signalWhat, signalWhere } from './labels.js';
+import { hiddenNote, personalMark, signalWhat, signalWhere } from './labels.js';
 
 const STATUS = { nieuw: 'Nieuw', bekeken: 'Bekeken', kwestie: 'Kwestie', afgewezen: 'Afgewezen' };
 const METHODS = {
@@ -93,6 +93,7 @@ export async function renderAlerts(container, {
       h('p', { class: 'utrecht-paragraph' }, a.why),
       h('p', { class: 'alert-item__evidence' }, evidence(a)),
       h('p', { class: 'alert-item__status' }, `Status: ${STATUS[a.status] ?? a.status} · ${a.signal_ids.length} signalen`),
+      hiddenNote(a.hidden_signals),
       a.status === 'afgewezen' && a.reason ? h('p', { class: 'alert-item__reason' }, `Reden: ${a.reason}`) : null,
       h('div', { class: 'utrecht-button-group' },
         fetchAlert ? toggle : null,

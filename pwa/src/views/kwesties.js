@@ -3,7 +3,7 @@
 // they were observed, with a count per week to see whether it calms down.
 import { h } from '../dom.js';
 import { dateRange, dayMonth, fullDate, local } from './dates.js';
-import { personalMark, signalWhat, signalWhere } from './labels.js';
+import { hiddenNote, personalMark, signalWhat, signalWhere } from './labels.js';
 
 const STATUS = { open: 'Open', gesloten: 'Gesloten' };
 const DAY = 86_400_000;
@@ -113,6 +113,7 @@ export async function renderKwesties(container, { fetchKwesties, fetchKwestie, c
         onclick: () => showList(button) }, 'Terug naar kwesties'),
       h('h3', { class: 'utrecht-heading-3', tabindex: '-1' }, `Tijdlijn: ${detail.title ?? k.title}`),
       h('p', { class: 'utrecht-paragraph kwestie-summary' }, summary(signals)),
+      hiddenNote(detail.hidden_signals),
       detail.description ? h('p', { class: 'utrecht-paragraph' }, detail.description) : null,
       weeks.length ? h('table', { class: 'utrecht-table stats-table kwestie-weeks' },
         h('caption', {}, 'Signalen per week (ook weken zonder signalen)'),
@@ -158,6 +159,7 @@ export async function renderKwesties(container, { fetchKwesties, fetchKwestie, c
       h('h3', { class: 'utrecht-heading-3', id: titleId }, k.title),
       h('p', { class: 'kwestie-item__meta' },
         `${plural(k.signal_count)}${range ? `, ${range}` : ''} · Status: ${STATUS[k.status] ?? k.status}`),
+      hiddenNote(k.hidden_signals),
       button);
   }));
 }

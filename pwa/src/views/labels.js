@@ -8,6 +8,13 @@ export function personalMark(s) {
   return s?.contains_personal_data ? h('span', { class: 'personal-mark' }, PERSONAL_DATA_LABEL) : null;
 }
 
+/** For alerts and kwesties with signals outside the user's areas: how many, never what. */
+export function hiddenNote(n) {
+  if (!n) return null;
+  return h('p', { class: 'hidden-note' },
+    `Nog ${n} ${n === 1 ? 'signaal' : 'signalen'} buiten je gebieden; ${n === 1 ? 'dat zie' : 'die zie'} je niet.`);
+}
+
 /** "Jeugd – Jeugdoverlast": names from the category list, codes when it has none. */
 export function signalWhat(categories, s) {
   const cat = (categories || []).find((c) => c.code === s.category);
