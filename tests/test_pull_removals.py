@@ -160,3 +160,20 @@ def test_pull_and_list_log_reads_of_personal_data(client, regisseur, settings):
     db.close()
     assert [tuple(r) for r in reads] == [("ens", personal), ("ens", personal)]
     assert uuid.UUID(personal)
+
+
+def test_a_push_answered_with_the_stored_signal_logs_that_read(client, regisseur, settings):
+    # A conflict answers with the merged stored signal (others' changes included): a read.
+    from test_sync import mutation, push
+
+    personal = create(client, regisseur, ENS, contains_personal_data=True)
+    r = client.patch(f"/api/v1/signals/{personal}", json={"urgency": "hoog"}, headers=regisseur)
+    assert r.status_code == 200, r.text
+    ens = login(client, "ens")
+    result = push(client, ens, mutation("update", personal, {"urgency": "laag"}, base=1))["results"][0]
+    assert result["status"] == "conflict" and result["server"]["contains_personal_data"]
+    db = open_database(settings).db
+    reads = db.query("SELECT username, object, device_id FROM audit_log WHERE action = 'signal_read_personal'")
+    db.close()
+    assert [(r["username"], r["object"]) for r in reads] == [("ens", personal)]
+    assert reads[0]["device_id"] is not None

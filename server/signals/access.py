@@ -88,9 +88,14 @@ def check_delete(user: User, row: Mapping[str, Any]) -> None:
         raise Forbidden("Alleen wie het signaal maakte of een teamleider mag het verwijderen.")
 
 
+def personal_ids(rows: Iterable[Mapping[str, Any] | None]) -> list[str]:
+    """The signals among `rows` marked as holding personal data (live ones)."""
+    return [r["id"] for r in rows if r is not None and r["contains_personal_data"] and not r["deleted"]]
+
+
 def log_personal_reads(db: Database, user: User, rows: Iterable[Mapping[str, Any]]) -> None:
     """AVG / BIO: every path that returns a signal's content logs, for the signals marked as
     holding personal data, who read which (one entry per signal; one batch per request)."""
-    personal = [r["id"] for r in rows if r["contains_personal_data"] and not r["deleted"]]
+    personal = personal_ids(rows)
     if personal:
         db.write(lambda conn: audit_many(conn, user.username, READ_PERSONAL, personal))

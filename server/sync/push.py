@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from ..audit import audit, result_of
+from ..audit import audit, audit_many, result_of
 from ..errors import DomainError
+from ..signals.access import READ_PERSONAL, personal_ids
 from ..signals.rows import arrived, photos
 from ..signals.service import Mutation, Outcome, SignalService, SignalWriter
 from ..users.models import User
@@ -82,6 +83,11 @@ def push_job(service: SignalService, actor: User,
         done = iter(outcomes)
         ordered = [next(done) if isinstance(m, WireMutation) else _unreadable(w, actor, item, m)
                    for item, m in zip(request.mutations, read_items, strict=True)]
+        # A conflict or refusal answers with the signal as stored, others' changes included:
+        # a read of its content (an applied change is the user's own, audited as a write).
+        shown = personal_ids(o.row for o in ordered if o.status != "applied")
+        if shown:
+            audit_many(w.conn, actor.username, READ_PERSONAL, shown, device=device)
         return Pushed(epoch, ordered, arrived(w.conn, photos(o.row for o in ordered)))
 
     return job
