@@ -115,7 +115,7 @@ def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], all_ar
         raise click.UsageError("kies --all-areas of --area, niet allebei")
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise click.ClickException("no password on standard input")
+        raise click.ClickException("geen wachtwoord op standaardinvoer")
     opened = obj.open()
     known = {r["code"] for r in opened.db.query("SELECT code FROM areas")}
     unknown = [a for a in areas if a not in known]
@@ -191,12 +191,14 @@ def users_enable(obj: Context, name: str) -> None:
 @users.command("list")
 @click.pass_obj
 def users_list(obj: Context) -> None:
-    """List users with role and areas ('*': all areas, '-': only their own signals)."""
-    from .users.store import list_users
+    """List users with role, areas ('*': all areas, '-': only their own signals) and
+    'geblokkeerd' for a disabled account."""
+    from .users.store import list_accounts
 
-    for u in list_users(obj.open().db):
+    for u, active in list_accounts(obj.open().db):
         every = u.all_areas or u.role == "beheerder"
-        click.echo(f"{u.username}\t{u.role}\t{'*' if every else ','.join(u.areas) or '-'}")
+        state = "" if active else "\tgeblokkeerd"
+        click.echo(f"{u.username}\t{u.role}\t{'*' if every else ','.join(u.areas) or '-'}{state}")
 
 
 @cli.group()
@@ -474,7 +476,11 @@ def audit_export(obj: Context, since: str, output: Path | None) -> None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
     else:
-        with output.open("w", encoding="utf-8") as out:
+        try:
+            out = output.open("w", encoding="utf-8")
+        except OSError as e:
+            raise click.ClickException(f"kan {output} niet schrijven: {e.strerror}") from None
+        with out:
             n = sum(out.write(json.dumps(row, ensure_ascii=False) + "\n") > 0 for row in rows)
         click.echo(f"{n} audit entries written to {output}.")
     audit(conn, operator(), "audit_export", utc_text(start))  # after: not in its own export
@@ -526,12 +532,15 @@ def privacy_find(obj: Context, text: str) -> None:
 @click.pass_obj
 def privacy_erase(obj: Context, ids: tuple[str, ...], yes: bool) -> None:
     """Remove the personal data of the signals ID… (description, location, photos, versions)."""
-    from .privacy.requests import erase
+    from .privacy.requests import erase, unknown_ids
 
+    db = obj.open().db
+    if unknown := unknown_ids(db, ids):  # before asking: a typo must not look like a done erasure
+        raise click.ClickException(f"onbekend signaal: {', '.join(unknown)}; er is niets verwijderd")
     if not yes:
         click.confirm(f"Remove the personal data of {len(ids)} signal(s)?", abort=True)
     try:
-        done = erase(obj.open().db, list(ids), obj.settings.attachments_dir)
+        done = erase(db, list(ids), obj.settings.attachments_dir)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Personal data removed from {done.signals} signal(s), {done.photos} photo(s) deleted"

@@ -91,9 +91,9 @@ def test_users_passwd_disable_enable(db_path):
     assert "geen wachtwoord" in _one_line_error(run("--db", db, "users", "passwd", "fenna"), 1)
     assert "bestaat niet" in _one_line_error(run("--db", db, "users", "disable", "niemand"), 1)
     assert run("--db", db, "users", "disable", "fenna").returncode == 0
-    assert "fenna" not in run("--db", db, "users", "list").stdout
+    assert "fenna\tteamleider\t-\tgeblokkeerd" in run("--db", db, "users", "list").stdout
     assert run("--db", db, "users", "enable", "fenna").returncode == 0
-    assert "fenna" in run("--db", db, "users", "list").stdout
+    assert "fenna\tteamleider\t-\n" in run("--db", db, "users", "list").stdout
     conn = open_database(Settings(db_path=db_path)).db
     row = conn.query_one("SELECT token_generation, active FROM users WHERE username = 'fenna'")
     assert tuple(row) == (3, 1)  # two new passwords and one disable each ended the sessions

@@ -102,3 +102,7 @@ def test_erase_of_an_unknown_id_changes_nothing(client, regisseur, settings, cap
     assert db.query_one("SELECT description FROM signals WHERE id = ?", (known["id"],))[0] \
         == "Mevrouw Bakker wil graag een bankje."
     assert db.query_one("SELECT count(*) FROM destruction_log")[0] == 0
+    # Without --yes the typo is told before any question, not after a "yes".
+    code, out, err = cli(capsys, "--db", str(settings.db_path), "privacy", "erase", "geen-id")
+    assert code == 1 and "onbekend signaal: geen-id; er is niets verwijderd" in err
+    assert "?" not in out

@@ -92,6 +92,14 @@ class Erased:
     already: int
 
 
+def unknown_ids(db: Database, ids: Sequence[str]) -> list[str]:
+    """The ids among `ids` that name no stored signal (live or deleted)."""
+    wanted = list(dict.fromkeys(ids))
+    known = {r["id"] for r in db.query(
+        f"SELECT id FROM signals WHERE id IN ({','.join('?' * len(wanted))})", wanted)} if wanted else set()
+    return [i for i in wanted if i not in known]
+
+
 def erase(db: Database, ids: Sequence[str], photos_root: Path, by: str | None = None) -> Erased:
     """Remove the personal data of these signals; unknown ids are a ValueError (nothing erased)."""
     by = by or operator()

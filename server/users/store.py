@@ -71,3 +71,8 @@ def get_user(db: Database, username: str) -> User | None:
 
 def list_users(db: Database) -> list[User]:
     return [_user(r) for r in db.query("SELECT * FROM users WHERE active = 1 ORDER BY username")]
+
+
+def list_accounts(db: Database) -> list[tuple[User, bool]]:
+    """Every user, disabled ones too, with whether they may sign in."""
+    return [(_user(r), bool(r["active"])) for r in db.query("SELECT * FROM users ORDER BY username")]
