@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .db import Database
 
 DB_HELP = "SQLite database file (env GEBIEDSRADAR_DB)."
 
@@ -148,14 +153,21 @@ def _read_password() -> str:
 def users_passwd(obj: Context, name: str, password_stdin: bool) -> None:
     """Give user NAME a new password (first line of standard input); ends their sessions."""
     from .users.accounts import set_password
-    from .users.store import UserError
 
     password = _read_password()
+    _account_change(obj, lambda db: set_password(db, name, password),
+                    f"Wachtwoord van {name} gewijzigd; de gebruiker is op alle apparaten uitgelogd.")
+
+
+def _account_change(obj: Context, change: Callable[[Database], object], done: str) -> None:
+    """Run a change to one account; its refusal (unknown user, weak password) is one line."""
+    from .users.store import UserError
+
     try:
-        set_password(obj.open().db, name, password)
+        change(obj.open().db)
     except UserError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Wachtwoord van {name} gewijzigd; de gebruiker is op alle apparaten uitgelogd.")
+    click.echo(done)
 
 
 @users.command("disable")
@@ -164,13 +176,8 @@ def users_passwd(obj: Context, name: str, password_stdin: bool) -> None:
 def users_disable(obj: Context, name: str) -> None:
     """Block user NAME: no more log-ins, and every session ends at once."""
     from .users.accounts import disable
-    from .users.store import UserError
 
-    try:
-        disable(obj.open().db, name)
-    except UserError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"Gebruiker {name} geblokkeerd; alle sessies zijn beëindigd.")
+    _account_change(obj, lambda db: disable(db, name), f"Gebruiker {name} geblokkeerd; alle sessies zijn beëindigd.")
 
 
 @users.command("enable")
@@ -179,13 +186,8 @@ def users_disable(obj: Context, name: str) -> None:
 def users_enable(obj: Context, name: str) -> None:
     """Unblock user NAME (log in again with the same password)."""
     from .users.accounts import enable
-    from .users.store import UserError
 
-    try:
-        enable(obj.open().db, name)
-    except UserError as e:
-        raise click.ClickException(str(e)) from None
-    click.echo(f"Gebruiker {name} kan weer inloggen.")
+    _account_change(obj, lambda db: enable(db, name), f"Gebruiker {name} kan weer inloggen.")
 
 
 @users.command("list")
