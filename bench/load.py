@@ -13,7 +13,8 @@ connection (or a new one per request with `--fresh-connections`), with this mix:
 
     35 % GET /signals?limit=50          15 % GET /signals/{id}
     15 % GET /sync/pull from its cursor 15 % POST /signals (a new signal)
-    10 % POST /sync/push (3 mutations)  10 % GET /stats/areas (team lead)
+    10 % POST /sync/push (3 mutations)   9 % GET /stats/areas (team lead)
+     1 % POST /auth/token (a phone signing in again: a password hash on the server)
 
 30 % of the signals are marked as holding personal data (`--personal`), so reads
 of them are audited as in use. Clients sign in once (three demo accounts, before the clock starts). An error is
@@ -46,7 +47,7 @@ DEMO = {"regisseur": "regisseur-demo", "teamleider": "teamleider-demo", "beheerd
 # Emmeloord and the villages, so creates land in several areas.
 PLACES = [(52.7107, 5.7480), (52.6461, 5.8636), (52.7433, 5.6297), (52.6600, 5.6150),
           (52.7800, 5.8200), (52.7072, 5.6911), (52.6935, 5.8936)]
-MIX = [("list", 35), ("get", 15), ("pull", 15), ("create", 15), ("push", 10), ("stats", 10)]
+MIX = [("list", 35), ("get", 15), ("pull", 15), ("create", 15), ("push", 10), ("stats", 9), ("login", 1)]
 TIMEOUT = 30.0
 PERSONAL = 0.3  # share of signals marked "bevat persoonsgegevens" (each read of one is audited)
 FRESH = False  # a new connection for every request (set by --fresh-connections)
@@ -154,6 +155,9 @@ async def client(n: int, base: tuple[str, int], tokens: dict[str, str], ids: lis
                              "base_version": None, "data": new_signal(rng), "client_time": "2026-11-28T10:16:00+01:00"})
             method, path = "POST", "/api/v1/sync/push"
             body = json.dumps({"device_id": device, "mutations": muts}).encode()
+        elif kind == "login":
+            method, path, token = "POST", "/api/v1/auth/token", None
+            body = json.dumps({"username": me, "password": DEMO[me]}).encode()
         else:
             method, path = "GET", "/api/v1/stats/areas?level=wijk"
         started = time.perf_counter()
