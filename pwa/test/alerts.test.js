@@ -78,10 +78,12 @@ describe('alerts view', () => {
 
   it('counts the signals outside the user\'s areas without showing them', async () => {
     await render({ fetchAlerts: async () => [alert('a1', { hidden_signals: 2 }), alert('a2', { hidden_signals: 1 })] });
+    expect(root.querySelector('[aria-live]').textContent).toBe('2 waarschuwingen.');
     const [first, second] = items(root);
     expect(first.querySelector('.hidden-note').textContent).toBe('Nog 2 signalen buiten je gebieden; die zie je niet.');
     expect(second.querySelector('.hidden-note').textContent).toBe('Nog 1 signaal buiten je gebieden; dat zie je niet.');
-    await render();
+    await render({ fetchAlerts: async () => [alert('a1')] });
+    expect(root.querySelector('[aria-live]').textContent).toBe('1 waarschuwing.');
     expect(root.querySelector('.hidden-note')).toBeNull();
   });
 

@@ -65,7 +65,7 @@ export async function renderAlerts(container, {
     }
     for (const m of maps) m.remove();
     maps = [];
-    message.textContent = alerts.length ? `${alerts.length} waarschuwing(en).` : 'Geen waarschuwingen.';
+    message.textContent = alerts.length ? `${alerts.length} ${alerts.length === 1 ? 'waarschuwing' : 'waarschuwingen'}.` : 'Geen waarschuwingen.';
     list.replaceChildren(...alerts.map(item));
   }
 
