@@ -61,7 +61,8 @@ class Database:
 
     def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run `job` in a committed write transaction: the server's writer thread when there
-        is one (answered after its COMMIT), else a transaction of this thread."""
+        is one (answered after its COMMIT), else a transaction of this thread. Not from inside
+        a write transaction of this thread: the writer would wait for its lock."""
         if self.writer is not None:
             return self.writer(job)
         with self.transaction() as conn:
