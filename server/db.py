@@ -7,10 +7,11 @@ lock up front with BEGIN IMMEDIATE so two writers never deadlock on upgrade.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     """Open one connection with the pragmas Gebiedsradar relies on."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(path))
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
@@ -34,6 +36,13 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=30000")
     conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     return conn
+
+
+def _create_private(path: Path) -> None:
+    """Make a new database file readable by its owner only (it holds what residents told in
+    confidence); SQLite gives its -wal and -shm files the same mode."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 class Database:

@@ -175,3 +175,19 @@ def test_a_restore_ends_every_session_issued_before_it(settings, users, tmp_path
     with TestClient(app=create_app(settings)) as client:
         _session_ended(_me(client, before))
         assert _me(client, login(client, "regisseur")).status_code == 200
+
+
+def test_a_new_database_and_its_wal_are_private(tmp_path):
+    # The database holds what residents told in confidence: not readable by other users.
+    from server.db import connect
+
+    old = os.umask(0o022)
+    try:
+        conn = connect(tmp_path / "new.db")
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (1)")
+        for name in ("new.db", "new.db-wal", "new.db-shm"):
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+        conn.close()
+    finally:
+        os.umask(old)
