@@ -515,7 +515,8 @@ def privacy() -> None:
 @click.argument("text")
 @click.pass_obj
 def privacy_find(obj: Context, text: str) -> None:
-    """List signals whose description (now or in an earlier version) mentions TEXT."""
+    """List signals whose description (now or in an earlier version) and kwesties whose title or
+    description mention TEXT: id, date, kern, status, where, excerpt."""
     from .privacy.requests import find
 
     try:
@@ -525,7 +526,7 @@ def privacy_find(obj: Context, text: str) -> None:
     for m in matches:
         click.echo(f"{m.signal_id}\t{m.observed_at}\t{m.kern}\t{m.status}\t{', '.join(m.places)}"
                    f"\t{m.excerpt}")
-    click.echo(f"{len(matches)} signal(s) found.", err=True)
+    click.echo(f"{len(matches)} signal(s) or kwestie(s) found.", err=True)
 
 
 @privacy.command("erase")
@@ -533,19 +534,21 @@ def privacy_find(obj: Context, text: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask.")
 @click.pass_obj
 def privacy_erase(obj: Context, ids: tuple[str, ...], yes: bool) -> None:
-    """Remove the personal data of the signals ID… (description, location, photos, versions)."""
+    """Remove the personal data of the signals ID… (description, location, photos, versions)
+    and kwesties ID… (title and description)."""
     from .privacy.requests import erase, unknown_ids
 
     db = obj.open().db
     if unknown := unknown_ids(db, ids):  # before asking: a typo must not look like a done erasure
         raise click.ClickException(f"onbekend signaal: {', '.join(unknown)}; er is niets verwijderd")
     if not yes:
-        click.confirm(f"Remove the personal data of {len(ids)} signal(s)?", abort=True)
+        click.confirm(f"Remove the personal data of {len(ids)} signal(s) or kwestie(s)?", abort=True)
     try:
         done = erase(db, list(ids), obj.settings.attachments_dir)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Personal data removed from {done.signals} signal(s), {done.photos} photo(s) deleted"
+               + (f", {done.kwesties} kwestie text(s) blanked" if done.kwesties else "")
                + (f"; {done.already} had none left." if done.already else "."))
 
 

@@ -13,7 +13,7 @@ from server.attachments.store import path_for
 from server.audit.chain import verify
 from server.privacy.blank import ERASURE_MARKER
 
-from conftest import signal_body
+from conftest import login, signal_body
 
 
 def create(client, headers, description: str, **fields) -> dict:
@@ -106,3 +106,30 @@ def test_erase_of_an_unknown_id_changes_nothing(client, regisseur, settings, cap
     code, out, err = cli(capsys, "--db", str(settings.db_path), "privacy", "erase", "geen-id")
     assert code == 1 and "onbekend signaal: geen-id; er is niets verwijderd" in err
     assert "?" not in out
+
+
+def test_find_and_erase_cover_the_free_text_of_kwesties(client, regisseur, settings, capsys):
+    # A team lead may name the resident in a kwestie's title: find and erase reach it too.
+    db = client.app.state.db
+    signal = create(client, regisseur, "Overlast bij de speeltuin.")
+    lead = login(client, "teamleider")
+    r = client.post("/api/v1/kwesties", headers=lead, json={
+        "title": "Familie De Boer, Kampweg 7", "description": "Al maanden gedoe met De Boer.",
+        "signal_ids": [signal["id"]]})
+    assert r.status_code == 201, r.text
+    kwestie = r.json()["id"]
+    code, out, err = cli(capsys, "--db", str(settings.db_path), "privacy", "find", "de boer")
+    assert code == 0, err
+    [line] = out.splitlines()
+    assert line.split("\t")[0] == kwestie and line.split("\t")[4] == "kwestie"
+    assert "Familie De Boer" in line.split("\t")[5]
+    code, out, err = cli(capsys, "--db", str(settings.db_path), "privacy", "erase", "--yes", kwestie)
+    assert code == 0, err
+    assert "1 kwestie text(s) blanked" in out
+    row = db.query_one("SELECT title, description FROM kwesties WHERE id = ?", (kwestie,))
+    assert (row["title"], row["description"]) == (ERASURE_MARKER, "")
+    assert db.query_one("SELECT description FROM signals WHERE id = ?", (signal["id"],))[0] \
+        == "Overlast bij de speeltuin."  # the kwestie's signals are erased only by their own id
+    assert db.query_one("SELECT count FROM destruction_log WHERE kind = 'kwestie-tekst'")[0] == 1
+    code, out, _ = cli(capsys, "--db", str(settings.db_path), "privacy", "find", "de boer")
+    assert out == ""

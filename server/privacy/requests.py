@@ -1,15 +1,17 @@
 """A resident's request: find the signals that mention them, and erase their personal data.
 
 `find` searches the description of every live signal and of every kept version
-snapshot, case-insensitively, and returns an excerpt around each hit for the
-beheerder to judge. `erase` blanks the chosen signals (blank.py), deletes photos no
-other signal uses, and leaves a destruction record and audit entries (ids only).
+snapshot, and the title and description of every kwestie, case-insensitively, and
+returns an excerpt around each hit for the beheerder to judge. `erase` blanks the
+chosen signals (blank.py) and kwesties, deletes photos no other signal uses, and
+leaves a destruction record and audit entries (ids only).
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +81,10 @@ def find(db: Database, text: str, by: str | None = None) -> list[Match]:
             " FROM signal_versions v JOIN signals s ON s.id = v.signal_id"
             " WHERE s.deleted = 0 ORDER BY v.version"):
         hit(row, json.loads(row["data"]).get("description") or "", f"versie {row['version']}")
+    # A kwestie's title and description are free text too (one place: "kwestie").
+    for row in conn.execute("SELECT id, created_at AS observed_at, NULL AS kern_code, status,"
+                            " title || char(10) || description AS text FROM kwesties"):
+        hit(row, row["text"], "kwestie")
     matches = sorted(found.values(), key=lambda m: (m.observed_at, m.signal_id))
     # The search text is a resident's name or address: the log names only what was shown.
     audit_many(conn, by or operator(), "privacy_find", [m.signal_id for m in matches] or [None])
@@ -90,28 +96,44 @@ class Erased:
     signals: int
     photos: int
     already: int
+    kwesties: int = 0
 
 
 def unknown_ids(db: Database, ids: Sequence[str]) -> list[str]:
-    """The ids among `ids` that name no stored signal (live or deleted)."""
+    """The ids among `ids` that name no stored signal (live or deleted) and no kwestie."""
     wanted = list(dict.fromkeys(ids))
+    marks = ",".join("?" * len(wanted))
     known = {r["id"] for r in db.query(
-        f"SELECT id FROM signals WHERE id IN ({','.join('?' * len(wanted))})", wanted)} if wanted else set()
+        f"SELECT id FROM signals WHERE id IN ({marks}) UNION SELECT id FROM kwesties WHERE id IN ({marks})",
+        [*wanted, *wanted])} if wanted else set()
     return [i for i in wanted if i not in known]
 
 
+def _erase_kwesties(conn: sqlite3.Connection, ids: list[str], stamp: str) -> int:
+    """Blank the title and description of these kwesties (their signals are erased by id)."""
+    marks = ",".join("?" * len(ids))
+    return conn.execute(
+        f"UPDATE kwesties SET title = ?, description = '', updated_at = ? WHERE id IN ({marks})"
+        " AND NOT (title = ? AND description = '')",
+        (ERASURE_MARKER, stamp, *ids, ERASURE_MARKER)).rowcount if ids else 0
+
+
 def erase(db: Database, ids: Sequence[str], photos_root: Path, by: str | None = None) -> Erased:
-    """Remove the personal data of these signals; unknown ids are a ValueError (nothing erased)."""
+    """Remove the personal data of these signals and kwesties; unknown ids are a ValueError
+    (nothing erased)."""
     by = by or operator()
     wanted = list(dict.fromkeys(ids))
     conn = db.conn
     with db.transaction():
+        marks = ",".join("?" * len(wanted))
+        kwesties = [r[0] for r in conn.execute(f"SELECT id FROM kwesties WHERE id IN ({marks})", wanted)]
         rows = {r["id"]: r for r in conn.execute(
             f"SELECT id, deleted, description, lat, attachments FROM signals"
-            f" WHERE id IN ({','.join('?' * len(wanted))})", wanted)}
-        unknown = [i for i in wanted if i not in rows]
+            f" WHERE id IN ({marks})", wanted)}
+        unknown = [i for i in wanted if i not in rows and i not in kwesties]
         if unknown:
             raise ValueError(f"onbekend signaal: {', '.join(unknown)}")
+        wanted = [i for i in wanted if i in rows]
         # Already without content: deleted (a tombstone) or erased before with no version left.
         live = [i for i in wanted if not rows[i]["deleted"] and not (
             rows[i]["description"] in MARKERS and rows[i]["lat"] is None
@@ -123,6 +145,8 @@ def erase(db: Database, ids: Sequence[str], photos_root: Path, by: str | None = 
         photos = forget_photos(conn, unused)
         record_destruction(conn, "signaal-persoonsgegevens", "avg-verzoek", len(live), by, stamp)
         record_destruction(conn, "foto", "avg-verzoek", len(photos), by, stamp)
-        audit_many(conn, by, "privacy_erase", wanted)  # also those that had nothing left
+        texts = _erase_kwesties(conn, kwesties, stamp)
+        record_destruction(conn, "kwestie-tekst", "avg-verzoek", texts, by, stamp)
+        audit_many(conn, by, "privacy_erase", [*wanted, *kwesties])  # also those that had nothing left
     delete_files(photos_root, unused)
-    return Erased(len(live), len(photos), len(wanted) - len(live))
+    return Erased(len(live), len(photos), len(wanted) - len(live), kwesties=texts)
