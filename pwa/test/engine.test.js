@@ -590,6 +590,18 @@ describe('a pull that removes a signal', () => {
     expect(await stored('notices', 's1')).toBeNull();
   });
 
+  it("leaves another user's unsent photo of that signal on the device", async () => {
+    const { server, engine } = setup();
+    server.put('s1', { ...FIELDS });
+    await engine.syncNow();
+    const db = await (await import('../src/store/db.js')).openDb();
+    await db.put('photos', { sha256: 'dd'.repeat(32), signal_id: 's1', bytes: new ArrayBuffer(1), type: 'image/jpeg', user: 'bert' });
+    server.remove('s1');
+    expect(await engine.syncNow()).toMatchObject({ ok: true, pulled: 1 });
+    expect(await stored('signals', 's1')).toBeNull();
+    expect(await stored('photos', 'dd'.repeat(32))).toMatchObject({ user: 'bert' });
+  });
+
   it("keeps telling, without the signal's content, that the server refused the user's change", async () => {
     const { applyPullPage } = await import('../src/sync/engine.js');
     const db = await (await import('../src/store/db.js')).openDb();

@@ -44,7 +44,7 @@ export async function uploadWaitingPhotos(call, user = undefined) {
   }
 }
 
-/** Photos waiting in transaction `tx` (which includes "photos") for this signal. */
-export async function photosOfSignalInTx(tx, signalId) {
-  return (await tx.objectStore('photos').getAll()).filter((p) => p.signal_id === signalId);
+/** Photos of `user` waiting in transaction `tx` (which includes "photos") for this signal. */
+export async function photosOfSignalInTx(tx, signalId, user) {
+  return (await tx.objectStore('photos').getAll()).filter((p) => p.signal_id === signalId && p.user === user);
 }

@@ -8,7 +8,7 @@
 // server (null for a signal the server has not acknowledged yet): it is the
 // base_version of the next edit.
 import { openDb, STRICT } from './db.js';
-import { uuid7, enqueueInTx, hasPendingInTx } from './outbox.js';
+import { uuid7, enqueueInTx, hasPendingInTx, ownerOf } from './outbox.js';
 import { photosOfSignalInTx } from './photos.js';
 
 // ---- building blocks that run inside a caller's transaction ------------------
@@ -50,8 +50,11 @@ export async function removeInTx(tx, signalId, version) {
   if (local?.version != null && version != null && version < local.version) return false; // a late, older answer
   const pending = await hasPendingInTx(tx, signalId);
   if (local) await store.delete(signalId);
-  for (const photo of await photosOfSignalInTx(tx, signalId)) {
-    if (!pending) await tx.objectStore('photos').delete(photo.sha256);
+  if (!pending) {
+    // Only this user's photos: another user's unsent photo stays theirs (store/logout.js).
+    for (const photo of await photosOfSignalInTx(tx, signalId, await ownerOf(tx))) {
+      await tx.objectStore('photos').delete(photo.sha256);
+    }
   }
   const notices = tx.objectStore('notices');
   const told = await notices.get(signalId);
