@@ -51,14 +51,26 @@ function upgrade(db, oldVersion, _newVersion, tx) {
 /** Version 2 → 3: entries made before owners were recorded belong to the session's user. */
 async function bindOwners(tx) {
   const owner = await ownerInTx(tx);
-  if (!owner) return;
-  for (const name of ['outbox', 'photos', 'acked']) {
+  if (owner) await ownOrphansInTx(tx, ['outbox', 'photos', 'acked'], owner);
+}
+
+/**
+ * Give every record without `user` in `stores` (all in `tx`, readwrite) to `user`.
+ * @returns {Promise<number>} how many were given
+ */
+export async function ownOrphansInTx(tx, stores, user) {
+  let given = 0;
+  for (const name of stores) {
     let cursor = await tx.objectStore(name).openCursor();
     while (cursor) {
-      if (!cursor.value.user) await cursor.update({ ...cursor.value, user: owner });
+      if (!cursor.value.user) {
+        await cursor.update({ ...cursor.value, user });
+        given += 1;
+      }
       cursor = await cursor.continue();
     }
   }
+  return given;
 }
 
 export function openDb() {
@@ -137,6 +149,11 @@ export async function ownerInTx(tx) {
 export async function sessionUser() {
   const db = await openDb();
   return ownerInTx(db.transaction('session'));
+}
+
+/** `user` when given, else the signed-in user (null: nobody): the default of the per-user reads. */
+export async function userOrSession(user) {
+  return user === undefined ? sessionUser() : user;
 }
 
 // ---- session: the signed-in user (GET /me), kept for offline start ---------

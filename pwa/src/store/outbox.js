@@ -8,7 +8,7 @@
 // plus `user`, its owner: the user signed in when it was made. Only that user
 // sends it (a phone may be shared; what A made never reaches the server as B's),
 // and it stays on the device when its owner logs out before it was sent.
-import { openDb, ownerInTx, sessionUser, STRICT } from './db.js';
+import { openDb, ownerInTx, ownOrphansInTx, STRICT, userOrSession } from './db.js';
 
 const OPS = Object.freeze(['create', 'update', 'delete']);
 
@@ -143,7 +143,7 @@ export async function enqueue(op, signalId, data = {}, baseVersion = null) {
 
 /** The oldest `limit` mutations of `user` (default: the signed-in user), in seq order. */
 export async function peek(limit = 100, user = undefined) {
-  const owner = user === undefined ? await sessionUser() : user;
+  const owner = await userOrSession(user);
   if (!owner) return [];
   const db = await openDb();
   return db.getAllFromIndex('outbox', 'user_seq', ownRange(owner), limit);
@@ -151,7 +151,7 @@ export async function peek(limit = 100, user = undefined) {
 
 /** How many mutations of `user` (default: the signed-in user) wait. */
 export async function count(user = undefined) {
-  const owner = user === undefined ? await sessionUser() : user;
+  const owner = await userOrSession(user);
   if (!owner) return 0;
   const db = await openDb();
   return db.countFromIndex('outbox', 'user_seq', ownRange(owner));
@@ -159,7 +159,7 @@ export async function count(user = undefined) {
 
 /** The different signals with mutations of `user` (default: the signed-in user) waiting. */
 export async function pendingSignalIds(user = undefined) {
-  const owner = user === undefined ? await sessionUser() : user;
+  const owner = await userOrSession(user);
   if (!owner) return new Set();
   const db = await openDb();
   return new Set((await db.getAllFromIndex('outbox', 'user_seq', ownRange(owner))).map((m) => m.signal_id));
@@ -175,17 +175,7 @@ export async function adoptOrphans(user) {
   if (!user) return 0;
   const db = await openDb();
   const tx = db.transaction(['outbox', 'photos'], 'readwrite', STRICT);
-  let adopted = 0;
-  for (const name of ['outbox', 'photos']) {
-    let cursor = await tx.objectStore(name).openCursor();
-    while (cursor) {
-      if (!cursor.value.user) {
-        await cursor.update({ ...cursor.value, user });
-        adopted += 1;
-      }
-      cursor = await cursor.continue();
-    }
-  }
+  const adopted = await ownOrphansInTx(tx, ['outbox', 'photos'], user);
   await tx.done;
   return adopted;
 }

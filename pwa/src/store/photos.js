@@ -1,7 +1,7 @@
 // Photos waiting to be uploaded, kept in IndexedDB until the server has them.
 // Like an outbox entry, a photo belongs to the user who took it (`user`): only
 // that user uploads it, and it stays on the device if they log out before.
-import { openDb, ownerInTx, sessionUser, STRICT } from './db.js';
+import { openDb, ownerInTx, STRICT, userOrSession } from './db.js';
 
 /** Keep a photo of the signed-in user for a signal; `sha256` names it on the server. */
 export async function keepPhoto(sha256, signalId, blob) {
@@ -16,7 +16,7 @@ export async function keepPhoto(sha256, signalId, blob) {
 }
 
 async function waitingPhotos(user) {
-  const owner = user === undefined ? await sessionUser() : user;
+  const owner = await userOrSession(user);
   if (!owner) return [];
   return (await (await openDb()).getAll('photos')).filter((p) => p.user === owner);
 }
