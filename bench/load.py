@@ -58,10 +58,11 @@ class Dropped(Exception):
 
 
 class Conn:
-    """One keep-alive HTTP/1.1 connection; reconnects after a drop."""
+    """One keep-alive HTTP/1.1 connection, from local address `local` if given; reconnects
+    after a drop."""
 
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, local: str | None = None):
+        self.host, self.port, self.local = host, port, local
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -75,7 +76,8 @@ class Conn:
 
     async def _request(self, method, path, token, body):
         if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port, local_addr=(self.local, 0) if self.local else None)
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept: application/json"]
         if token:
             head.append(f"Authorization: Bearer {token}")
@@ -178,15 +180,19 @@ async def client(n: int, base: tuple[str, int], tokens: dict[str, str], ids: lis
     await conn.close()
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run_server(source: Path, workdir: Path, seed_signals: int) -> tuple[subprocess.Popen, int]:
     db = workdir / "load.db"
     env = {**os.environ, "GEBIEDSRADAR_DB": str(db), "PYTHONPATH": str(source)}
     launcher = [PYTHON, "-c", "import sys; from server.cli import main; main(sys.argv[1:])"]
     subprocess.run([*launcher, "init", "--demo"], env=env, check=True, cwd=source, capture_output=True)
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 (open while the server runs)
     proc = subprocess.Popen([*launcher, "serve", "--port", str(port)], env=env, cwd=source,
                             stdout=log, stderr=subprocess.STDOUT)

@@ -15,8 +15,8 @@ measures, for `--seconds` each:
    simply switch them off and what is measured is the cost of the password hashing.
 
 It prints p50/p95 of the reader's requests in both phases and what the log-ins got.
-The client is a minimal asyncio HTTP/1.1 client, so it costs little CPU on the same
-machine as the server.
+The client is load.py's minimal asyncio HTTP/1.1 client, so it costs little CPU on the
+same machine as the server.
 """
 
 from __future__ import annotations
@@ -34,57 +34,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from load import Conn, free_port
+
 REPO = Path(__file__).resolve().parents[1]
 ADDRESSES = [f"127.0.1.{i}" for i in range(1, 201)]
-
-
-class Conn:
-    """One keep-alive HTTP/1.1 connection from a given local address."""
-
-    def __init__(self, port: int, local: str = "127.0.0.1"):
-        self.port, self.local = port, local
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, method: str, path: str, token: str = "",
-                      body: bytes | None = None) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(
-                "127.0.0.1", self.port, local_addr=(self.local, 0))
-        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
-        if token:
-            head.append(f"Authorization: Bearer {token}")
-        if body is not None:
-            head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
-        await self.writer.drain()
-        status = int((await self.reader.readuntil(b"\r\n")).split()[1])
-        length, chunked = 0, False
-        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-            elif name.strip().lower() == "transfer-encoding":
-                chunked = "chunked" in value.lower()
-        if chunked:
-            parts = []
-            while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                parts.append(await self.reader.readexactly(size))
-                await self.reader.readexactly(2)
-            await self.reader.readuntil(b"\r\n")
-            return status, b"".join(parts)
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = self.reader = None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(source: Path, workdir: Path) -> tuple[subprocess.Popen, int]:
@@ -109,14 +62,14 @@ def start(source: Path, workdir: Path) -> tuple[subprocess.Popen, int]:
 
 
 async def reader(port: int, token: str, seconds: float) -> list[float]:
-    conn, took = Conn(port), []
+    conn, took = Conn("127.0.0.1", port), []
     stop = time.monotonic() + seconds
     while time.monotonic() < stop:
         t = time.perf_counter()
         status, _ = await conn.request("GET", "/api/v1/signals?limit=50", token)
         took.append(time.perf_counter() - t)
         assert status == 200, status
-    conn.close()
+    await conn.close()
     return took
 
 
@@ -124,7 +77,7 @@ async def storm_client(port: int, n: int, stop: float, answers: dict[int, int],
                        took: list[float]) -> None:
     i = n
     while time.monotonic() < stop:
-        conn = Conn(port, ADDRESSES[i % len(ADDRESSES)])
+        conn = Conn("127.0.0.1", port, ADDRESSES[i % len(ADDRESSES)])
         i += 7
         body = json.dumps({"username": f"bedacht{secrets.token_hex(4)}",
                            "password": secrets.token_urlsafe(12)}).encode()
@@ -132,7 +85,7 @@ async def storm_client(port: int, n: int, stop: float, answers: dict[int, int],
         status, _ = await conn.request("POST", "/api/v1/auth/token", body=body)
         took.append(time.perf_counter() - t)
         answers[status] = answers.get(status, 0) + 1
-        conn.close()
+        await conn.close()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -141,10 +94,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def measure(port: int, seconds: float, storm: int) -> dict:
-    conn = Conn(port)
+    conn = Conn("127.0.0.1", port)
     _, body = await conn.request("POST", "/api/v1/auth/token", body=json.dumps(
         {"username": "teamleider", "password": "teamleider-demo"}).encode())
-    conn.close()
+    await conn.close()
     token = json.loads(body)["access_token"]
     await reader(port, token, 1.0)  # warm up
     quiet = await reader(port, token, seconds)
