@@ -76,11 +76,6 @@ def visible_row(conn: sqlite3.Connection, signal_id: str, user: User) -> sqlite3
     return row
 
 
-def check_change(user: User, row: Mapping[str, Any]) -> None:
-    if not may_see(user, row):
-        raise Forbidden("U mag dit signaal niet wijzigen.")
-
-
 def check_delete(user: User, row: Mapping[str, Any]) -> None:
     if not may_see(user, row):
         raise Forbidden("U mag dit signaal niet verwijderen.")
