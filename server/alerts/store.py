@@ -89,15 +89,13 @@ def visible_alert(conn: sqlite3.Connection, user: User, alert_id: str) -> tuple[
 def get_alert(db: Database, catalog: AreaCatalog, user: User, alert_id: str) -> AlertDetail:
     """One alert with its signals (deleted signals and those out of scope left out)."""
     row, shown = visible_alert(db.conn, user, alert_id)
-    if shown is None:
+    signals = shown
+    if signals is None:  # the user sees every signal: all live ones of the alert
         ids = json.loads(row["signal_ids"])
-        shown = db.query(f"SELECT * FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})"
-                         " ORDER BY observed_utc", ids) if ids else []
-        detail = _alert(row, catalog, AlertDetail, signals=to_signals(db.conn, shown, catalog))
-    else:
-        detail = _alert(row, catalog, AlertDetail, shown=shown,
-                        signals=to_signals(db.conn, shown, catalog))
-    log_personal_reads(db, user, shown)
+        signals = db.query(f"SELECT * FROM signals WHERE deleted = 0 AND id IN ({','.join('?' * len(ids))})"
+                           " ORDER BY observed_utc", ids) if ids else []
+    detail = _alert(row, catalog, AlertDetail, shown=shown, signals=to_signals(db.conn, signals, catalog))
+    log_personal_reads(db, user, signals)
     return detail
 
 
