@@ -44,7 +44,13 @@ export async function uploadWaitingPhotos(call, user = undefined) {
   }
 }
 
-/** Photos of `user` waiting in transaction `tx` (which includes "photos") for this signal. */
+const waitingInTx = new WeakMap(); // tx → Promise<photos>: a pull page with many removals reads the store once
+
+/**
+ * Photos of `user` waiting in transaction `tx` (which includes "photos") for this signal.
+ * The store is read once per transaction; one deleted since may still be listed (deleting it again is harmless).
+ */
 export async function photosOfSignalInTx(tx, signalId, user) {
-  return (await tx.objectStore('photos').getAll()).filter((p) => p.signal_id === signalId && p.user === user);
+  if (!waitingInTx.has(tx)) waitingInTx.set(tx, tx.objectStore('photos').getAll());
+  return (await waitingInTx.get(tx)).filter((p) => p.signal_id === signalId && p.user === user);
 }
