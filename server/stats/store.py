@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from ..areas.store import AreaCatalog
@@ -23,13 +24,21 @@ from .models import (
 LEVEL_COLUMN = {"kern": "kern_code", "wijk": "wijk_code", "buurt": "buurt_code"}
 
 
-def _ancestors(catalog: AreaCatalog, code: str | None) -> list[str]:
-    """The codes above an area (buurt → wijk → …), by parent code."""
+def _covered(catalog: AreaCatalog, user: User | None) -> Callable[[str], bool]:
+    """Whether every signal of an area (by code) is in the user's scope (no user: all),
+    looking up the codes above it (buurt → wijk → …) in one parent map per request."""
+    if user is None:
+        return lambda code: True
     parents = {a.code: a.parent_code for a in catalog.areas}
-    found: list[str] = []
-    while (code := parents.get(code)) and code not in found:  # type: ignore[arg-type]
-        found.append(code)
-    return found
+
+    def covered(code: str) -> bool:
+        found: list[str] = []
+        above: str | None = code
+        while (above := parents.get(above)) and above not in found:  # type: ignore[arg-type]
+            found.append(above)
+        return covers_area(user, code, found)
+
+    return covered
 
 
 def area_counts(db: Database, catalog: AreaCatalog, level: str, since: datetime | None,
@@ -55,12 +64,13 @@ def area_counts(db: Database, catalog: AreaCatalog, level: str, since: datetime 
     features = []
     catalog = catalog.fresh()
     shapes = catalog.features()
+    covered = _covered(catalog, user)
     for area in catalog.areas:
         if area.level != level or area.water:
             continue
         feature = shapes[(area.level, area.code)]
         n: int | None = counts.get(area.code, 0)
-        if user is not None and not covers_area(user, area.code, _ancestors(catalog, area.code)):
+        if not covered(area.code):
             n = None
         rate = round(n * 1000 / area.inhabitants, 3) if area.inhabitants and n is not None else None
         features.append(AreaStatsFeature(
@@ -83,7 +93,7 @@ def area_trend(db: Database, catalog: AreaCatalog, level: str, code: str, weeks:
     None for an unknown area or, with a `user`, one not wholly within their areas."""
     catalog = catalog.fresh()
     area = catalog.by_key.get((level, code))
-    if area is None or (user is not None and not covers_area(user, code, _ancestors(catalog, code))):
+    if area is None or not _covered(catalog, user)(code):
         return None  # an area out of scope answers like an unknown one
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     since = datetime.combine(first, datetime.min.time(), tzinfo=LOCAL)
