@@ -6,8 +6,6 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from ..errors import NotSignedIn
-from ..users.store import get_user
 from .tokens import check_current, read_token
 
 
@@ -24,10 +22,6 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         state = connection.app.state
         claims = read_token(token.strip(), state.secret_key)
         # Disabled, a new password, or logged out: the token ended with it (tokens.py).
-        check_current(state.db, claims)
         # The role comes from the database, not the token: a changed role counts at once.
-        user = get_user(state.db, claims.username)
-        if user is None:
-            raise NotSignedIn("Deze gebruiker bestaat niet meer of is geblokkeerd.",
-                              invalid_token=True)
+        user = check_current(state.db, claims)
         return AuthenticationResult(user=user, auth=token.strip())

@@ -21,6 +21,8 @@ import msgspec
 
 from ..db import Database
 from ..errors import NotSignedIn
+from ..users.models import User
+from ..users.store import _user as user_from_row
 
 ALGORITHM = "HS256"
 ISSUER = "gebiedsradar"
@@ -109,12 +111,14 @@ def read_token(token: str, key: str) -> Claims:
         raise NotSignedIn("Het token is ongeldig. Log opnieuw in.", invalid_token=True) from None
 
 
-def check_current(db: Database, claims: Claims) -> None:
-    """NotSignedIn unless the token's user is active, of its generation, not logged out and
+def check_current(db: Database, claims: Claims) -> User:
+    """The token's user, as the database has them now (a changed role counts at once);
+    NotSignedIn unless they are active, the token is of their generation, not logged out and
     issued in this server epoch: a restore from a backup starts a new epoch, and the backup
-    knows no later log-outs, new passwords or disabled accounts, so older tokens end."""
+    knows no later log-outs, new passwords or disabled accounts, so older tokens end.
+    One query: it runs on every request."""
     row = db.query_one(
-        "SELECT token_generation,"
+        "SELECT *,"
         " EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ?) AS revoked,"
         " (SELECT value FROM meta WHERE key = 'server_epoch') AS epoch"
         " FROM users WHERE username = ? AND active = 1",
@@ -124,6 +128,7 @@ def check_current(db: Database, claims: Claims) -> None:
     if (row["revoked"] or row["token_generation"] != claims.generation
             or claims.epoch != (row["epoch"] or "")):
         raise NotSignedIn("Deze sessie is beëindigd. Log opnieuw in.", invalid_token=True)
+    return user_from_row(row)
 
 
 def revoke(conn: sqlite3.Connection, claims: Claims, *, now: float | None = None) -> None:
