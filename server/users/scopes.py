@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from ..signals.access import sees_all
 from .models import User
 
 
 def effective_scope(user: User) -> tuple[bool, list[str]]:
     """(all areas, area codes) as the access rule reads them: a beheerder sees all."""
-    every = user.all_areas or user.role == "beheerder"
+    every = sees_all(user)
     return every, [] if every else sorted(user.areas)
 
 
