@@ -25,6 +25,7 @@ from ..users.models import User
 from ..users.passwords import hash_password, needs_rehash, verify_password
 from ..users.store import get_user
 from .throttle import ThrottleLimits, record_failure, record_success, wait_seconds
+from .tokens import current_generation
 
 if TYPE_CHECKING:
     from ..signals.group_commit import GroupCommit
@@ -88,8 +89,7 @@ def conclude(db: Database, limits: ThrottleLimits, username: str, address: str, 
                 conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                              (verdict.new_hash, username))
             audit(conn, username, "login", username, "allowed")
-            generation = conn.execute("SELECT token_generation FROM users WHERE username = ?",
-                                      (username,)).fetchone()["token_generation"]
+            generation = current_generation(conn, username)
             epoch = server_epoch(conn)
     if not verdict.ok:
         raise NotSignedIn(WRONG)
