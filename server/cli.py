@@ -118,9 +118,7 @@ def users_add(obj: Context, name: str, role: str, areas: tuple[str, ...], all_ar
 
     if all_areas and areas:
         raise click.UsageError("kies --all-areas of --area, niet allebei")
-    password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        raise click.ClickException("geen wachtwoord op standaardinvoer")
+    password = _read_password()
     opened = obj.open()
     known = {r["code"] for r in opened.db.query("SELECT code FROM areas")}
     unknown = [a for a in areas if a not in known]
