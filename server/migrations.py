@@ -456,7 +456,7 @@ def m010_audit_retention(conn: sqlite3.Connection) -> None:
     client, device and request id; retention gets its destruction record and the moment
     a signal was closed."""
     from .audit.chain import SCHEMA, Entry, append
-    from .timeutil import stored_time, utc_text
+    from .timeutil import stored_time
 
     # The old trail (audit_log, and changes for signal writes, as the audit_trail view
     # combined them) goes into the new chained table, oldest first.
