@@ -44,24 +44,24 @@ def add_user(db: Database, username: str, password: str, role: str,
     areas = sorted(set(areas or []))
     if all_areas and areas:
         raise UserError("kies --all-areas of --area, niet allebei")
+    user = User(username=username, role=role, areas=areas,  # type: ignore[arg-type]
+                all_areas=all_areas)
+    password_hash = hash_password(password)  # slow on purpose: not while holding the write lock
     now = utc_text(datetime.now(UTC))
     with db.transaction() as conn:
         exists = conn.execute("SELECT token_generation FROM users WHERE username = ?",
                               (username,)).fetchone()
         if exists and not replace:
             raise UserError(f"user {username!r} already exists")
+        # A reset ends the sessions of the replaced account (auth/tokens.py).
+        generation = exists["token_generation"] + 1 if exists else 0
         conn.execute(
             "INSERT OR REPLACE INTO users (username, password_hash, role, areas, all_areas,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (username, hash_password(password), role, json.dumps(areas), int(all_areas), now),
+            " created_at, token_generation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (username, password_hash, role, json.dumps(areas), int(all_areas), now, generation),
         )
-        record_scope(conn, User(username=username, role=role,  # type: ignore[arg-type]
-                                areas=areas, all_areas=all_areas), now)
-        if exists:  # a reset ends the sessions of the replaced account (auth/tokens.py)
-            conn.execute("UPDATE users SET token_generation = ? WHERE username = ?",
-                         (exists["token_generation"] + 1, username))
-    return User(username=username, role=role, areas=areas,  # type: ignore[arg-type]
-                all_areas=all_areas)
+        record_scope(conn, user, now)
+    return user
 
 
 def get_user(db: Database, username: str) -> User | None:
