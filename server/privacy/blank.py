@@ -81,10 +81,12 @@ def unused_photos(conn: sqlite3.Connection, candidates: set[str],
             "SELECT id, attachments FROM signals WHERE attachments != '[]'"):
         if signal_id not in skip:
             used.update(candidates.intersection(json.loads(text)))
-    for signal_id, data in conn.execute("SELECT signal_id, data FROM signal_versions"):
-        if signal_id not in skip and any(sha in data for sha in candidates):
-            used.update(candidates.intersection(json.loads(json.loads(data).get("attachments")
-                                                            or "[]")))
+    # One JSON read per snapshot, not one text search per snapshot and candidate: the daily
+    # run's candidates include every photo older than a year, inside the write transaction.
+    for signal_id, text in conn.execute(
+            "SELECT signal_id, json_extract(data, '$.attachments') FROM signal_versions"):
+        if signal_id not in skip and text and text != "[]":
+            used.update(candidates.intersection(json.loads(text)))
     return candidates - used
 
 
