@@ -136,6 +136,15 @@ def _purge_tombstones(conn, ids: list[str]) -> None:
         conn.execute(f"DELETE FROM signals WHERE id IN ({marks})", part)
 
 
+def _due(conn, terms: Terms) -> tuple[list[str], list[str], list[str]]:
+    """The signals each rule takes now: (personal data, whole signals, tombstones); a signal
+    whose content goes whole is not also blanked."""
+    signals = due_signals(conn, terms)
+    purged = set(signals)
+    personal = [i for i in due_personal(conn, terms) if i not in purged]
+    return personal, signals, due_tombstones(conn, terms)
+
+
 def run(db: Database, settings: Settings, dry_run: bool = False) -> list[RuleResult]:
     """Apply every rule once, in one transaction; with `dry_run` only count (no writes)."""
     at = clock()
@@ -144,20 +153,14 @@ def run(db: Database, settings: Settings, dry_run: bool = False) -> list[RuleRes
     conn = db.conn
     unused: set[str] = set()
     if dry_run:
-        signals = due_signals(conn, terms)
-        purged = set(signals)
-        personal = [i for i in due_personal(conn, terms) if i not in purged]
-        tombstones = due_tombstones(conn, terms)
+        personal, signals, tombstones = _due(conn, terms)
         photos = len(unused_photos(conn, _photos_of(conn, personal + signals), personal + signals)
                      | orphan_photos(conn, terms))
         return _results(settings, personal, signals, tombstones, photos,
                         count_before(conn, terms.audit))
     with db.transaction():
         audit_rows = purge_before(conn, terms.audit)  # first: this run's own entries stay
-        signals = due_signals(conn, terms)
-        purged = set(signals)
-        personal = [i for i in due_personal(conn, terms) if i not in purged]
-        tombstones = due_tombstones(conn, terms)
+        personal, signals, tombstones = _due(conn, terms)
         candidates = blank(conn, personal, RETENTION_MARKER, BY, stamp)
         audit_many(conn, BY, "retention_blank", personal)
         candidates |= _purge_signals(conn, signals, stamp)
