@@ -20,10 +20,9 @@ from ..errors import DomainError, Invalid, TooLarge
 from ..signals.access import scope_clause
 from ..timeutil import now, utc_text
 from ..users.models import User
-from .images import clean_image, is_clean, sniff
+from .images import clean_image, is_clean
 
 MAX_BYTES = 10 * 1024 * 1024
-__all__ = ["MAX_BYTES", "attachment_file", "clean_stored", "path_for", "sniff", "store_attachment"]
 
 
 def path_for(root: Path, sha256: str) -> Path:
