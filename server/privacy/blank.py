@@ -28,6 +28,10 @@ RETENTION_MARKER = "[Verwijderd: de bewaartermijn van de persoonsgegevens is ver
 #: The description of a signal whose personal data went at a resident's request.
 ERASURE_MARKER = "[Verwijderd op verzoek van de betrokkene (AVG artikel 17).]"
 MARKERS = (RETENTION_MARKER, ERASURE_MARKER)
+#: SQL condition on `signals`: its personal data is gone already (a marker for description,
+#: no location, no photos, no snapshot left). Its parameters are `MARKERS`.
+BLANKED = ("description IN (?, ?) AND lat IS NULL AND attachments = '[]' AND NOT EXISTS"
+           " (SELECT 1 FROM signal_versions v WHERE v.signal_id = signals.id)")
 
 _INSERT_CHANGE = ("INSERT INTO changes (signal_id, version, op, changed_by, device_id, changed_at)"
                   " VALUES (?, ?, ?, ?, NULL, ?)")

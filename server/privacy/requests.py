@@ -20,7 +20,7 @@ from ..audit import audit_many
 from ..db import Database
 from ..retention.destruction import record_destruction
 from ..timeutil import now, utc_text
-from .blank import ERASURE_MARKER, MARKERS, blank, delete_files, forget_photos, unused_photos
+from .blank import BLANKED, ERASURE_MARKER, MARKERS, blank, delete_files, forget_photos, unused_photos
 
 EXCERPT = 40  # characters shown on either side of a hit
 
@@ -128,17 +128,14 @@ def erase(db: Database, ids: Sequence[str], photos_root: Path, by: str | None = 
         marks = ",".join("?" * len(wanted))
         kwesties = [r[0] for r in conn.execute(f"SELECT id FROM kwesties WHERE id IN ({marks})", wanted)]
         rows = {r["id"]: r for r in conn.execute(
-            f"SELECT id, deleted, description, lat, attachments FROM signals"
-            f" WHERE id IN ({marks})", wanted)}
+            f"SELECT id, deleted, {BLANKED} AS blanked FROM signals WHERE id IN ({marks})",
+            [*MARKERS, *wanted])}
         unknown = [i for i in wanted if i not in rows and i not in kwesties]
         if unknown:
             raise ValueError(f"onbekend signaal: {', '.join(unknown)}")
         wanted = [i for i in wanted if i in rows]
         # Already without content: deleted (a tombstone) or erased before with no version left.
-        live = [i for i in wanted if not rows[i]["deleted"] and not (
-            rows[i]["description"] in MARKERS and rows[i]["lat"] is None
-            and rows[i]["attachments"] == "[]" and not conn.execute(
-                "SELECT 1 FROM signal_versions WHERE signal_id = ?", (i,)).fetchone())]
+        live = [i for i in wanted if not rows[i]["deleted"] and not rows[i]["blanked"]]
         stamp = utc_text(now())
         candidates = blank(conn, live, ERASURE_MARKER, by, stamp)
         unused = unused_photos(conn, candidates)

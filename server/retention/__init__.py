@@ -32,7 +32,16 @@ from datetime import datetime
 from ..audit import audit, audit_many
 from ..audit.chain import count_before, purge_before
 from ..db import Database
-from ..privacy.blank import MARKERS, RETENTION_MARKER, blank, chunks, delete_files, forget_photos, unused_photos
+from ..privacy.blank import (
+    BLANKED,
+    MARKERS,
+    RETENTION_MARKER,
+    blank,
+    chunks,
+    delete_files,
+    forget_photos,
+    unused_photos,
+)
 from ..privacy.blank import photos_of as _photos_of
 from ..settings import Settings
 from ..timeutil import now, utc_text
@@ -85,9 +94,7 @@ def _ids(conn, sql: str, params: tuple) -> list[str]:
 
 def due_personal(conn, terms: Terms) -> list[str]:
     return _ids(conn, "SELECT id FROM signals WHERE deleted = 0 AND contains_personal_data = 1"
-                      " AND closed_at < ? AND NOT (description IN (?, ?) AND lat IS NULL"
-                      " AND attachments = '[]' AND NOT EXISTS (SELECT 1 FROM signal_versions v"
-                      f" WHERE v.signal_id = signals.id)) AND {_OPEN_KWESTIE}",
+                      f" AND closed_at < ? AND NOT ({BLANKED}) AND {_OPEN_KWESTIE}",
                 (terms.personal, *MARKERS))
 
 
