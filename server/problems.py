@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from .errors import DomainError, NotSignedIn, TooManyAttempts
 from .methods import allow_header
+from .settings import API_PREFIX
 from .validation import field_issue
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ def _phrase(status: int) -> str:
 #: Statuses that refuse access: each is an audit entry with result `denied` (BIO2 8.15).
 DENIED = frozenset({401, 403, 404, 429})
 #: The log-in records its own attempts, with the name tried (auth/login.py).
-_SELF_AUDITED = ("/api/v1/auth/token",)
+_SELF_AUDITED = (f"{API_PREFIX}/auth/token",)
 
 
 def handle_exception(request: Request, exc: Exception) -> Response[Any]:
