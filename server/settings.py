@@ -32,6 +32,16 @@ def _positive(name: str) -> float:
     return value
 
 
+def _months(name: str) -> int:
+    """A retention term: a whole number of months, at least 1 ("0.5" is no half month but 0:
+    everything closed would be due at once)."""
+    value = _int(name, 0)
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of months (at least 1),"
+                         f" got {os.environ[name]!r}")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Runtime settings; `from_env()` is the only place that reads the environment."""
@@ -91,7 +101,7 @@ class Settings:
                           ("GEBIEDSRADAR_RETAIN_TOMBSTONE_MONTHS", "retain_tombstone_months"),
                           ("GEBIEDSRADAR_RETAIN_AUDIT_MONTHS", "retain_audit_months")):
             if os.environ.get(name):
-                values[key] = int(_positive(name))
+                values[key] = _months(name)
         if os.environ.get("GEBIEDSRADAR_RETENTION_INTERVAL_HOURS"):
             values["retention_interval_hours"] = float(
                 os.environ["GEBIEDSRADAR_RETENTION_INTERVAL_HOURS"])

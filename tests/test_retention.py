@@ -211,6 +211,11 @@ def test_terms_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("GEBIEDSRADAR_RETAIN_AUDIT_MONTHS", "-1")
     with pytest.raises(ValueError, match="GEBIEDSRADAR_RETAIN_AUDIT_MONTHS"):
         Settings.from_env()
+    # Not rounded down to 0 months, which would make everything closed due at once.
+    monkeypatch.setenv("GEBIEDSRADAR_RETAIN_AUDIT_MONTHS", "60")
+    monkeypatch.setenv("GEBIEDSRADAR_RETAIN_SIGNAL_MONTHS", "0.5")
+    with pytest.raises(ValueError, match="GEBIEDSRADAR_RETAIN_SIGNAL_MONTHS"):
+        Settings.from_env()
 
 
 def test_the_server_runs_retention_periodically():
