@@ -8,13 +8,38 @@ waits for the write lock and a denial is never lost with a rolled-back transacti
 from __future__ import annotations
 
 import logging
-from typing import Any
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request
 
 from . import audit
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from ..db import Database
+    from ..signals.group_commit import GroupCommit
+
 log = logging.getLogger(__name__)
+
+
+def write_soon(db: Database, writes: GroupCommit | None,
+               job: Callable[[sqlite3.Connection], object]) -> None:
+    """Write an audit entry without waiting for it: in the signal writer's next group commit
+    when there is one (a failure there is logged), else in a transaction now."""
+    if writes is None:
+        with db.transaction() as conn:
+            job(conn)
+        return
+    future = writes.submit(lambda w: job(w.conn))
+
+    def report(done: Future[object]) -> None:
+        if not done.cancelled() and (error := done.exception()) is not None:
+            log.error("could not write an audit entry", exc_info=error)
+
+    future.add_done_callback(report)
 
 
 def denial_entry(request: Request[Any, Any, Any], status: int) -> tuple[str | None, str, str | None]:
@@ -33,11 +58,7 @@ def record_denial(request: Request[Any, Any, Any], status: int) -> None:
     try:
         username, action, obj = denial_entry(request, status)
         state = request.app.state
-        writes = state.get("writes")
-        if writes is not None:
-            writes.submit(lambda w: audit(w.conn, username, action, obj, "denied"))
-        else:
-            with state.db.transaction() as conn:
-                audit(conn, username, action, obj, "denied")
+        write_soon(state.db, state.get("writes"),
+                   lambda conn: audit(conn, username, action, obj, "denied"))
     except Exception:  # the answer to the client must not fail because of its audit entry
         log.exception("could not record a denied request in the audit log")

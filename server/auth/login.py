@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from anyio import CapacityLimiter, to_thread
 
 from ..audit import audit
+from ..audit.denials import write_soon
 from ..db import Database
 from ..errors import NotSignedIn, TooManyAttempts
 from ..sync.epoch import server_epoch
@@ -153,8 +154,4 @@ class Logins:
             self._busy -= 1
 
     def _audit_throttled(self, username: str) -> None:
-        if self.writes is not None:
-            self.writes.submit(lambda w: audit_denied(w.conn, username))
-            return
-        with self.db.transaction() as conn:
-            audit_denied(conn, username)
+        write_soon(self.db, self.writes, lambda conn: audit_denied(conn, username))
