@@ -26,6 +26,7 @@ from .attachments.routes import AttachmentsController
 from .auth.login import Logins
 from .auth.middleware import BearerAuthMiddleware
 from .auth.routes import AuthController
+from .auth.throttle import ThrottleLimits
 from .auth.tokens import secret_key
 from .bootstrap import open_database
 from .categories.routes import CategoriesController
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Retention rules once a day (and a minute after start), off the request path.
     every = settings.retention_interval_hours * 3600
     retention_runs = Periodic(lambda: retention.run(db, settings), every, first=min(60.0, every))
+    key = secret_key(db, settings.secret_key)
     state = State({
         "settings": settings,
         "db": db,
@@ -148,9 +150,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "detector": detector,
         "events": events,
         "writes": writes,
-        "secret_key": secret_key(db, settings.secret_key),
-        "logins": Logins(db, hashing=settings.login_hashing, waiting=settings.login_waiting,
-                         writes=writes),
+        "secret_key": key,
+        "logins": Logins(db, ThrottleLimits(pepper=key.encode()), hashing=settings.login_hashing,
+                         waiting=settings.login_waiting, writes=writes),
         "openapi": None,
     })
     api = Router(path=API_PREFIX, route_handlers=[

@@ -177,6 +177,14 @@ def test_a_real_user_signs_in_while_others_guess_from_other_addresses(tmp_path):
         proc.wait(timeout=10)
 
 
+def test_what_was_typed_as_a_name_is_not_kept_in_the_throttle(client, stopped_clock):
+    # People type their password into the name field; the throttle keeps a keyed hash of it.
+    _answers(client, "geheim-wachtwoord-in-het-naamveld", 2)
+    keys = [r["key"] for r in client.app.state.db.query("SELECT key FROM login_throttle")]
+    assert len(keys) == 3
+    assert not any("geheim" in k for k in keys)
+
+
 def test_missing_bad_and_expired_tokens_are_401(client, settings):
     for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer nonsense"}):
         r = client.get("/api/v1/signals", headers=headers)

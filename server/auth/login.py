@@ -85,7 +85,7 @@ def conclude(db: Database, limits: ThrottleLimits, username: str, address: str, 
             record_failure(conn, limits, username, address, now)
             audit_denied(conn, username)
         else:
-            record_success(conn, username, address)
+            record_success(conn, limits, username, address)
             if verdict.new_hash:
                 conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                              (verdict.new_hash, username))

@@ -19,6 +19,8 @@ nothing, and a restart of the server does not empty the buckets.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import sqlite3
 from dataclasses import dataclass, field
@@ -47,11 +49,15 @@ class ThrottleLimits:
     address: Bucket = field(default_factory=lambda: Bucket(30, 20))
     #: One name over all addresses: 10, then one a minute, only for addresses failing for it.
     username: Bucket = field(default_factory=lambda: Bucket(10, 60))
+    #: Key for the names in the table (the server's signing key, kept outside the database).
+    pepper: bytes = b""
 
 
-def _keys(username: str, address: str) -> dict[str, str]:
-    return {"pair": f"pair:{address}|{username}", "address": f"addr:{address}",
-            "username": f"user:{username}"}
+def _keys(limits: ThrottleLimits, username: str, address: str) -> dict[str, str]:
+    # People type their password into the name field: the table (and so a backup) keeps only
+    # a keyed hash of what was typed there, never the text.
+    name = hmac.new(limits.pepper or b"gebiedsradar", username.encode(), hashlib.sha256).hexdigest()[:32]
+    return {"pair": f"pair:{address}|{name}", "address": f"addr:{address}", "username": f"user:{name}"}
 
 
 def _levels(conn: sqlite3.Connection, limits: ThrottleLimits, keys: dict[str, str],
@@ -70,7 +76,7 @@ def _levels(conn: sqlite3.Connection, limits: ThrottleLimits, keys: dict[str, st
 def wait_seconds(conn: sqlite3.Connection, limits: ThrottleLimits, username: str, address: str,
                  now: float) -> int:
     """Whole seconds this attempt must wait before it is checked; 0: check it now."""
-    levels = _levels(conn, limits, _keys(username, address), now)
+    levels = _levels(conn, limits, _keys(limits, username, address), now)
     waits = [0.0]
     for kind in ("pair", "address"):
         bucket: Bucket = getattr(limits, kind)
@@ -87,7 +93,7 @@ def wait_seconds(conn: sqlite3.Connection, limits: ThrottleLimits, username: str
 def record_failure(conn: sqlite3.Connection, limits: ThrottleLimits, username: str, address: str,
                    now: float) -> None:
     """Pour one failure into the three buckets (inside the caller's transaction)."""
-    keys = _keys(username, address)
+    keys = _keys(limits, username, address)
     levels = _levels(conn, limits, keys, now)
     rows = []
     for kind, key in keys.items():
@@ -99,11 +105,11 @@ def record_failure(conn: sqlite3.Connection, limits: ThrottleLimits, username: s
     conn.execute("DELETE FROM login_throttle WHERE empty_at < ?", (now,))
 
 
-def record_success(conn: sqlite3.Connection, username: str, address: str) -> None:
+def record_success(conn: sqlite3.Connection, limits: ThrottleLimits, username: str, address: str) -> None:
     """The right password from this address: its own failures for this name are forgiven.
 
     The address and username buckets stay: someone with one valid account must not be able
     to empty them between guesses at others.
     """
-    conn.execute("DELETE FROM login_throttle WHERE key = ?", (_keys(username, address)["pair"],))
+    conn.execute("DELETE FROM login_throttle WHERE key = ?", (_keys(limits, username, address)["pair"],))
 
