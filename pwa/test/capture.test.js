@@ -88,6 +88,31 @@ describe('capture form', () => {
     expect(alert.hidden).toBe(false);
     expect(alert.textContent).toContain('Kies een categorie.');
     expect(onSave).not.toHaveBeenCalled();
+    // It stands above the first field, which gets the focus, so both are in view.
+    expect(root.querySelector('form').firstElementChild).toBe(alert);
+    // Mending the fields updates it, then it goes: no stale error while the form is right.
+    byLabel(root, 'Categorie').value = 'jeugd';
+    byLabel(root, 'Categorie').dispatchEvent(new Event('change', { bubbles: true }));
+    expect(alert.textContent).toBe('Schrijf een korte omschrijving.');
+    byLabel(root, 'Omschrijving').value = 'Jongeren bij het dorpshuis.';
+    byLabel(root, 'Omschrijving').dispatchEvent(new Event('input', { bubbles: true }));
+    expect(alert.hidden).toBe(true);
+  });
+
+  it('clears the map marker after a save, so the next signal does not look located', async () => {
+    const root = document.createElement('div');
+    const point = { setPoint: vi.fn(), clearPoint: vi.fn() };
+    let tap;
+    renderCaptureForm(root, {
+      categories, onSave: vi.fn(), mountMap: (el, onTap) => { tap = onTap; return point; },
+    });
+    tap(52.7, 5.86);
+    expect(point.setPoint).toHaveBeenCalledWith(52.7, 5.86, null);
+    byLabel(root, 'Categorie').value = 'jeugd';
+    byLabel(root, 'Omschrijving').value = 'Kapotte lamp.';
+    root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(point.clearPoint).toHaveBeenCalled());
+    expect(root.textContent).toContain('Nog geen locatie gekozen.');
   });
 
   it('describes the location in plain words', () => {

@@ -29,6 +29,19 @@ describe('choropleth classes', () => {
     expect(legendRows(classify(areas)).some((r) => r.colour === OUTSIDE)).toBe(false);
   });
 
+  it('never shows a class whose range is one value twice ("2,1 – 2,1"), nor an empty class', () => {
+    const one = legendRows(classify([{ code: 'x', count: 5, per_1000: 2.1 }]));
+    expect(one[0].label).toBe('2,1 per 1.000 inwoners');
+    // A break equal to the lowest value would leave the first class empty: no such break.
+    const ties = classify([1, 1, 1, 2].map((v, i) => ({ code: `t${i}`, count: 5, per_1000: v })), { classes: 2 });
+    expect(ties.breaks).toEqual([]);
+    expect(legendRows(ties)[0].label).toBe('1 – 2 per 1.000 inwoners');
+    // A top class of one value reads as that value.
+    const top = classify([1, 2, 3, 3].map((v, i) => ({ code: `u${i}`, count: 5, per_1000: v })), { classes: 3 });
+    expect(legendRows(top).slice(0, 3).map((r) => r.label))
+      .toEqual(['1 – 2 per 1.000 inwoners', '2 – 3 per 1.000 inwoners', '3 per 1.000 inwoners']);
+  });
+
   it('copes with one or equal values', () => {
     const one = classify([{ code: 'x', count: 5, per_1000: 2 }, { code: 'y', count: 5, per_1000: 2 }]);
     expect(one.classOf.get('x')).toBe(0);

@@ -83,6 +83,25 @@ describe('app shell', () => {
     shell.destroy();
   });
 
+  it('says a signal was saved, until the next one is being filled in', async () => {
+    const onCapture = vi.fn(async () => ({ kern: { code: 'WK017106', name: 'Ens' } }));
+    const shell = renderShell(root, {
+      me: { username: 'anna', role: 'gebiedsregisseur', areas: [] }, onLogout() {}, onCapture,
+      categories: [{ code: 'jeugd', name: 'Jeugd', subcategories: [] }],
+    });
+    await tick();
+    const form = root.querySelector('form.capture-form');
+    const category = form.querySelector('select');
+    category.value = 'jeugd';
+    form.querySelector('textarea').value = 'Jongeren bij het dorpshuis.';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    const saved = root.querySelector('.capture__saved');
+    await vi.waitFor(() => expect(saved.textContent).toBe('Signaal opgeslagen (Ens).'));
+    form.querySelector('textarea').dispatchEvent(new Event('input', { bubbles: true }));
+    expect(saved.textContent).toBe('');
+    shell.destroy();
+  });
+
   it('shows Kaart only for teamleider and beheerder', () => {
     const shell = renderShell(root, { me: { username: 'anna', role: 'gebiedsregisseur', areas: [] }, onLogout() {} });
     expect(button(root, 'Nieuw signaal')).toBeTruthy();

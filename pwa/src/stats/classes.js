@@ -28,7 +28,8 @@ export function classify(areas, { minCount = 3, classes = 5 } = {}) {
   const n = Math.min(classes, new Set(values).size);
   const breaks = [];
   for (let i = 1; i < n; i += 1) breaks.push(values[Math.floor((i * values.length) / n)]);
-  const unique = [...new Set(breaks)];
+  // A break equal to the lowest value would make an empty class and a legend row "2,1 – 2,1".
+  const unique = [...new Set(breaks)].filter((b) => b > values[0]);
   for (const a of rated) {
     let k = 0;
     while (k < unique.length && a.per_1000 >= unique[k]) k += 1;
@@ -42,11 +43,13 @@ export function legendRows({ breaks, min, max, rated, outside }) {
   const fmt = (v) => v.toLocaleString('nl-NL', { maximumFractionDigits: 1 });
   const rows = [];
   if (rated && !breaks.length) {
-    rows.push({ colour: COLOURS[0], label: `${fmt(min)} – ${fmt(max)} per 1.000 inwoners` });
+    const range = min === max ? fmt(min) : `${fmt(min)} – ${fmt(max)}`;
+    rows.push({ colour: COLOURS[0], label: `${range} per 1.000 inwoners` });
   } else if (rated) {
     const edges = [min, ...breaks, max];
     for (let i = 0; i < edges.length - 1; i += 1) {
-      rows.push({ colour: COLOURS[Math.min(i, COLOURS.length - 1)], label: `${fmt(edges[i])} – ${fmt(edges[i + 1])} per 1.000 inwoners` });
+      const range = edges[i] === edges[i + 1] ? fmt(edges[i]) : `${fmt(edges[i])} – ${fmt(edges[i + 1])}`;
+      rows.push({ colour: COLOURS[Math.min(i, COLOURS.length - 1)], label: `${range} per 1.000 inwoners` });
     }
   }
   rows.push({ colour: GREY, label: 'Te weinig signalen of geen inwonersaantal' });

@@ -120,7 +120,9 @@ export function renderCaptureForm(container, options) {
   const error = h('div', { role: 'alert', class: 'utrecht-alert utrecht-alert--error form-error', hidden: true });
   const save = h('button', { type: 'submit', class: 'utrecht-button utrecht-button--primary-action' }, 'Signaal opslaan');
 
+  // The error stands above the fields, so it is in view next to the field that gets the focus.
   const form = h('form', { class: 'capture-form', novalidate: true },
+    error,
     field('Categorie', category),
     field('Onderwerp (optioneel)', subcategory),
     field('Omschrijving', description, 'Wat hoorde of zag je? Noem geen namen als dat niet nodig is.'),
@@ -129,14 +131,27 @@ export function renderCaptureForm(container, options) {
     personal.row,
     h('fieldset', { class: 'location-fieldset' }, h('legend', {}, 'Locatie'), gps, mapBox, where),
     h('div', { class: 'photo-field' }, photoInput, photoLabel, photoInfo),
-    error,
     save);
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  function problemsNow() {
     const problems = [];
     if (!category.value) problems.push('Kies een categorie.');
     if (!description.value.trim()) problems.push('Schrijf een korte omschrijving.');
+    return problems;
+  }
+  // While the user mends the fields, the error says only what is still missing, and goes.
+  const recheck = () => {
+    if (error.hidden) return;
+    const problems = problemsNow();
+    error.textContent = problems.join(' ');
+    error.hidden = !problems.length;
+  };
+  form.addEventListener('input', recheck);
+  form.addEventListener('change', recheck);
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const problems = problemsNow();
     if (problems.length) {
       error.textContent = problems.join(' ');
       error.hidden = false;
@@ -163,6 +178,7 @@ export function renderCaptureForm(container, options) {
       photo = null;
       photoInfo.textContent = '';
       where.textContent = locationText(null);
+      map?.clearPoint?.();
     } catch (e) {
       error.textContent = e?.message || 'Opslaan is niet gelukt.';
       error.hidden = false;

@@ -35,5 +35,11 @@ export function mountCaptureMap(el, onTap, areas) {
       if (accuracy) circle = L.circle([lat, lon], { radius: accuracy, color: '#154273', weight: 1, fillOpacity: 0.1 }).addTo(map);
       map.setView([lat, lon], Math.max(map.getZoom(), 14));
     },
+    /** No location (after a save): no marker may suggest the next signal has one. */
+    clearPoint() {
+      marker?.remove();
+      circle?.remove();
+      marker = circle = null;
+    },
   };
 }

@@ -108,6 +108,8 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   const formBox = h('div', { class: 'capture' });
   const saved = h('p', { class: 'utrecht-paragraph capture__saved', 'aria-live': 'polite' });
   addPanel('panel-signaal', 'Nieuw signaal', 'Nieuw signaal', categoryNote, formBox, saved);
+  // "Signaal opgeslagen (Ens)." is about the last one: it goes once the next is being filled in.
+  for (const type of ['input', 'change']) formBox.addEventListener(type, () => { saved.textContent = ''; });
   let formFor = null;
   function renderForm(list) {
     if (!onCapture || formFor === list) return;
