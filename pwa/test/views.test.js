@@ -137,6 +137,24 @@ describe('signal list', () => {
   const signal = { id: 's1', category: 'jeugd', description: 'Jongeren bij het dorpshuis.', status: 'nieuw',
     urgency: 'normaal', version: 3, kern: { code: 'WK017106', name: 'Ens' }, observed_at: '2026-11-28T10:15:00+01:00' };
 
+  it('shows the observation date, and never stops at a page silently', async () => {
+    const { createSignalList } = await import('../src/views/list.js');
+    const root = document.createElement('div');
+    const list = createSignalList(root, { onEdit: vi.fn(), onDelete: vi.fn(), onDismiss: vi.fn() });
+    const many = Array.from({ length: 230 }, (_, i) => ({
+      ...signal, id: `s${i}`, observed_at: new Date(Date.UTC(2026, 10, 1) + i * 3_600_000).toISOString() }));
+    list.update({ signals: many });
+    const items = () => root.querySelectorAll('.signal-item__open');
+    expect(items()).toHaveLength(100);
+    expect(items()[0].querySelector('.signal-item__date').textContent).toBe('10 nov 2026, 14:00');
+    expect(root.querySelector('.signal-item--more').textContent).toContain('De nieuwste 100 van 230 signalen.');
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'Meer tonen').click();
+    expect(items()).toHaveLength(200);
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'Meer tonen').click();
+    expect(items()).toHaveLength(230);
+    expect(root.querySelector('.signal-item--more')).toBeNull();
+  });
+
   it('says a delete was refused because someone else changed the signal', async () => {
     const { createSignalList } = await import('../src/views/list.js');
     const root = document.createElement('div');

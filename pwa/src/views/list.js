@@ -3,6 +3,7 @@
 import { h } from '../dom.js';
 import { URGENCIES, personalDataField } from './capture.js';
 import { personalMark } from './labels.js';
+import { dateTime } from './dates.js';
 
 const STATUSES = [
   ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
@@ -54,6 +55,8 @@ function goneText(notice) {
  * @param {{onEdit: (id: string, fields: object) => Promise<void>, onDelete: (id: string) => Promise<void>,
  *          onDismiss: (id: string) => Promise<void>}} handlers
  */
+const PAGE = 100;
+
 export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
   let signals = [];
   let noticeOf = new Map();
@@ -64,17 +67,26 @@ export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
   const list = h('ul', { class: 'signal-list' });
   const detail = h('div', { class: 'signal-detail' });
   const noticeFor = (id) => noticeOf.get(id);
+  let limit = PAGE; // how many of the newest signals the list shows; "Meer tonen" adds a page
 
   function draw() {
     const shown = signals
       .filter((s) => !onlyMine.checked || s.created_by === me || s.version == null)
       .sort((a, b) => String(b.observed_at).localeCompare(String(a.observed_at)));
-    list.replaceChildren(...shown.slice(0, 100).map((s) => h('li', { class: 'signal-item' },
+    list.replaceChildren(...shown.slice(0, limit).map((s) => h('li', { class: 'signal-item' },
       h('button', { type: 'button', class: 'signal-item__open', onclick: () => open(s) },
         h('span', { class: 'signal-item__title' }, `${catName(s.category)}${s.kern ? ` — ${s.kern.name}` : ''}`),
+        h('span', { class: 'signal-item__date' }, dateTime(s.observed_at) ?? ''),
         h('span', { class: 'signal-item__text' }, String(s.description ?? '').slice(0, 80)),
         personalMark(s),
         h('span', { class: 'signal-item__state' }, itemState(s, noticeFor(s.id)))))));
+    if (shown.length > limit) {
+      // Never stop silently: say how many there are, and offer the next page.
+      list.append(h('li', { class: 'signal-item signal-item--more' },
+        h('p', {}, `De nieuwste ${limit} van ${shown.length} signalen.`),
+        h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
+          onclick() { limit += PAGE; draw(); } }, 'Meer tonen')));
+    }
     const local = new Set(signals.map((s) => s.id));
     const gone = [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict');
     list.prepend(...gone.map((n) => h('li', { class: 'signal-item signal-item--gone' },
