@@ -112,11 +112,11 @@ async function capture(fields, photo) {
     hash = await sha256Hex(photo);
     local.attachments = [hash];
   }
-  const saved = await createSignal(local);
+  const saved = await createSignal(local, area ?? {});
   if (photo) await keepPhoto(hash, saved.id, photo);
   refreshList();
   sync();
-  return { ...saved, kern: area?.kern ?? null };
+  return saved;
 }
 
 // The team lead's heatmap (Leaflet loads only when the map is first opened).
@@ -192,7 +192,10 @@ function mountMapLazily(el, onTap) {
     real = mountCaptureMap(el, onTap, areas?.collection);
     if (pending) real.setPoint(...pending);
   }).catch(() => { el.hidden = true; });
-  return { setPoint: (...args) => (real ? real.setPoint(...args) : (pending = args)) };
+  return {
+    setPoint: (...args) => (real ? real.setPoint(...args) : (pending = args)),
+    clearPoint: () => (real ? real.clearPoint() : (pending = null)),
+  };
 }
 
 /** Refresh the user and the categories; offline, the cached copies stay. */

@@ -159,6 +159,15 @@ describe('local signals', () => {
     expect(m.data).not.toHaveProperty('_pending');
   });
 
+  it('keeps the place the phone found on the waiting copy, and sends none of it', async () => {
+    const ens = { code: 'WK017106', name: 'Ens' };
+    const local = await signals.createSignal(FIELDS, { kern: ens, wijk: ens, buurt: null, nearBorder: false });
+    expect(local).toMatchObject({ kern: ens, wijk: ens, buurt: null });
+    expect(await stored('signals', local.id)).toMatchObject({ kern: ens });
+    const [m] = await outbox.peek(10);
+    expect(m.data).toEqual(FIELDS);
+  });
+
   it('edits with the last known server version as base', async () => {
     await seedSignal({ id: 'x1', ...FIELDS, version: 3, kern: { code: 'EML', name: 'Emmeloord' } });
     const updated = await signals.editSignal('x1', { urgency: 'hoog', version: 99, kern: null });

@@ -56,6 +56,9 @@ def test_offline_capture_then_sync(browser, server, tmp_path):
     page.get_by_role("button", name="Signaal opslaan").click()
     page.get_by_text("Signaal opgeslagen (Marknesse).").wait_for()
     assert "wacht" in status.inner_text()
+    # The form is empty again: no marker may suggest the next signal has a location.
+    assert page.locator(".capture-map path.leaflet-interactive").count() == 0
+    page.get_by_text("Nog geen locatie gekozen.").wait_for()
 
     # 2. With a photo.
     photo = tmp_path / "foto.png"

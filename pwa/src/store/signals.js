@@ -155,13 +155,17 @@ function clientFields(fields) {
 /**
  * A new signal: a client-made id, stored locally (version null, pending) and
  * a `create` in the outbox.
+ * @param {object} fields what the user entered
+ * @param {{kern?: object|null, wijk?: object|null, buurt?: object|null}} [place] where the phone's
+ *   own areas put it: shown while the signal waits; the server's answer replaces it
  * @returns {Promise<object>} the local signal
  */
-export async function createSignal(fields) {
+export async function createSignal(fields, place = {}) {
   const data = clientFields(fields);
   const id = fields?.id || uuid7();
+  const { kern = null, wijk = null, buurt = null } = place ?? {};
   return capture(async (tx) => {
-    const local = { ...structuredClone(data), id, version: null, _pending: true };
+    const local = { ...structuredClone(data), kern, wijk, buurt, id, version: null, _pending: true };
     await tx.objectStore('signals').add(local);
     await enqueueInTx(tx, 'create', id, data, null);
     return local;
