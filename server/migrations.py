@@ -568,3 +568,24 @@ def migrate(db: Database) -> list[str]:
 
 def applied(db: Database) -> list[str]:
     return [r["name"] for r in db.query("SELECT name FROM _migrations ORDER BY rowid")]
+
+
+@migration
+def m015_kwestie_work(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        -- A kwestie is closed with an outcome; reopening clears closed_at.
+        ALTER TABLE kwesties ADD COLUMN outcome TEXT;
+        ALTER TABLE kwesties ADD COLUMN closed_at TEXT;
+        -- Short updates on a kwestie's course (free text: may hold personal data).
+        CREATE TABLE kwestie_updates (
+            id INTEGER PRIMARY KEY,
+            kwestie_id TEXT NOT NULL REFERENCES kwesties(id),
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX kwestie_updates_kwestie ON kwestie_updates(kwestie_id, id);
+        """,
+    )
