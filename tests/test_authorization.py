@@ -73,6 +73,14 @@ class World:
         assert r.status_code == 201, r.text
         return body["id"]
 
+    def new_kwestie(self, target: str) -> str:
+        """A fresh kwestie made by a team lead: the in-area one straddles the border."""
+        ids = [self.signal["in"], self.signal["out"]] if target == "in" else [self.signal["out"]]
+        r = self.client.post("/api/v1/kwesties", json={"title": f"Kwestie {target}", "signal_ids": ids},
+                             headers=self.headers["teamleider"])
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
     def new_alert(self, signal_ids: list[str]) -> str:
         alert_id = str(uuid.uuid4())
         at = datetime.now(UTC).isoformat()
@@ -213,15 +221,25 @@ ROUTES: dict[tuple[str, str], Case] = {
         LEADS_OK, LEADS_IN_OUT),
     ("POST", "/api/v1/alerts/{alert_id:str}/kwestie"): Case(
         _new_kwestie_from_alert, _s(401, 403, 201, 201, 201), _s(401, 403, 404, 201, 201)),
-    ("GET", "/api/v1/kwesties"): Case(_api("/kwesties"), LEADS_OK),
+    # Kwesties (issue 12): every role works on those holding a signal it may see.
+    ("GET", "/api/v1/kwesties"): Case(_api("/kwesties"), SIGNED_IN_OK),
     ("POST", "/api/v1/kwesties"): Case(
         lambda w, t: ("/api/v1/kwesties", {"json": {"title": "Nieuw", "signal_ids": [w.signal[t]]}}),
-        _s(401, 403, 201, 201, 201), _s(401, 403, 422, 201, 201)),
+        _s(401, 201, 201, 201, 201), _s(401, 422, 422, 201, 201)),
     ("GET", "/api/v1/kwesties/{kwestie_id:str}"): Case(
-        lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}", {}), LEADS_OK, LEADS_IN_OUT),
+        lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}", {}), SIGNED_IN_OK, SCOPED_404),
+    ("PATCH", "/api/v1/kwesties/{kwestie_id:str}"): Case(
+        lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}", {"json": {"title": "Hernoemd"}}),
+        SIGNED_IN_OK, SCOPED_404),
     ("POST", "/api/v1/kwesties/{kwestie_id:str}/signals"): Case(
         lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}/signals", {"json": {"signal_ids": [w.signal[t]]}}),
-        LEADS_OK, LEADS_IN_OUT),
+        SIGNED_IN_OK, SCOPED_404),
+    ("DELETE", "/api/v1/kwesties/{kwestie_id:str}/signals/{signal_id:str}"): Case(
+        lambda w, t: (f"/api/v1/kwesties/{w.new_kwestie(t)}/signals/{w.signal[t]}", {}),
+        _s(401, 204, 204, 204, 204), _s(401, 404, 404, 204, 204)),
+    ("POST", "/api/v1/kwesties/{kwestie_id:str}/updates"): Case(
+        lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}/updates", {"json": {"text": "Gesprek gehad."}}),
+        _s(401, 201, 201, 201, 201), _s(401, 404, 404, 201, 201)),
     ("GET", "/api/v1/openapi.json"): Case(_api("/openapi.json"), ANYONE_OK),
     ("GET", "/api/v1/_schema"): Case(_api("/_schema"), SIGNED_IN_OK),
     ("GET", "/api/v1/_schema/openapi.json"): Case(_api("/_schema/openapi.json"), SIGNED_IN_OK),

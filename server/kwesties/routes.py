@@ -1,21 +1,39 @@
-"""Kwesties for team leads."""
+"""Kwesties: every role works on the kwesties that hold a signal it may see (a beheerder or
+an all-areas user on all); turning an alert into a kwestie is for team leads."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody
 
 from ..guards import require_roles
 from ..users.models import User
-from .models import Kwestie, KwestieCreate, KwestieDetail, KwestieFromAlert, KwestieSignals
-from .store import add_signals, create_kwestie, from_alert, get_kwestie, list_kwesties
+from .models import (
+    Kwestie,
+    KwestieCreate,
+    KwestieDetail,
+    KwestieFromAlert,
+    KwestieNote,
+    KwestieNoteOut,
+    KwestieSignals,
+    KwestieUpdate,
+)
+from .store import (
+    add_note,
+    add_signals,
+    create_kwestie,
+    from_alert,
+    get_kwestie,
+    list_kwesties,
+    remove_signal,
+    update_kwestie,
+)
 
 
 class KwestiesController(Controller):
     path = "/"
     tags = ["Kwesties"]
-    guards = [require_roles("teamleider", "beheerder")]
 
     @get("/kwesties", operation_id="listKwesties", sync_to_thread=True,
          summary="Kwesties with their number of signals and first/last observation")
@@ -43,8 +61,28 @@ class KwestiesController(Controller):
         add_signals(state.db, request.user, kwestie_id, [str(s) for s in data.signal_ids])
         return get_kwestie(state.db, state.areas.fresh(), kwestie_id, request.user)
 
+    @patch("/kwesties/{kwestie_id:str}", operation_id="updateKwestie", sync_to_thread=True,
+           summary="Rename or describe a kwestie, close it with an outcome or reopen it")
+    def update(self, request: Request[User, str, State], state: State, kwestie_id: FromPath[str],
+               data: JSONBody[KwestieUpdate]) -> KwestieDetail:
+        update_kwestie(state.db, request.user, kwestie_id, data)
+        return get_kwestie(state.db, state.areas.fresh(), kwestie_id, request.user)
+
+    @delete("/kwesties/{kwestie_id:str}/signals/{signal_id:str}", operation_id="removeKwestieSignal",
+            sync_to_thread=True, summary="Take a signal out of a kwestie")
+    def remove(self, request: Request[User, str, State], state: State, kwestie_id: FromPath[str],
+               signal_id: FromPath[str]) -> None:
+        remove_signal(state.db, request.user, kwestie_id, signal_id)
+
+    @post("/kwesties/{kwestie_id:str}/updates", operation_id="addKwestieUpdate", sync_to_thread=True,
+          summary="Write a short update on the course of a kwestie")
+    def note(self, request: Request[User, str, State], state: State, kwestie_id: FromPath[str],
+             data: JSONBody[KwestieNote]) -> KwestieNoteOut:
+        return add_note(state.db, request.user, kwestie_id, data.text)
+
     @post("/alerts/{alert_id:str}/kwestie", operation_id="createKwestieFromAlert",
-          sync_to_thread=True, summary="Turn an alert into a kwestie with its signals")
+          guards=[require_roles("teamleider", "beheerder")], sync_to_thread=True,
+          summary="Turn an alert into a kwestie with its signals")
     def from_alert(self, request: Request[User, str, State], state: State, alert_id: FromPath[str],
                    data: JSONBody[KwestieFromAlert]) -> KwestieDetail:
         kid = from_alert(state.db, request.user, alert_id, data.title)

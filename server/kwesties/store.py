@@ -6,6 +6,8 @@ import json
 import uuid
 from datetime import datetime
 
+from msgspec import UNSET
+
 from ..alerts.store import visible_alert
 from ..areas.store import AreaCatalog
 from ..audit import audit
@@ -15,7 +17,7 @@ from ..signals.access import log_personal_reads, scope_clause, sees_all
 from ..signals.rows import to_signals
 from ..timeutil import from_utc_text, now, utc_text
 from ..users.models import User
-from .models import Kwestie, KwestieDetail
+from .models import Kwestie, KwestieDetail, KwestieNoteOut, KwestieUpdate
 
 
 def _summary(user: User) -> tuple[str, list]:
@@ -40,7 +42,9 @@ def _kwestie(row, cls=Kwestie, **extra):
                first_observed=from_utc_text(row["first_utc"]) if row["first_utc"] else None,
                last_observed=from_utc_text(row["last_utc"]) if row["last_utc"] else None,
                created_by=row["created_by"], created_at=datetime.fromisoformat(row["created_at"]),
-               hidden_signals=row["hidden"], **extra)
+               hidden_signals=row["hidden"], outcome=row["outcome"],
+               closed_at=datetime.fromisoformat(row["closed_at"]) if row["closed_at"] else None,
+               **extra)
 
 
 def _add_signals(conn, kwestie_id: str, signal_ids: list[str], user: User) -> None:
@@ -95,6 +99,64 @@ def add_signals(db: Database, user: User, kwestie_id: str, signal_ids: list[str]
         _visible_kwestie(conn, user, kwestie_id)
         _add_signals(conn, kwestie_id, signal_ids, user)
         conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (utc_text(now()), kwestie_id))
+        audit(conn, user.username, "kwestie_add_signals", kwestie_id)
+
+
+def update_kwestie(db: Database, user: User, kwestie_id: str, change: KwestieUpdate) -> None:
+    """Rename, describe, close (with an outcome) or reopen a kwestie the user may see."""
+    with db.transaction() as conn:
+        row = _visible_kwestie(conn, user, kwestie_id)
+        title = row["title"] if change.title is UNSET else change.title
+        description = row["description"] if change.description is UNSET else change.description
+        outcome = row["outcome"] if change.outcome is UNSET else (change.outcome or "").strip() or None
+        status = row["status"] if change.status is UNSET else change.status
+        closed_at = row["closed_at"]
+        if status == "gesloten":
+            if outcome is None:
+                raise Invalid("outcome", "vul in wat de uitkomst is",
+                              "Een kwestie sluit je met een uitkomst: vul in wat eruit kwam.")
+            closed_at = closed_at or utc_text(now())
+        else:
+            closed_at = None
+        conn.execute("UPDATE kwesties SET title = ?, description = ?, status = ?, outcome = ?,"
+                     " closed_at = ?, updated_at = ? WHERE id = ?",
+                     (title, description, status, outcome, closed_at, utc_text(now()), kwestie_id))
+        action = {"gesloten": "kwestie_close", "open": "kwestie_reopen"}.get(
+            status if status != row["status"] else "", "kwestie_update")
+        audit(conn, user.username, action, kwestie_id)
+
+
+def remove_signal(db: Database, user: User, kwestie_id: str, signal_id: str) -> None:
+    """Take a signal the user may see out of the kwestie; NotFound when it is not in it."""
+    with db.transaction() as conn:
+        _visible_kwestie(conn, user, kwestie_id)
+        clause, params = scope_clause(user, "s")
+        gone = conn.execute(
+            "DELETE FROM kwestie_signals WHERE kwestie_id = ? AND signal_id = ? AND signal_id IN"
+            f" (SELECT s.id FROM signals s WHERE s.id = ? AND s.deleted = 0 AND {clause})",
+            (kwestie_id, signal_id, signal_id, *params)).rowcount
+        if not gone:
+            raise NotFound(f"Signaal {signal_id} hoort niet bij deze kwestie of u mag het niet zien.")
+        conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (utc_text(now()), kwestie_id))
+        audit(conn, user.username, "kwestie_remove_signal", kwestie_id)
+
+
+def add_note(db: Database, user: User, kwestie_id: str, text: str) -> KwestieNoteOut:
+    """A short update on the kwestie's course, by this user, now."""
+    at = utc_text(now())
+    with db.transaction() as conn:
+        _visible_kwestie(conn, user, kwestie_id)
+        conn.execute("INSERT INTO kwestie_updates (kwestie_id, at, by, text) VALUES (?, ?, ?, ?)",
+                     (kwestie_id, at, user.username, text))
+        conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (at, kwestie_id))
+        audit(conn, user.username, "kwestie_note", kwestie_id)
+    return KwestieNoteOut(at=datetime.fromisoformat(at), by=user.username, text=text)
+
+
+def _notes(db: Database, kwestie_id: str) -> list[KwestieNoteOut]:
+    return [KwestieNoteOut(at=datetime.fromisoformat(r["at"]), by=r["by"], text=r["text"])
+            for r in db.query("SELECT at, by, text FROM kwestie_updates WHERE kwestie_id = ?"
+                              " ORDER BY at, id", (kwestie_id,))]
 
 
 def list_kwesties(db: Database, user: User) -> list[Kwestie]:
@@ -112,4 +174,5 @@ def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str, user: User)
                        f" WHERE ks.kwestie_id = ? AND s.deleted = 0 AND {clause}"
                        " ORDER BY s.observed_utc", (kwestie_id, *params))
     log_personal_reads(db, user, signals)
-    return _kwestie(row, KwestieDetail, timeline=to_signals(db.conn, signals, catalog))
+    return _kwestie(row, KwestieDetail, timeline=to_signals(db.conn, signals, catalog),
+                    updates=_notes(db, kwestie_id))

@@ -1,10 +1,10 @@
 """A resident's request: find the signals that mention them, and erase their personal data.
 
-`find` searches the description of every live signal and of every kept version
-snapshot, and the title and description of every kwestie, case-insensitively, and
-returns an excerpt around each hit for the beheerder to judge. `erase` blanks the
-chosen signals (blank.py) and kwesties, deletes photos no other signal uses, and
-leaves a destruction record and audit entries (ids only).
+`find` searches the description and hand-over note of every live signal and of every
+kept version snapshot, and the title, description, outcome and updates of every kwestie,
+case-insensitively, and returns an excerpt around each hit for the beheerder to judge.
+`erase` blanks the chosen signals (blank.py) and kwesties, deletes photos no other
+signal uses, and leaves a destruction record and audit entries (ids only).
 """
 
 from __future__ import annotations
@@ -73,17 +73,24 @@ def find(db: Database, text: str, by: str | None = None) -> list[Match]:
                 row["status"], excerpt(description, needle))
         m.places.append(place)
 
-    for row in conn.execute("SELECT id, observed_at, kern_code, status, description FROM signals"
+    # The note of a hand-over is free text too: searched with the description.
+    for row in conn.execute("SELECT id, observed_at, kern_code, status, description"
+                            " || coalesce(char(10) || assignment_note, '') AS text FROM signals"
                             " WHERE deleted = 0"):
-        hit(row, row["description"], "huidig")
+        hit(row, row["text"], "huidig")
     for row in conn.execute(
             "SELECT s.id, s.observed_at, s.kern_code, s.status, v.version, v.data"
             " FROM signal_versions v JOIN signals s ON s.id = v.signal_id"
             " WHERE s.deleted = 0 ORDER BY v.version"):
-        hit(row, json.loads(row["data"]).get("description") or "", f"versie {row['version']}")
-    # A kwestie's title and description are free text too (one place: "kwestie").
+        data = json.loads(row["data"])
+        text = "\n".join(t for t in (data.get("description"), data.get("assignment_note")) if t)
+        hit(row, text, f"versie {row['version']}")
+    # A kwestie's title, description, outcome and updates are free text too (one place: "kwestie").
     for row in conn.execute("SELECT id, created_at AS observed_at, NULL AS kern_code, status,"
-                            " title || char(10) || description AS text FROM kwesties"):
+                            " title || char(10) || description || char(10) || coalesce(outcome, '')"
+                            " || char(10) || coalesce((SELECT group_concat(u.text, char(10))"
+                            " FROM kwestie_updates u WHERE u.kwestie_id = kwesties.id), '') AS text"
+                            " FROM kwesties"):
         hit(row, row["text"], "kwestie")
     matches = sorted(found.values(), key=lambda m: (m.observed_at, m.signal_id))
     # The search text is a resident's name or address: the log names only what was shown.
@@ -110,12 +117,25 @@ def unknown_ids(db: Database, ids: Sequence[str]) -> list[str]:
 
 
 def _erase_kwesties(conn: sqlite3.Connection, ids: list[str], stamp: str) -> int:
-    """Blank the title and description of these kwesties (their signals are erased by id)."""
+    """Blank the title, description, outcome and updates of these kwesties (their signals are
+    erased by id); returns how many kwesties had text left."""
+    if not ids:
+        return 0
     marks = ",".join("?" * len(ids))
-    return conn.execute(
-        f"UPDATE kwesties SET title = ?, description = '', updated_at = ? WHERE id IN ({marks})"
-        " AND NOT (title = ? AND description = '')",
-        (ERASURE_MARKER, stamp, *ids, ERASURE_MARKER)).rowcount if ids else 0
+    texts = [r[0] for r in conn.execute(
+        f"SELECT id FROM kwesties k WHERE id IN ({marks}) AND (title != ? OR description != ''"
+        " OR coalesce(outcome, ?) != ? OR EXISTS (SELECT 1 FROM kwestie_updates u"
+        " WHERE u.kwestie_id = k.id AND u.text != ?))",
+        (*ids, ERASURE_MARKER, ERASURE_MARKER, ERASURE_MARKER, ERASURE_MARKER))]
+    if not texts:
+        return 0
+    marks = ",".join("?" * len(texts))
+    conn.execute(f"UPDATE kwesties SET title = ?, description = '', updated_at = ?,"
+                 f" outcome = CASE WHEN outcome IS NULL THEN NULL ELSE ? END WHERE id IN ({marks})",
+                 (ERASURE_MARKER, stamp, ERASURE_MARKER, *texts))
+    conn.execute(f"UPDATE kwestie_updates SET text = ? WHERE kwestie_id IN ({marks})",
+                 (ERASURE_MARKER, *texts))
+    return len(texts)
 
 
 def erase(db: Database, ids: Sequence[str], photos_root: Path, by: str | None = None) -> Erased:
