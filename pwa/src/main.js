@@ -9,6 +9,9 @@ import { adoptOrphans } from './store/outbox.js';
 import { askBeforeLogout } from './views/logout-warning.js';
 import { renderLogin } from './views/login.js';
 import { renderShell } from './views/shell.js';
+import { renderDetail } from './views/detail.js';
+import { createRouter } from './router.js';
+import { openDb } from './store/db.js';
 import { all as allSignals, createSignal, deleteSignal, dismissNotice, editSignal, getNotices } from './store/signals.js';
 import { keepPhoto, uploadWaitingPhotos } from './store/photos.js';
 import { cachedAreas, loadIndex, locateOffline, refreshAreas } from './store/areas.js';
@@ -33,7 +36,11 @@ let shell = null;
 let sessionId = 0; // bumps on every log-in/log-out so stale responses are ignored
 let areasReady = Promise.resolve(); // the area shapes being fetched after log-in
 
+let router = null; // screens with their own URLs (router.js), while logged in
+
 function showLogin({ message, focus = false } = {}) {
+  router?.stop();
+  router = null;
   shell?.destroy();
   shell = null;
   sessionId += 1;
@@ -95,25 +102,32 @@ async function startSession(token, { username, focus = false } = {}) {
     onSyncNow: () => sync(),
     onOpenMap: (el, list) => openHeatmap(el, list),
     onOpenAlerts: (el, role, categories) => openAlerts(el, role, categories),
-    onOpenKwesties: (el, categories) => openKwesties(el, categories),
+    onOpenKwesties: (el, categories, opts) => openKwesties(el, categories, opts),
+    onOpenSignal: (el, sid, categories) => openSignal(el, sid, categories),
+    onOpenFollowUp: (el, categories) => openFollowUp(el, categories),
+    navigate: (path) => router?.navigate(path),
   });
   refreshList();
-  if (focus) shell.focus();
+  router?.stop();
+  const firstScreen = { focus };
+  router = createRouter({
+    onRoute: (route, how) => shell?.show(route, { focus: !how.initial || firstScreen.focus }),
+  });
+  router.start();
   engine.start();
   refreshFromServer(token, id).then(() => sync());
 }
 
-/** Save a signal on the device at once (and its photo), then try to send it. */
-async function capture(fields, photo) {
-  const local = { ...fields, attachments: [] };
+/** Save a signal on the device at once (and its photos), then try to send it. */
+async function capture(fields, photos = []) {
+  const list = (Array.isArray(photos) ? photos : [photos]).filter(Boolean);
   const area = fields.location ? locateOffline(fields.location.lat, fields.location.lon) : null;
-  let hash = null;
-  if (photo) {
-    hash = await sha256Hex(photo);
-    local.attachments = [hash];
-  }
+  // Every photo, named by its hash (the same picture twice is one attachment).
+  const byHash = new Map();
+  for (const photo of list) byHash.set(await sha256Hex(photo), photo);
+  const local = { ...fields, attachments: [...byHash.keys()] };
   const saved = await createSignal(local, area ?? {});
-  if (photo) await keepPhoto(hash, saved.id, photo);
+  for (const [hash, photo] of byHash) await keepPhoto(hash, saved.id, photo);
   refreshList();
   sync();
   return saved;
@@ -157,8 +171,9 @@ async function openAlerts(el, role, categories) {
   });
 }
 
-// Team leads' kwesties with their timelines (fetched anew every time the panel opens).
-async function openKwesties(el, categories) {
+// Team leads' kwesties with their timelines (fetched anew every time the screen opens);
+// `opts.id`: the kwestie of the URL /kwesties/<id>.
+async function openKwesties(el, categories, opts = {}) {
   const loaded = await loadOnlineView(el, () => import('./views/kwesties.js'), 'De kwesties werken alleen met internet.');
   if (!loaded) return;
   const [{ renderKwesties }, token] = loaded;
@@ -166,7 +181,69 @@ async function openKwesties(el, categories) {
     categories,
     fetchKwesties: () => fetchKwesties(token),
     fetchKwestie: (id) => fetchKwestie(token, id),
+    openId: opts?.id ?? null,
   });
+}
+
+// --- a signal's own screen (/signalen/<id>) ----------------------------------
+let detailUrls = null; // the object URLs of the last signal's photos, freed on the next
+
+/** A photo as an object URL: from the phone while it waits to be sent, else from the server. */
+async function photoUrl(sha256) {
+  const kept = await (await openDb()).get('photos', sha256).catch(() => null);
+  let blob = kept ? new Blob([kept.bytes], { type: kept.type || 'image/jpeg' }) : null;
+  if (!blob) {
+    const token = await getToken().catch(() => null);
+    const res = await fetch(`/api/v1/attachments/${encodeURIComponent(sha256)}`, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store',
+    }).catch(() => null);
+    if (!res?.ok) return null;
+    blob = await res.blob();
+  }
+  const url = URL.createObjectURL(blob);
+  detailUrls?.push(url);
+  return url;
+}
+
+/** The small map of a signal's place (Leaflet loads with it). */
+async function mountDetailMap(el, lat, lon, accuracy) {
+  const [{ mountCaptureMap }, areas] = await Promise.all([import('./views/map.js'), cachedAreas().catch(() => null)]);
+  const map = mountCaptureMap(el, () => {}, areas?.collection);
+  map.setPoint(lat, lon, accuracy ?? undefined);
+}
+
+async function openSignal(el, sid, categories) {
+  for (const url of detailUrls ?? []) URL.revokeObjectURL(url);
+  detailUrls = [];
+  const signals = () => allSignals().catch(() => []);
+  return renderDetail(el, {
+    id: sid,
+    categories,
+    getSignal: async (id) => (await signals()).find((s) => s.id === id) ?? null,
+    getNotice: async (id) => (await getNotices().catch(() => [])).find((n) => n.signal_id === id) ?? null,
+    // Colleagues' names the phone has seen (a regisseur may not list users); the server checks the name.
+    knownUsers: async () => [...new Set((await signals()).flatMap((s) => [s.created_by, s.assignee]).filter(Boolean))].sort(),
+    photoUrl,
+    fetchHistory: async (id) => request(`/signals/${encodeURIComponent(id)}/history`, { token: await getToken() }),
+    mountMap: mountDetailMap,
+    onEdit: async (id, fields) => { await editSignal(id, fields); await refreshList(); sync(); },
+    onDelete: async (id) => { await deleteSignal(id); await refreshList(); sync(); },
+    onDismiss: async (id) => { await dismissNotice(id); await refreshList(); },
+    navigate: (path) => router?.navigate(path),
+  });
+}
+
+// "Opvolgen": helper F's view (views/follow-up.js) when it is there.
+const FOLLOW_UP = import.meta.glob('./views/follow-up.js');
+async function openFollowUp(el, categories) {
+  const load = FOLLOW_UP['./views/follow-up.js'];
+  if (!load) {
+    el.textContent = 'Hier zie je straks wat je moet opvolgen.';
+    return;
+  }
+  const { renderFollowUp } = await load();
+  const [signals, me] = await Promise.all([allSignals().catch(() => []), getMe().catch(() => null)]);
+  await renderFollowUp(el, { signals, categories, me, username: me?.username });
 }
 
 async function refreshList() {
