@@ -346,17 +346,16 @@ describe('alert API helpers', () => {
 });
 
 describe('Waarschuwingen in the app shell', () => {
-  it('passes the role and the categories (for their names) every time the panel opens', () => {
+  it('passes the role and the categories (for their names) every time the screen opens', async () => {
     document.body.innerHTML = '<div id="app"></div>';
     const onOpenAlerts = vi.fn();
     const shell = renderShell(document.getElementById('app'), {
       me: { username: 'bert', role: 'teamleider', areas: [] }, onLogout() {}, onOpenAlerts, categories: CATEGORIES });
-    const [open] = buttons(document.body, 'Waarschuwingen');
-    open.click();
-    const box = document.querySelector('#panel-waarschuwingen .alerts');
+    await shell.show({ name: 'waarschuwingen', params: {} });
+    const box = document.querySelector('section[data-screen="waarschuwingen"] .alerts');
     expect(onOpenAlerts).toHaveBeenCalledWith(box, 'teamleider', CATEGORIES);
-    open.click(); // closes
-    open.click(); // opens again: fetched anew
+    await shell.show({ name: 'signalen', params: {} });
+    await shell.show({ name: 'waarschuwingen', params: {} }); // opens again: fetched anew
     expect(onOpenAlerts).toHaveBeenCalledTimes(2);
     shell.destroy();
   });

@@ -102,31 +102,57 @@ describe('app shell', () => {
     shell.destroy();
   });
 
-  it('shows Kaart only for teamleider and beheerder', () => {
+  const link = (root, name) => [...root.querySelectorAll('nav a')].find((a) => a.textContent === name);
+
+  it('shows the Kaart link only for teamleider and beheerder', () => {
     const shell = renderShell(root, { me: { username: 'anna', role: 'gebiedsregisseur', areas: [] }, onLogout() {} });
     expect(button(root, 'Nieuw signaal')).toBeTruthy();
     expect(button(root, 'Uitloggen')).toBeTruthy();
-    expect(button(root, 'Kaart')).toBeUndefined();
+    expect([...root.querySelectorAll('nav a')].map((a) => a.textContent))
+      .toEqual(['Signalen', 'Opvolgen', 'Waarschuwingen', 'Kwesties']);
+    expect(link(root, 'Kaart')).toBeUndefined();
     expect(root.querySelector('header').textContent).toContain('anna');
     expect(root.querySelector('header').textContent).toContain('Gebiedsregisseur');
     shell.setMe({ username: 'bert', role: 'teamleider', areas: [] });
-    expect(button(root, 'Kaart')).toBeTruthy();
+    expect(link(root, 'Kaart').getAttribute('href')).toBe('/kaart');
     shell.setMe({ username: 'bert', role: 'beheerder', areas: [] });
-    expect(button(root, 'Kaart')).toBeTruthy();
+    expect(link(root, 'Kaart')).toBeTruthy();
     shell.setMe({ username: 'carla', role: 'gebiedsregisseur', areas: [] });
-    expect(button(root, 'Kaart')).toBeUndefined();
+    expect(link(root, 'Kaart')).toBeUndefined();
     shell.destroy();
   });
 
-  it('Nieuw signaal opens its panel; Uitloggen calls back', () => {
+  it('shows one screen at a time, with its heading, title and the current link marked', async () => {
+    const shell = renderShell(root, { me: { username: 'anna', role: 'teamleider', areas: [] }, onLogout() {} });
+    await shell.show({ name: 'waarschuwingen', params: {} });
+    expect(root.querySelector('h1').textContent).toBe('Waarschuwingen');
+    expect(document.title).toBe('Waarschuwingen · Gebiedsradar');
+    expect(document.activeElement).toBe(root.querySelector('h1'));
+    expect(link(root, 'Waarschuwingen').getAttribute('aria-current')).toBe('page');
+    expect(root.querySelectorAll('nav [aria-current]')).toHaveLength(1);
+    expect([...root.querySelectorAll('section.screen')].filter((s) => !s.hidden).map((s) => s.dataset.screen))
+      .toEqual(['waarschuwingen']);
+    await shell.show({ name: 'signaal', params: { id: 'x' } });
+    expect(link(root, 'Signalen').getAttribute('aria-current')).toBe('page');
+    shell.destroy();
+  });
+
+  it('Nieuw signaal goes to /nieuw and, pressed there, keeps the form; Uitloggen calls back', async () => {
     const onLogout = vi.fn();
-    const shell = renderShell(root, { me: { username: 'anna', role: 'teamleider', areas: [] }, onLogout });
+    const navigate = vi.fn();
+    const shell = renderShell(root, { me: { username: 'anna', role: 'teamleider', areas: [] }, onLogout, navigate,
+      onCapture: async () => ({}), categories: [{ code: 'jeugd', name: 'Jeugd', subcategories: [] }] });
+    await shell.show({ name: 'signalen', params: {} });
     const open = button(root, 'Nieuw signaal');
-    const panel = document.getElementById(open.getAttribute('aria-controls'));
-    expect(panel.hidden).toBe(true);
+    expect(open.hasAttribute('aria-expanded')).toBe(false);
     open.click();
-    expect(panel.hidden).toBe(false);
-    expect(open.getAttribute('aria-expanded')).toBe('true');
+    expect(navigate).toHaveBeenCalledWith('/nieuw');
+    await shell.show({ name: 'nieuw', params: {} });
+    root.querySelector('textarea').value = 'Half ingevuld';
+    open.click();
+    expect(navigate).toHaveBeenCalledTimes(1);
+    expect(root.querySelector('section[data-screen="nieuw"]').hidden).toBe(false);
+    expect(root.querySelector('textarea').value).toBe('Half ingevuld');
     button(root, 'Uitloggen').click();
     expect(onLogout).toHaveBeenCalled();
     shell.destroy();

@@ -27,7 +27,8 @@ function roleLabel(role) {
  *          onLogout: () => void}} options
  */
 export function renderShell(root, { me, username, categories = null, onLogout, onCapture, locate, mountMap,
-  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap, onOpenAlerts, onOpenKwesties }) {
+  onEdit, onDelete, onDismiss, onSyncNow, onOpenMap, onOpenAlerts, onOpenKwesties, onOpenSignal, onOpenFollowUp,
+  navigate }) {
   document.title = 'Gebiedsradar';
   const cleanups = [];
 
@@ -64,57 +65,58 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   }
   refreshStatus();
 
-  // --- actions with their panels --------------------------------------------
-  const panelsBox = h('div', { class: 'panels' });
-  const actions = h('div', { class: 'utrecht-button-group actions' });
-  const toggles = [];
+  // --- navigation: one link per screen (Kaart for team leads) -------------
+  const links = new Map(); // screen name → <a>
+  const navList = h('ul', { class: 'app-nav__list' });
+  const nav = h('nav', { class: 'app-nav', 'aria-label': 'Hoofdmenu' }, navList);
+  const NAV = [
+    ['signalen', '/signalen', 'Signalen'], ['opvolgen', '/opvolgen', 'Opvolgen'], ['kaart', '/kaart', 'Kaart'],
+    ['waarschuwingen', '/waarschuwingen', 'Waarschuwingen'], ['kwesties', '/kwesties', 'Kwesties'],
+  ];
+  function drawNav() {
+    navList.replaceChildren(...NAV.filter(([name]) => name !== 'kaart' || MAP_ROLES.has(currentRole))
+      .map(([name, href, text]) => {
+        const a = links.get(name) ?? h('a', { href, class: 'app-nav__link' }, text);
+        links.set(name, a);
+        return h('li', {}, a);
+      }));
+    markCurrent();
+  }
+  // Which link is "here": the detail belongs to Signalen, a kwestie to Kwesties.
+  const NAV_OF = { signaal: 'signalen', kwestie: 'kwesties' };
+  function markCurrent() {
+    const here = NAV_OF[screen] ?? screen;
+    for (const [name, a] of links) {
+      if (name === here) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+  }
 
-  function addPanel(id, label, heading, ...content) {
-    const panel = h(
-      'section',
-      { id, class: 'panel', hidden: true, 'aria-labelledby': `${id}-title` },
-      h('h2', { class: 'utrecht-heading-2', id: `${id}-title`, tabindex: '-1' }, heading),
-      ...content,
-    );
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: 'utrecht-button utrecht-button--primary-action',
-        'aria-expanded': 'false',
-        'aria-controls': id,
-        onclick() {
-          const open = panel.hidden;
-          for (const t of toggles) {
-            t.panel.hidden = true;
-            t.button.setAttribute('aria-expanded', 'false');
-          }
-          if (open) {
-            panel.hidden = false;
-            button.setAttribute('aria-expanded', 'true');
-            panel.querySelector('h2').focus();
-          }
-        },
-      },
-      label,
-    );
-    toggles.push({ button, panel });
-    actions.append(button);
-    panelsBox.append(panel);
-    return { button, panel };
+  // --- screens: one section each, shown one at a time ---------------------
+  const screensBox = h('div', { class: 'screens' });
+  const sections = new Map();
+  function section(name, ...content) {
+    const el = h('section', { class: `screen screen--${name}`, hidden: true, 'data-screen': name }, ...content);
+    sections.set(name, el);
+    screensBox.append(el);
+    return el;
   }
 
   const categoryNote = h('p', { class: 'utrecht-paragraph panel__note' });
   const formBox = h('div', { class: 'capture' });
-  const saved = h('p', { class: 'utrecht-paragraph capture__saved', 'aria-live': 'polite' });
-  addPanel('panel-signaal', 'Nieuw signaal', 'Nieuw signaal', categoryNote, formBox, saved);
+  const saved = h('p', { class: 'utrecht-paragraph capture__saved', 'aria-live': 'polite', tabindex: '-1' });
+  const savedLink = h('a', { class: 'capture__saved-link' }, 'Bekijk het opgeslagen signaal');
+  const savedBox = h('div', { class: 'capture__saved-box', hidden: true }, saved, savedLink);
+  const clearSaved = () => { saved.textContent = ''; savedBox.hidden = true; };
+  section('nieuw', savedBox, categoryNote, formBox);
   // "Signaal opgeslagen (Ens)." is about the last one: it goes once the next is being filled in.
-  for (const type of ['input', 'change']) formBox.addEventListener(type, () => { saved.textContent = ''; });
+  for (const type of ['input', 'change']) formBox.addEventListener(type, clearSaved);
   let formFor = null;
+  let form = null;
   function renderForm(list) {
     if (!onCapture || formFor === list) return;
     formFor = list;
-    renderCaptureForm(formBox, {
+    form = renderCaptureForm(formBox, {
       categories: list || [],
       locate,
       mountMap,
@@ -124,59 +126,125 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
         saved.textContent = local?.kern
           ? `Signaal opgeslagen (${local.kern.name}).`
           : 'Signaal opgeslagen.';
+        savedLink.hidden = !local?.id;
+        if (local?.id) savedLink.href = `/signalen/${encodeURIComponent(local.id)}`;
+        savedBox.hidden = false;
         refreshStatus();
+        // The form is empty again (the capture view resets it after this): say so where the user looks.
+        setTimeout(() => {
+          if (saved.textContent) {
+            saved.focus();
+            saved.scrollIntoView?.({ block: 'nearest' });
+          }
+        }, 0);
       },
     });
   }
 
-  if (onOpenAlerts) {
-    const alertsPanel = addPanel('panel-waarschuwingen', 'Waarschuwingen', 'Waarschuwingen', h('div', { class: 'alerts' }));
-    alertsPanel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
-    alertsPanel.button.addEventListener('click', () => {
-      if (!alertsPanel.panel.hidden) onOpenAlerts(alertsPanel.panel.querySelector('.alerts'), currentRole, formFor || categories || []);
-    });
+  const listBox = h('div', { class: 'signals' });
+  section('signalen', listBox);
+  const detailBox = h('div', { class: 'signal-screen' });
+  section('signaal', detailBox);
+  const followBox = h('div', { class: 'follow-up' });
+  section('opvolgen', followBox);
+  const mapBox = h('div', { class: 'heatmap' });
+  section('kaart', mapBox);
+  const alertsBox = h('div', { class: 'alerts' });
+  section('waarschuwingen', alertsBox);
+  const kwestiesBox = h('div', { class: 'kwesties' });
+  section('kwesties', kwestiesBox);
+  section('onbekend', h('p', { class: 'utrecht-paragraph' }, 'Deze pagina bestaat niet. ',
+    h('a', { href: '/signalen' }, 'Naar de signalen')));
+
+  const cats = () => formFor || categories || [];
+  let mapDrawn = false; // the heatmap is drawn once (Leaflet keeps its state)
+  let detail = null; // the signal screen on display: {refresh}
+
+  /** Each screen: its heading and how it is drawn. A heading may come from the drawing (a signal's). */
+  const SCREENS = {
+    signalen: { title: 'Signalen' },
+    signaal: {
+      title: 'Signaal',
+      async draw({ id }) {
+        if (!onOpenSignal) return null;
+        detail = await onOpenSignal(detailBox, id, cats());
+        return detail?.title ?? null;
+      },
+    },
+    nieuw: { title: 'Nieuw signaal' },
+    opvolgen: { title: 'Opvolgen', draw: () => onOpenFollowUp?.(followBox, cats()) },
+    kaart: {
+      title: 'Kaart',
+      draw() {
+        if (!MAP_ROLES.has(currentRole)) {
+          mapBox.replaceChildren(h('p', { class: 'utrecht-paragraph' }, 'De kaart is er voor teamleiders en beheerders.'));
+          mapDrawn = false;
+          return;
+        }
+        if (mapDrawn) return;
+        mapDrawn = true;
+        mapBox.replaceChildren();
+        onOpenMap?.(mapBox, cats());
+      },
+    },
+    waarschuwingen: { title: 'Waarschuwingen', draw: () => onOpenAlerts?.(alertsBox, currentRole, cats()) },
+    kwesties: { title: 'Kwesties', draw: () => onOpenKwesties?.(kwestiesBox, cats(), {}) },
+    kwestie: { title: 'Kwestie', section: 'kwesties', draw: ({ id }) => onOpenKwesties?.(kwestiesBox, cats(), { id }) },
+    onbekend: { title: 'Pagina niet gevonden' },
+  };
+
+  let screen = null;
+  let showing = 0;
+  /**
+   * Show the screen of a route ({name, params}); `focus`: move the focus to its heading
+   * (every navigation; not the first screen after a reload).
+   */
+  async function show(route, { focus = true } = {}) {
+    const id = ++showing;
+    const def = SCREENS[route.name] ?? SCREENS.onbekend;
+    const name = SCREENS[route.name] ? route.name : 'onbekend';
+    screen = name;
+    detail = name === 'signaal' ? detail : null;
+    for (const [key, el] of sections) el.hidden = key !== (def.section ?? name);
+    markCurrent();
+    heading.textContent = def.title;
+    document.title = `${def.title} · Gebiedsradar`;
+    if (focus) heading.focus();
+    let title = null;
+    try {
+      title = await def.draw?.(route.params ?? {});
+    } catch {
+      title = null;
+    }
+    if (id !== showing) return;
+    if (title) {
+      heading.textContent = title;
+      document.title = `${name === 'signaal' ? 'Signaal: ' : ''}${title} · Gebiedsradar`;
+    }
   }
 
-  /** A panel only some roles see: added when the role allows it, removed when not.
-   *  onOpen(box) runs when the panel opens: every time, or only the first time (`once`). */
-  function rolePanel(id, label, box, onOpen, { once = false } = {}) {
-    let added = null;
-    return (role) => {
-      const allowed = MAP_ROLES.has(role);
-      if (allowed && !added) {
-        const panel = addPanel(id, label, label, h('div', { class: box }));
-        added = panel;
-        panel.button.classList.replace('utrecht-button--primary-action', 'utrecht-button--secondary-action');
-        let opened = false;
-        panel.button.addEventListener('click', () => {
-          if (panel.panel.hidden || (once && opened)) return;
-          opened = true;
-          onOpen(panel.panel.querySelector(`.${box}`));
-        });
-      } else if (!allowed && added) {
-        added.button.remove();
-        added.panel.remove();
-        toggles.splice(toggles.indexOf(added), 1);
-        added = null;
-      }
-    };
+  function goNew() {
+    if (screen === 'nieuw') {
+      // Already here: keep what is filled in, and go to the form's first field.
+      (formBox.querySelector('select, input, textarea') ?? heading).focus();
+      return;
+    }
+    if (navigate) navigate('/nieuw');
+    else show({ name: 'nieuw', params: {} });
   }
-
-  // The heatmap is drawn once (Leaflet keeps its state); the kwesties are fetched on every opening.
-  const syncMapButton = rolePanel('panel-kaart', 'Kaart', 'heatmap',
-    (el) => onOpenMap?.(el, formFor || categories || []), { once: true });
-  const syncKwestiesButton = onOpenKwesties
-    ? rolePanel('panel-kwesties', 'Kwesties', 'kwesties', (el) => onOpenKwesties(el, formFor || categories || []))
-    : () => {};
+  const newButton = h('button', { type: 'button', class: 'utrecht-button utrecht-button--primary-action new-signal',
+    onclick: goNew }, 'Nieuw signaal');
 
   let currentRole = me?.role ?? null;
   function setMe(next, fallbackName) {
+    const before = currentRole;
     currentRole = next?.role ?? currentRole;
     userName.textContent = next?.username || fallbackName || 'Ingelogd';
     userRole.textContent = next?.role ? roleLabel(next.role) : '';
     userRole.hidden = !next?.role;
-    syncMapButton(next?.role);
-    syncKwestiesButton(next?.role);
+    drawNav();
+    // The map screen waited for the role (or the role changed): draw it again.
+    if (screen === 'kaart' && MAP_ROLES.has(before) !== MAP_ROLES.has(currentRole)) SCREENS.kaart.draw();
   }
 
   function setCategories(list) {
@@ -192,7 +260,6 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
 
   const heading = h('h1', { class: 'utrecht-heading-1', tabindex: '-1' }, 'Signalen');
   const update = h('div', { class: 'update-offer', hidden: true });
-  const listBox = h('section', { class: 'signals', 'aria-label': 'Signalen op dit apparaat' });
   const syncButton = onSyncNow ? h('button', {
     type: 'button', class: 'utrecht-button utrecht-button--secondary-action sync-now',
     async onclick() {
@@ -200,12 +267,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
       try { await onSyncNow(); } finally { syncButton.disabled = false; }
     },
   }, 'Nu verzenden') : null;
-  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, syncButton, update, actions, panelsBox, listBox);
+  const actions = h('div', { class: 'utrecht-button-group actions' }, newButton, syncButton);
+  const main = h('main', { id: 'main', class: 'app-main' }, heading, status, actions, update, screensBox);
 
   const signalList = createSignalList(listBox, { onEdit, onDelete, onDismiss });
-  /** Redraw the list of signals on this device (after every sync and change). */
+  /** Redraw the list of signals on this device (after every sync and change), and the signal on screen. */
   function showSignals(data) {
-    signalList.update({ ...data, categories: formFor || categories || [], me: me?.username || username });
+    signalList.update({ ...data, categories: cats(), me: me?.username || username });
+    if (screen === 'signaal') detail?.refresh?.(data);
   }
 
   /** A new app version waits while signals wait to be sent: let the user choose. */
@@ -223,7 +292,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
 
   setMe(me, username);
   setCategories(categories);
-  root.replaceChildren(header, main);
+  root.replaceChildren(header, nav, main);
 
   return {
     setMe: (next) => setMe(next, username),
@@ -231,6 +300,10 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     refreshStatus,
     offerUpdate,
     showSignals,
+    show,
+    get screen() {
+      return screen;
+    },
     focus: () => heading.focus(),
     destroy: () => cleanups.splice(0).forEach((fn) => fn()),
   };

@@ -1,0 +1,338 @@
+// A signal's own screen (/signalen/<id>): everything it has, its history, and
+// the controls to change, hand over or delete it.
+//
+// NOTE for helper F (list.js): this screen replaces the inline detail in
+// list.js. Please remove list.js's open()/detail and make each card a link
+// <a href="/signalen/<id>"> (the router in ../router.js handles the click; the
+// shell keeps the list's section and scroll position while this screen shows).
+import { h } from '../dom.js';
+import { URGENCIES, personalDataField } from './capture.js';
+import { PERSONAL_DATA_LABEL, signalWhat } from './labels.js';
+import { dateTime, fullDate } from './dates.js';
+
+// helper A's notices.js (conflictText), when it is there; else the words below.
+const NOTICES = import.meta.glob('./notices.js', { eager: true });
+
+export const STATUSES = [
+  ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
+];
+export const SOURCE_LABELS = [
+  ['inwoner', 'Inwoner'], ['ondernemer', 'Ondernemer'], ['organisatie', 'Organisatie'],
+  ['dorpsbelang', 'Dorpsbelang'], ['jongerenraad', 'Jongerenraad'], ['bezwaarmaker', 'Bezwaarmaker'],
+  ['eigen_waarneming', 'Eigen waarneming'], ['anders', 'Anders'],
+];
+const label = (pairs, code) => pairs.find(([c]) => c === code)?.[1] ?? code;
+
+/** The field names the history shows, in Dutch. */
+const FIELD_NAMES = {
+  status: 'Status', urgency: 'Urgentie', description: 'Omschrijving', category: 'Categorie',
+  subcategory: 'Onderwerp', source: 'Bron', location: 'Locatie', observed_at: 'Waargenomen op',
+  contains_personal_data: PERSONAL_DATA_LABEL, follow_up_date: 'Opvolgen op', assignee: 'Toegewezen aan',
+  assignment_note: 'Notitie bij overdracht', related_to: 'Hoort bij', attachments: "Foto's",
+  kern: 'Kern', wijk: 'Wijk', buurt: 'Buurt',
+};
+
+/** "2026-11-28" → "28 nov 2026" (a date without a time, as it stands). */
+export function dayText(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value ?? ''));
+  return m ? fullDate({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }) : null;
+}
+
+/** One value of the history in words. */
+export function historyValue(field, value, categories = []) {
+  if (value == null || value === '' || (Array.isArray(value) && !value.length)) return 'leeg';
+  switch (field) {
+    case 'status': return label(STATUSES, value);
+    case 'urgency': return label(URGENCIES, value);
+    case 'source': return label(SOURCE_LABELS, value);
+    case 'category': return (categories.find((c) => c.code === value)?.name) ?? value;
+    case 'subcategory': {
+      for (const c of categories) {
+        const sub = (c.subcategories ?? []).find((s) => s.code === value);
+        if (sub) return sub.name;
+      }
+      return value;
+    }
+    case 'contains_personal_data': return value ? 'ja' : 'nee';
+    case 'follow_up_date': return dayText(value) ?? String(value);
+    case 'observed_at': return dateTime(value) ?? String(value);
+    case 'location': return 'op de kaart';
+    case 'related_to': return 'een ander signaal';
+    case 'attachments': return `${value.length} ${value.length === 1 ? 'foto' : "foto's"}`;
+    default:
+      if (typeof value === 'object') return value.name ?? 'gewijzigd';
+      if (typeof value === 'boolean') return value ? 'ja' : 'nee';
+      return String(value).length > 80 ? `“${String(value).slice(0, 77)}…”` : String(value);
+  }
+}
+
+/** "28 nov 2026, 10:15 — anna: Status: Nieuw → Doorgezet; Urgentie: Normaal → Hoog" */
+export function historyLine(entry, categories = []) {
+  const when = dateTime(entry.at) ?? '';
+  const who = entry.by || 'onbekend';
+  if (entry.op === 'create') return `${when} — ${who}: signaal vastgelegd`;
+  if (entry.op === 'delete') return `${when} — ${who}: signaal verwijderd`;
+  const what = (entry.changes ?? []).map((c) => {
+    const name = FIELD_NAMES[c.field] ?? c.field;
+    if (c.field === 'description') return `${name} gewijzigd`;
+    return `${name}: ${historyValue(c.field, c.from, categories)} → ${historyValue(c.field, c.to, categories)}`;
+  });
+  return `${when} — ${who}: ${what.join('; ') || 'gewijzigd'}`;
+}
+
+/** The sync state of a signal in words. */
+export function syncState(signal, notice) {
+  if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
+  if (signal._pending) return 'Wacht op verzending';
+  if (notice?.op === 'delete') return 'Niet verwijderd: elders gewijzigd';
+  if (notice) return 'Ook elders gewijzigd';
+  return 'Verzonden';
+}
+
+function fallbackNoticeText(notice) {
+  if (notice.kind === 'rejected') return 'De server heeft dit signaal niet geaccepteerd.';
+  if (notice.op === 'delete') {
+    return 'Dit signaal is niet verwijderd: iemand anders heeft het intussen gewijzigd. ' +
+      'Bekijk de wijziging en verwijder het opnieuw als dat nog nodig is.';
+  }
+  return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
+}
+
+function noticeWords(notice, categories) {
+  const mod = Object.values(NOTICES)[0];
+  if (typeof mod?.conflictText === 'function') {
+    try {
+      const text = mod.conflictText(notice, categories);
+      if (text) return text;
+    } catch {
+      /* fall back to the plain words */
+    }
+  }
+  return fallbackNoticeText(notice);
+}
+
+/** The heading of a signal's screen: "Jeugd — Marknesse". */
+export function detailTitle(signal, categories) {
+  const cat = (categories || []).find((c) => c.code === signal.category)?.name ?? 'Signaal';
+  return signal.kern?.name ? `${cat} — ${signal.kern.name}` : cat;
+}
+
+function row(term, ...value) {
+  const parts = value.flat().filter((v) => v != null && v !== '');
+  if (!parts.length) return null;
+  return [h('dt', {}, term), h('dd', {}, ...parts)];
+}
+
+/**
+ * Draw the signal `id` into `el`.
+ * @returns {Promise<{title: string, refresh: (data?: object) => Promise<void>}>}
+ */
+export async function renderDetail(el, options) {
+  const {
+    id, getSignal, getNotice = async () => null, categories = [], knownUsers = async () => [],
+    photoUrl = async () => null, fetchHistory = null, mountMap = null,
+    onEdit, onDelete, onDismiss, navigate, listHref = '/signalen',
+  } = options;
+  const back = h('a', { href: listHref, class: 'back-link' }, 'Terug');
+  let signal = await getSignal(id);
+  if (!signal) {
+    el.replaceChildren(back, h('p', { class: 'utrecht-paragraph' },
+      'Dit signaal staat niet op dit apparaat. Het is verwijderd, of het hoort niet (meer) bij jouw gebieden.'));
+    return { title: 'Signaal niet gevonden', refresh: async () => {} };
+  }
+
+  const facts = h('div', { class: 'signal-facts' });
+  const mapEl = h('div', { class: 'detail-map', role: 'group', 'aria-label': 'Kaart met de plek van dit signaal' });
+  const photos = h('div', { class: 'detail-photos' });
+  const history = h('section', { class: 'detail-history', 'aria-labelledby': 'detail-history-title' });
+  const dialogImg = h('img', { class: 'photo-dialog__img', alt: '' });
+  const dialog = h('dialog', { class: 'photo-dialog', 'aria-label': 'Foto' },
+    dialogImg,
+    h('form', { method: 'dialog' }, h('button', { type: 'submit', class: 'utrecht-button utrecht-button--secondary-action',
+    }, 'Sluiten')));
+  const urls = [];
+
+  function drawFacts(notice) {
+    const s = signal;
+    const cat = categories.find((c) => c.code === s.category);
+    const sub = s.subcategory ? (cat?.subcategories ?? []).find((x) => x.code === s.subcategory)?.name : null;
+    const place = [s.kern?.name, s.wijk?.name && s.wijk.name !== s.kern?.name ? s.wijk.name : null,
+      s.buurt?.name && s.buurt.name !== s.wijk?.name ? s.buurt.name : null].filter(Boolean).join(', ');
+    const relatedHref = s.related_to ? `/signalen/${encodeURIComponent(s.related_to)}` : null;
+    facts.replaceChildren(
+      notice ? h('div', { class: 'utrecht-alert conflict-notice' },
+        h('p', {}, noticeWords(notice, categories)),
+        h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
+          async onclick() { await onDismiss?.(s.id); } }, 'Begrepen')) : null,
+      s.contains_personal_data ? h('p', { class: 'utrecht-paragraph' },
+        h('span', { class: 'personal-mark' }, PERSONAL_DATA_LABEL)) : null,
+      h('p', { class: 'detail-description' }, s.description ?? ''),
+      h('dl', { class: 'detail-list' },
+        row('Categorie', cat?.name ?? signalWhat(categories, s)),
+        row('Onderwerp', sub ?? (s.subcategory ? s.subcategory : null)),
+        row('Urgentie', label(URGENCIES, s.urgency)),
+        row('Bron', label(SOURCE_LABELS, s.source)),
+        row('Plek', place || (s.outside_areas ? 'Buiten de bekende gebieden' : s.location ? 'Geen kern bekend' : 'Geen locatie')),
+        row('Waargenomen', dateTime(s.observed_at)),
+        row('Vastgelegd', s.created_at ? dateTime(s.created_at) : 'Nog niet verzonden'),
+        row('Door', s.created_by),
+        row('Status', label(STATUSES, s.status)),
+        row('Opvolgen op', dayText(s.follow_up_date)),
+        row('Toegewezen aan', s.assignee),
+        row('Notitie bij overdracht', s.assignment_note),
+        row('Hoort bij', relatedHref ? h('a', { href: relatedHref }, 'het eerdere signaal') : null),
+        row('Verzending', syncState(s, notice))),
+    );
+  }
+
+  async function drawPhotos() {
+    const list = signal.attachments ?? [];
+    if (!list.length) {
+      photos.replaceChildren();
+      return;
+    }
+    const items = await Promise.all(list.map(async (sha, i) => {
+      const url = await photoUrl(sha).catch(() => null);
+      if (url) urls.push(url);
+      const alt = `Foto ${i + 1} bij dit signaal`;
+      if (!url) return h('li', { class: 'detail-photo detail-photo--missing' }, `Foto ${i + 1} is nu niet te laden.`);
+      return h('li', { class: 'detail-photo' }, h('button', {
+        type: 'button', class: 'detail-photo__open', 'aria-label': `${alt} vergroten`,
+        onclick() {
+          dialogImg.src = url;
+          dialogImg.alt = alt;
+          if (typeof dialog.showModal === 'function') dialog.showModal();
+          else dialog.setAttribute('open', '');
+        },
+      }, h('img', { src: url, alt, class: 'detail-photo__img', width: 96, height: 96 })));
+    }));
+    photos.replaceChildren(h('h2', { class: 'utrecht-heading-2' }, "Foto's"), h('ul', { class: 'detail-photo-list' }, items));
+  }
+
+  async function drawHistory() {
+    const title = h('h2', { class: 'utrecht-heading-2', id: 'detail-history-title' }, 'Geschiedenis');
+    if (signal.version == null) {
+      history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'Nog niet verzonden: de geschiedenis begint zodra de server het signaal heeft.'));
+      return;
+    }
+    if (!fetchHistory || navigator.onLine === false) {
+      history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'De geschiedenis is alleen met internet te zien.'));
+      return;
+    }
+    history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'Geschiedenis wordt geladen…'));
+    try {
+      const items = (await fetchHistory(signal.id))?.items ?? [];
+      history.replaceChildren(title, items.length
+        ? h('ol', { class: 'history-list' }, items.map((e) => h('li', {}, historyLine(e, categories))))
+        : h('p', { class: 'utrecht-paragraph' }, 'Nog geen wijzigingen.'));
+    } catch (e) {
+      history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, e?.status === 0
+        ? 'De geschiedenis is alleen met internet te zien.'
+        : 'De geschiedenis is nu niet te laden.'));
+    }
+  }
+
+  // --- changing the signal ------------------------------------------------
+  const editForm = await editControls();
+  async function editControls() {
+    const s = signal;
+    const select = (fid, pairs, value) => {
+      const el2 = h('select', { id: fid, class: 'utrecht-select utrecht-textbox' }, pairs.map(([c, n]) => h('option', { value: c }, n)));
+      el2.value = value;
+      return el2;
+    };
+    const status = select('detail-status', STATUSES, s.status);
+    const urgency = select('detail-urgentie', URGENCIES, s.urgency);
+    const text = h('textarea', { id: 'detail-omschrijving', class: 'utrecht-textarea utrecht-textbox', rows: 4, maxlength: 4000 });
+    text.value = s.description ?? '';
+    const personal = personalDataField('detail-persoonsgegevens', Boolean(s.contains_personal_data));
+    const followUp = h('input', { type: 'date', id: 'detail-opvolgen', class: 'utrecht-textbox', value: s.follow_up_date ?? '' });
+    const users = h('datalist', { id: 'detail-collega-lijst' }, (await knownUsers().catch(() => [])).map((u) => h('option', { value: u })));
+    const assignee = h('input', { type: 'text', id: 'detail-collega', class: 'utrecht-textbox', list: 'detail-collega-lijst',
+      autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', 'aria-describedby': 'detail-collega-hint', value: s.assignee ?? '' });
+    const note = h('textarea', { id: 'detail-notitie', class: 'utrecht-textarea utrecht-textbox', rows: 2, maxlength: 500 });
+    note.value = s.assignment_note ?? '';
+    const message = h('p', { class: 'field-hint', 'aria-live': 'polite' });
+    const field = (fid, name, control, hint) => h('div', { class: 'utrecht-form-field' },
+      h('label', { class: 'utrecht-form-label', for: fid }, name), hint, control);
+    let confirming = false;
+    const remove = h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
+      async onclick() {
+        if (!confirming) {
+          confirming = true;
+          remove.textContent = 'Ja, verwijderen';
+          message.textContent = 'Weet je het zeker? Tik nog een keer om te verwijderen.';
+          return;
+        }
+        await onDelete?.(s.id);
+        navigate?.(listHref);
+      } }, 'Verwijderen');
+    const saveButton = h('button', { type: 'submit', class: 'utrecht-button utrecht-button--primary-action' }, 'Wijzigingen opslaan');
+    const form = h('form', { class: 'detail-edit', novalidate: true, 'aria-labelledby': 'detail-edit-title' },
+      h('h2', { class: 'utrecht-heading-2', id: 'detail-edit-title' }, 'Wijzigen'),
+      field('detail-status', 'Status', status),
+      field('detail-urgentie', 'Urgentie van dit signaal', urgency),
+      field('detail-omschrijving', 'Omschrijving van dit signaal', text),
+      personal.row,
+      field('detail-opvolgen', 'Opvolgen op', followUp),
+      field('detail-collega', 'Overdragen aan (gebruikersnaam)', assignee,
+        h('p', { class: 'field-hint', id: 'detail-collega-hint' }, 'Leeg laten: niemand. De collega ziet het signaal dan bij "Aan mij toegewezen".')),
+      users,
+      field('detail-notitie', 'Notitie voor je collega', note),
+      h('div', { class: 'utrecht-button-group' }, saveButton, remove),
+      message);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const cur = signal;
+      const fields = {};
+      if (status.value !== cur.status) fields.status = status.value;
+      if (urgency.value !== cur.urgency) fields.urgency = urgency.value;
+      if (text.value.trim() && text.value.trim() !== cur.description) fields.description = text.value.trim();
+      if (personal.box.checked !== Boolean(cur.contains_personal_data)) fields.contains_personal_data = personal.box.checked;
+      if ((followUp.value || null) !== (cur.follow_up_date ?? null)) fields.follow_up_date = followUp.value || null;
+      const who = assignee.value.trim() || null;
+      if (who !== (cur.assignee ?? null)) fields.assignee = who;
+      const why = note.value.trim() || null;
+      if (why !== (cur.assignment_note ?? null)) fields.assignment_note = why;
+      if (!Object.keys(fields).length) { message.textContent = 'Er is niets gewijzigd.'; return; }
+      saveButton.disabled = true;
+      try {
+        await onEdit?.(cur.id, fields);
+        message.textContent = 'Wijziging opgeslagen.';
+      } catch (e) {
+        message.textContent = e?.message || 'Opslaan is niet gelukt.';
+      } finally {
+        saveButton.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  drawFacts(await getNotice(id).catch(() => null));
+  el.replaceChildren(back, facts, signal.location ? mapEl : null, photos, editForm, history, dialog);
+  if (signal.location && mountMap) {
+    Promise.resolve(mountMap(mapEl, signal.location.lat, signal.location.lon, signal.location.accuracy_m))
+      .catch(() => { mapEl.hidden = true; });
+  }
+  drawPhotos();
+  drawHistory();
+
+  return {
+    title: detailTitle(signal, categories),
+    /** After a sync or a change: the facts anew (the edit form keeps what the user is typing). */
+    async refresh() {
+      const next = await getSignal(id).catch(() => null);
+      if (!next) {
+        facts.replaceChildren(h('p', { class: 'utrecht-paragraph' }, 'Dit signaal staat niet meer op dit apparaat.'));
+        return;
+      }
+      const versionChanged = next.version !== signal.version;
+      signal = next;
+      drawFacts(await getNotice(id).catch(() => null));
+      if (versionChanged) drawHistory();
+    },
+    destroy() {
+      for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+    },
+  };
+}

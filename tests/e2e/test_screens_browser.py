@@ -1,0 +1,267 @@
+"""Screens with their own URLs: the navigation, the back button, deep links (online and
+offline) and a signal's own screen, on a 390 × 844 phone with axe-core on every screen."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from e2e_support import REPO, api_token, log_in, require
+
+pytestmark = pytest.mark.browser
+AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("GEBIEDSRADAR_SHOTS", "/tmp/scratch/i12/shots-E"))
+
+# A 2×2 PNG (red): small, but a real picture the browser decodes.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==")
+
+
+def axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def heading(page) -> str:
+    return page.locator("main h1").inner_text()
+
+
+def context_for(browser, **extra):
+    # bypass_csp: axe is injected as an inline script, which the app's CSP rightly forbids.
+    return browser.new_context(bypass_csp=True, viewport=PHONE, locale="nl-NL",
+                               timezone_id="Europe/Amsterdam", **extra)
+
+
+SCREENS = [  # link name, path, heading, title
+    ("Signalen", "/signalen", "Signalen", "Signalen · Gebiedsradar"),
+    ("Opvolgen", "/opvolgen", "Opvolgen", "Opvolgen · Gebiedsradar"),
+    ("Kaart", "/kaart", "Kaart", "Kaart · Gebiedsradar"),
+    ("Waarschuwingen", "/waarschuwingen", "Waarschuwingen", "Waarschuwingen · Gebiedsradar"),
+    ("Kwesties", "/kwesties", "Kwesties", "Kwesties · Gebiedsradar"),
+]
+
+
+def test_every_screen_by_nav_link_and_by_url(browser, server):
+    require(AXE, "axe-core (npm ci in pwa/)")
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "teamleider")
+    nav = page.get_by_role("navigation", name="Hoofdmenu")
+    assert [a.inner_text() for a in nav.get_by_role("link").all()] == [s[0] for s in SCREENS]
+    found = {}
+    for name, path, title, doc_title in SCREENS:
+        nav.get_by_role("link", name=name, exact=True).click()
+        page.wait_for_url(server + path)
+        page.wait_for_function(f"() => document.title === {doc_title!r}")
+        assert heading(page) == title
+        # The focus is on the new screen's heading; the link says where the user is.
+        assert page.evaluate("() => document.activeElement.tagName") == "H1"
+        assert nav.get_by_role("link", name=name, exact=True).get_attribute("aria-current") == "page"
+        assert nav.locator("[aria-current=page]").count() == 1
+        assert page.get_by_role("status").count() == 1
+        page.wait_for_load_state("networkidle")
+        found[name] = axe(page)
+        no_sideways_scroll(page)
+        shot(page, f"scherm-{path.strip('/')}")
+    # The Kaart screen is the heatmap; Waarschuwingen and Kwesties show their lists.
+    page.goto(server + "/kaart")
+    page.locator(".heatmap .leaflet-container").first.wait_for()
+    assert heading(page) == "Kaart"
+
+    # "Nieuw signaal" goes to /nieuw; pressing it again keeps the form and what is in it.
+    page.get_by_role("button", name="Nieuw signaal").click()
+    page.wait_for_url(server + "/nieuw")
+    assert heading(page) == "Nieuw signaal"
+    page.get_by_label("Omschrijving").fill("Half ingevuld")
+    page.get_by_role("button", name="Nieuw signaal").click()
+    assert page.get_by_label("Omschrijving").input_value() == "Half ingevuld"
+    assert page.url == server + "/nieuw"
+    found["Nieuw signaal"] = axe(page)
+    shot(page, "scherm-nieuw")
+
+    # Every screen by its URL too (a reload on a deep URL gets the app from the server).
+    for _name, path, title, doc_title in [*SCREENS, ("", "/nieuw", "Nieuw signaal", "Nieuw signaal · Gebiedsradar")]:
+        page.goto(server + path)
+        page.wait_for_function(f"() => document.title === {doc_title!r}")
+        assert heading(page) == title
+    # The back button walks the screens back.
+    page.go_back()
+    page.wait_for_url(server + "/kwesties")
+    page.wait_for_function("() => document.title === 'Kwesties · Gebiedsradar'")
+    assert {k: v for k, v in found.items() if v} == {}
+    context.close()
+
+
+def test_kaart_only_for_team_leads(browser, server):
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "regisseur")
+    nav = page.get_by_role("navigation", name="Hoofdmenu")
+    assert [a.inner_text() for a in nav.get_by_role("link").all()] == [
+        "Signalen", "Opvolgen", "Waarschuwingen", "Kwesties"]
+    page.goto(server + "/kaart")
+    page.get_by_text("De kaart is er voor teamleiders en beheerders.").wait_for()
+    context.close()
+
+
+def test_back_from_a_signal_returns_to_the_same_place_in_the_list(browser, server):
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "regisseur")
+    cards = page.locator(".signal-list a[href^='/signalen/']")
+    cards.nth(29).wait_for()  # at least 30 demo signals on the phone
+    card = cards.nth(25)
+    card.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 120)
+    page.wait_for_timeout(200)
+    before = page.evaluate("() => window.scrollY")
+    assert before > 1000
+    href = card.get_attribute("href")
+    card.click()
+    page.wait_for_url(server + href)
+    page.get_by_role("link", name="Terug").wait_for()
+    assert page.evaluate("() => window.scrollY") < before  # the signal's screen starts at its top
+    page.go_back()
+    page.wait_for_url(server + "/signalen")
+    page.wait_for_function(f"() => Math.abs(window.scrollY - {before}) <= 2")
+    assert heading(page) == "Signalen"
+
+    # The Terug link goes back to the list the same way.
+    card = cards.nth(25)
+    card.click()
+    page.wait_for_url(server + href)
+    page.get_by_role("link", name="Terug").click()
+    page.wait_for_url(server + "/signalen")
+    page.wait_for_function(f"() => Math.abs(window.scrollY - {before}) <= 2")
+    context.close()
+
+
+def make_signal(server: str) -> tuple[str, str]:
+    """A signal with a photo, changed once (status): (id, sha256 of the photo)."""
+    token = api_token(server, "regisseur")
+    auth = {"Authorization": f"Bearer {token}"}
+    sha = hashlib.sha256(PNG).hexdigest()
+    put = httpx.put(f"{server}/api/v1/attachments/{sha}", content=PNG, headers={**auth, "Content-Type": "image/png"})
+    assert put.status_code in (200, 201, 204), put.text
+    body = {"category": "jeugd", "subcategory": None,
+            "description": "Groep jongeren bij de sporthal, " + "lange omschrijving die moet afbreken " * 6,
+            "urgency": "hoog", "source": "dorpsbelang", "status": "nieuw", "contains_personal_data": True,
+            "location": {"lat": 52.7092, "lon": 5.864, "accuracy_m": 12, "method": "gps"},
+            "observed_at": "2026-11-28T10:15:00+01:00", "attachments": [sha], "follow_up_date": "2026-12-09"}
+    created = httpx.post(f"{server}/api/v1/signals", json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    signal = created.json()
+    changed = httpx.patch(f"{server}/api/v1/signals/{signal['id']}", json={"status": "doorgezet"},
+                          headers={**auth, "If-Match": f'"{signal["version"]}"'})
+    assert changed.status_code == 200, changed.text
+    return signal["id"], sha
+
+
+def test_a_signal_has_its_own_screen_with_everything_it_has(browser, server):
+    require(AXE, "axe-core (npm ci in pwa/)")
+    sid, _sha = make_signal(server)
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "regisseur")
+    page.goto(f"{server}/signalen/{sid}")
+    title = page.get_by_role("heading", level=1, name="Jeugd — Marknesse")
+    title.wait_for()
+    page.wait_for_function("() => document.title === 'Signaal: Jeugd — Marknesse · Gebiedsradar'")
+    screen = page.locator(".signal-screen")
+    text = screen.inner_text()
+    for shown in ["28 nov 2026, 10:15", "Marknesse", "regisseur", "Hoog", "Dorpsbelang", "Doorgezet",
+                  "9 dec 2026", "Bevat persoonsgegevens", "Groep jongeren bij de sporthal"]:
+        assert shown in text, shown
+    for raw in ["jeugd", "dorpsbelang", "2026-12-09", "doorgezet"]:
+        assert raw not in text.replace("Groep jongeren", ""), raw
+    # The description wraps: no line wider than the phone.
+    no_sideways_scroll(page)
+    # The place on a small map.
+    page.locator(".detail-map.leaflet-container path.leaflet-interactive").first.wait_for()
+    # The photo as a thumbnail (loaded from the server), and larger on a tap.
+    thumb = page.get_by_role("button", name="Foto 1 bij dit signaal vergroten")
+    page.wait_for_function("() => document.querySelector('.detail-photo__img')?.naturalWidth > 0")
+    thumb.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("img", name="Foto 1 bij dit signaal").wait_for()
+    shot(page, "scherm-signaal-foto")
+    dialog.get_by_role("button", name="Sluiten").click()
+    dialog.wait_for(state="hidden")
+    # The history: who changed what, when, in Dutch.
+    history = page.locator(".history-list")
+    history.get_by_text("regisseur: Status: Nieuw → Doorgezet").wait_for()
+    assert "signaal vastgelegd" in history.inner_text()
+    page.wait_for_load_state("networkidle")
+    assert axe(page) == []
+    shot(page, "scherm-signaal")
+
+    # Change it here: the change is saved (outbox) and shows.
+    page.get_by_label("Opvolgen op").fill("2026-12-15")
+    page.get_by_label("Status").select_option(label="Afgesloten")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    page.get_by_text("Wijziging opgeslagen.").wait_for()
+    page.wait_for_function("() => document.querySelector('.detail-list').textContent.includes('15 dec 2026')")
+    assert "Afgesloten" in page.locator(".detail-list").inner_text()
+    context.close()
+
+
+def test_deep_link_reload_offline_from_the_service_worker(browser, server):
+    sid, _sha = make_signal(server)
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "regisseur")
+    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.goto(f"{server}/signalen/{sid}")
+    page.get_by_role("heading", level=1, name="Jeugd — Marknesse").wait_for()
+
+    context.set_offline(True)
+    page.reload()  # the app comes from the service worker, the signal from the phone
+    page.get_by_role("heading", level=1, name="Jeugd — Marknesse").wait_for()
+    page.get_by_text("De geschiedenis is alleen met internet te zien.").wait_for()
+    page.get_by_role("link", name="Terug").click()
+    page.wait_for_url(server + "/signalen")
+    for path, title in [("/nieuw", "Nieuw signaal"), ("/kwesties", "Kwesties"), ("/opvolgen", "Opvolgen")]:
+        page.goto(server + path)
+        page.wait_for_function(f"() => document.querySelector('main h1')?.textContent === {title!r}")
+    context.close()
+
+
+def test_after_saving_the_form_is_offered_empty_with_a_link_to_the_signal(browser, server):
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "regisseur")
+    page.get_by_role("button", name="Nieuw signaal").click()
+    page.wait_for_url(server + "/nieuw")
+    page.get_by_label("Categorie").select_option(label="Jeugd")
+    page.get_by_label("Omschrijving").fill("Jongeren bij het dorpshuis")
+    page.get_by_role("button", name="Signaal opslaan").click()
+    saved = page.locator(".capture__saved")
+    saved.get_by_text("Signaal opgeslagen").wait_for()
+    assert page.url == server + "/nieuw"
+    assert page.get_by_label("Omschrijving").input_value() == ""
+    assert page.evaluate("() => document.activeElement.classList.contains('capture__saved')")
+    saved.get_by_role("link", name="Bekijk het opgeslagen signaal").click()
+    page.wait_for_url(f"{server}/signalen/**")
+    page.get_by_role("heading", level=1, name="Jeugd").wait_for()
+    assert "Jongeren bij het dorpshuis" in page.locator(".signal-screen").inner_text()
+    context.close()
