@@ -213,6 +213,7 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/stats/areas"): Case(_api("/stats/areas"), LEADS_OK),
     ("GET", "/api/v1/stats/areas/{code:str}"): Case(
         lambda w, t: (f"/api/v1/stats/areas/{ENS if t == 'in' else w.emm}", {}), LEADS_OK, LEADS_IN_OUT),
+    ("GET", "/api/v1/stats/regisseurs"): Case(_api("/stats/regisseurs"), LEADS_OK),
     ("GET", "/api/v1/alerts"): Case(_api("/alerts"), SIGNED_IN_OK),
     ("GET", "/api/v1/alerts/{alert_id:str}"): Case(
         lambda w, t: (f"/api/v1/alerts/{w.alert[t]}", {}), SIGNED_IN_OK, SCOPED_404),

@@ -16,6 +16,7 @@ from ..timeutil import LOCAL, now
 from ..users.models import User
 from .models import AreaStatsCollection, AreaTrend
 from .store import area_counts, area_trend
+from .team import RegisseurLoadList, regisseur_load
 
 Level = Literal["kern", "wijk", "buurt"]
 
@@ -53,3 +54,8 @@ class StatsController(Controller):
         if result is None:
             raise ProblemError(404, f"Er is geen {level} met code {code}.")
         return result
+
+    @get("/regisseurs", operation_id="getRegisseurLoad", sync_to_thread=True,
+         summary="Per gebiedsregisseur: open signals, overdue follow-ups and open signals assigned to them")
+    def regisseurs(self, request: Request[User, str, State], state: State) -> RegisseurLoadList:
+        return regisseur_load(state.db, request.user, now().astimezone(LOCAL).date())
