@@ -1,33 +1,25 @@
-// The signals on this device (the user's area and their own), with their sync
-// state, and a detail view to change or delete one.
+// The signals on this device (the user's area and their own) as cards that
+// link to their own screen (/signalen/<id>), with filters and a search that
+// work offline (store/search.js), the total, and paging ("Meer tonen").
+// Online, the same search is also asked of the server, whose extra signals
+// (not on this phone) follow in a section "Op de server".
 import { h } from '../dom.js';
-import { URGENCIES, personalDataField } from './capture.js';
+import { getToken } from '../store/db.js';
+import { request } from '../api.js';
 import { personalMark } from './labels.js';
-import { dateTime } from './dates.js';
-
-const STATUSES = [
-  ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
-];
-const label = (pairs, code) => pairs.find(([c]) => c === code)?.[1] ?? code;
+import { dateTime, dayMonth } from './dates.js';
+import { createSearchIndex, filterEntries, followUpDue, periodSince, today } from '../store/search.js';
+import {
+  EMPTY_FILTERS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters,
+} from './filters.js';
 
 /** The sync state of one signal in words. */
-function itemState(signal, notice) {
+export function itemState(signal, notice) {
   if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
   if (signal._pending) return 'Wacht op verzending';
   if (notice?.op === 'delete') return 'Niet verwijderd: elders gewijzigd';
   if (notice) return 'Ook elders gewijzigd';
   return 'Verzonden';
-}
-
-/** What the server said about the user's last change of a signal, in words. */
-function noticeText(notice) {
-  if (notice.kind === 'rejected') return 'De server heeft dit signaal niet geaccepteerd.';
-  // The server keeps a signal that someone else changed after you last saw it.
-  if (notice.op === 'delete') {
-    return 'Dit signaal is niet verwijderd: iemand anders heeft het intussen gewijzigd. ' +
-      'Bekijk de wijziging en verwijder het opnieuw als dat nog nodig is.';
-  }
-  return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
 }
 
 /**
@@ -48,128 +40,304 @@ function goneText(notice) {
   return 'Een signaal dat je had gewijzigd, is niet meer op dit apparaat.';
 }
 
-/**
- * The list lives as long as the shell; `update` redraws the items after every
- * sync without closing the detail view the user is working in.
- * @param {HTMLElement} container
- * @param {{onEdit: (id: string, fields: object) => Promise<void>, onDelete: (id: string) => Promise<void>,
- *          onDismiss: (id: string) => Promise<void>}} handlers
- */
 const PAGE = 100;
+const nl = (n) => n.toLocaleString('nl-NL');
+const signalen = (n) => `${nl(n)} ${n === 1 ? 'signaal' : 'signalen'}`;
 
-export function createSignalList(container, { onEdit, onDelete, onDismiss }) {
+/** "3 dec" for a "YYYY-MM-DD" date ("3 dec 2027" in another year than `year`). */
+export function shortDate(iso, year) {
+  const [y, m, d] = String(iso).split('-').map(Number);
+  if (!y || !m || !d) return String(iso ?? '');
+  const text = dayMonth({ day: d, month: m });
+  return y === year ? text : `${text} ${y}`;
+}
+
+/** The first line of a description (the card shows it wrapped, not cut mid-word by us). */
+export const firstLine = (text) => String(text ?? '').trim().split('\n')[0].trim();
+
+/** The link to a signal's screen; `onOpen` (the router) opens it without reloading the page. */
+export function signalLink(s, onOpen, ...content) {
+  return h('a', { class: 'signal-item__open', href: `/signalen/${encodeURIComponent(s.id)}`,
+    onclick: onOpen ? (e) => {
+      if (e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return; // a new tab: the browser's way
+      e.preventDefault();
+      onOpen(s, e);
+    } : null }, ...content);
+}
+
+/**
+ * One card, as one link to the signal's screen: the category and kern, when,
+ * what, and what the user must know (personal data, follow-up, assignee, sync state).
+ */
+export function signalCard(s, { catName, me, todayIso, year, state, onOpen, server = false }) {
+  const title = `${catName(s.category)}${s.kern ? ` — ${s.kern.name}` : ''}`;
+  let followUp = null;
+  if (s.follow_up_date) {
+    const late = s.status !== 'afgesloten' && s.follow_up_date < todayIso;
+    followUp = h('span', { class: `signal-item__followup${late ? ' signal-item__followup--late' : ''}` },
+      `Opvolgen: ${shortDate(s.follow_up_date, year)}`,
+      late ? h('strong', { class: 'late-mark' }, 'te laat') : null);
+  }
+  const assignee = s.assignee
+    ? h('span', { class: 'signal-item__assignee' }, s.assignee === me ? 'Aan jou toegewezen' : `Toegewezen aan ${s.assignee}`)
+    : null;
+  // Spaces between the parts: a screen reader reads the link as one sentence, not as "Ens28 nov".
+  return h('li', { class: `signal-item${server ? ' signal-item--server' : ''}`, 'data-id': s.id },
+    signalLink(s, onOpen,
+      h('span', { class: 'signal-item__title' }, title), ' ',
+      h('span', { class: 'signal-item__date' }, dateTime(s.observed_at) ?? ''), ' ',
+      h('span', { class: 'signal-item__text' }, firstLine(s.description)), ' ',
+      h('span', { class: 'signal-item__marks' }, personalMark(s), ' ', followUp, ' ', assignee, ' ',
+        h('span', { class: 'signal-item__state' }, state))));
+}
+
+/** GET /api/v1/signals?… with the stored token: the server's page for these filters. */
+async function searchOnServer(params, { signal } = {}) {
+  const token = await getToken();
+  if (!token) throw new Error('niet ingelogd');
+  return request(`/signals?${params}`, { token, signal });
+}
+
+// What the list showed last (filters and how many pages): a list made anew for
+// the same filters, e.g. after the back button from a signal, shows as many
+// again, so the browser can put the user back where they were.
+let lastView = { query: null, limit: PAGE };
+
+/**
+ * The list lives as long as the shell (or the /signalen screen); `update`
+ * redraws the items after every sync.
+ * @param {HTMLElement} container
+ * @param {{onDismiss: (id: string) => Promise<void>,
+ *          onOpen?: (signal: object, event: Event) => void,
+ *          query?: string,
+ *          onQuery?: (query: string) => void,
+ *          searchServer?: (params: URLSearchParams, options: {signal: AbortSignal}) => Promise<{items: any[], total: number}>}} handlers
+ *   onOpen: opens /signalen/<id> without a page load; without it the card is an ordinary link, which
+ *           router.js handles (the signal's screen is views/detail.js, not part of the list).
+ *   query: the URL query the filters start from (default: location.search).
+ *   onQuery: told the new query when the filters change (default: history.replaceState on this URL).
+ *   searchServer: GET /signals with these params (default: the API with the stored token); asked only
+ *           online and when a filter or search is set; null: never.
+ */
+export function createSignalList(container, {
+  onDismiss, onOpen = null, query, onQuery, searchServer = searchOnServer,
+} = {}) {
   let signals = [];
   let noticeOf = new Map();
   let categories = [];
+  let kernen = [];
   let me = '';
-  const catName = (code) => categories.find((c) => c.code === code)?.name ?? code;
-  const onlyMine = h('input', { type: 'checkbox', id: 'alleen-mijn' });
+  let catNames = new Map();
+  const catName = (code) => catNames.get(code) ?? code;
+  const kernName = (code) => kernen.find((k) => k.code === code)?.name ?? code;
+  const index = createSearchIndex();
+  let filters = { ...EMPTY_FILTERS, ...filtersFromQuery(query ?? globalThis.location?.search ?? '') };
+  const startQuery = queryFromFilters(filters);
+  let limit = lastView.query === startQuery ? lastView.limit : PAGE;
   const list = h('ul', { class: 'signal-list' });
-  const detail = h('div', { class: 'signal-detail' });
+  const count = h('p', { class: 'signal-count', 'aria-live': 'polite' });
+  const serverBox = h('section', { class: 'server-results', 'aria-labelledby': 'server-results-title', hidden: true });
   const noticeFor = (id) => noticeOf.get(id);
-  let limit = PAGE; // how many of the newest signals the list shows; "Meer tonen" adds a page
+  let server = null; // {query, items, total} from the server for the current filters
 
+  const filterView = renderFilters({
+    filters,
+    onChange(next) {
+      filters = next;
+      limit = PAGE;
+      const q = queryFromFilters(filters);
+      if (onQuery) onQuery(q);
+      else if (globalThis.history && globalThis.location) {
+        const url = `${location.pathname}${q}${location.hash}`;
+        if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+      }
+      draw();
+      askServer();
+    },
+  });
+
+  function clearFilters() {
+    filters = { ...EMPTY_FILTERS };
+    filterView.set(filters);
+    limit = PAGE;
+    if (onQuery) onQuery('');
+    else if (globalThis.history && globalThis.location?.search) history.replaceState(history.state, '', location.pathname);
+    draw();
+    askServer();
+    filterView.focusSearch();
+  }
+
+  let sorted = [];
+  let dirty = true; // the signals or category names changed since the index was last brought up to date
   function draw() {
-    const shown = signals
-      .filter((s) => !onlyMine.checked || s.created_by === me || s.version == null)
-      .sort((a, b) => String(b.observed_at).localeCompare(String(a.observed_at)));
-    list.replaceChildren(...shown.slice(0, limit).map((s) => h('li', { class: 'signal-item' },
-      h('button', { type: 'button', class: 'signal-item__open', onclick: () => open(s) },
-        h('span', { class: 'signal-item__title' }, `${catName(s.category)}${s.kern ? ` — ${s.kern.name}` : ''}`),
-        h('span', { class: 'signal-item__date' }, dateTime(s.observed_at) ?? ''),
-        h('span', { class: 'signal-item__text' }, String(s.description ?? '').slice(0, 80)),
-        personalMark(s),
-        h('span', { class: 'signal-item__state' }, itemState(s, noticeFor(s.id)))))));
+    if (dirty) {
+      sorted = index.update(signals, catName, categories.map((c) => `${c.code}=${c.name}`).join('|'));
+      dirty = false;
+    }
+    const now = Date.now();
+    const t = today(now);
+    const shown = filterEntries(sorted, filters, { me, now });
+    const filtered = anyFilter(filters);
+    lastView = { query: queryFromFilters(filters), limit };
+    const card = (s) => signalCard(s, { catName, me, todayIso: t.iso, year: t.year, state: itemState(s, noticeFor(s.id)),
+      onOpen });
+    const items = shown.slice(0, limit).map((e) => card(e.signal));
     if (shown.length > limit) {
       // Never stop silently: say how many there are, and offer the next page.
-      list.append(h('li', { class: 'signal-item signal-item--more' },
-        h('p', {}, `De nieuwste ${limit} van ${shown.length} signalen.`),
+      items.push(h('li', { class: 'signal-item signal-item--more' },
+        h('p', {}, `De nieuwste ${nl(limit)} van ${signalen(shown.length)}.`),
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
           onclick() { limit += PAGE; draw(); } }, 'Meer tonen')));
     }
     const local = new Set(signals.map((s) => s.id));
     const gone = [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict');
-    list.prepend(...gone.map((n) => h('li', { class: 'signal-item signal-item--gone' },
+    const goneItems = gone.map((n) => h('li', { class: 'signal-item signal-item--gone' },
       h('div', { class: 'utrecht-alert conflict-notice' },
         h('p', {}, goneText(n)),
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
-          async onclick() { await onDismiss(n.signal_id); } }, 'Begrepen')))));
-    if (!shown.length && !gone.length) list.replaceChildren(h('li', { class: 'signal-item' }, 'Nog geen signalen.'));
+          async onclick() { await onDismiss?.(n.signal_id); } }, 'Begrepen'))));
+    if (!shown.length && filtered) {
+      count.replaceChildren(
+        `Geen signalen gevonden voor ${describeFilters(filters, { kernName, catName })}. `,
+        h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle link-button', onclick: clearFilters },
+          'Filters wissen'));
+    } else if (!shown.length) {
+      count.replaceChildren();
+    } else {
+      count.replaceChildren(filtered ? `${nl(shown.length)} van ${signalen(signals.length)}` : signalen(signals.length),
+        filtered ? ' · ' : '',
+        filtered ? h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle link-button',
+          onclick: clearFilters }, 'Filters wissen') : '');
+    }
+    if (!items.length && !goneItems.length && !filtered) {
+      list.replaceChildren(h('li', { class: 'signal-item' }, 'Nog geen signalen.'));
+    } else {
+      list.replaceChildren(...goneItems, ...items);
+    }
+    drawServer(local, shown.length, card);
   }
 
-  let openId = null; // the signal in the detail view
-  function open(s) {
-    openId = s.id;
-    const notice = noticeFor(s.id);
-    const status = h('select', { id: 'detail-status', class: 'utrecht-select utrecht-textbox' },
-      STATUSES.map(([c, n]) => h('option', { value: c }, n)));
-    status.value = s.status;
-    const urgency = h('select', { id: 'detail-urgentie', class: 'utrecht-select utrecht-textbox' },
-      URGENCIES.map(([c, n]) => h('option', { value: c }, n)));
-    urgency.value = s.urgency;
-    const text = h('textarea', { id: 'detail-omschrijving', class: 'utrecht-textarea utrecht-textbox', rows: 4, maxlength: 4000 });
-    text.value = s.description ?? '';
-    const personal = personalDataField('detail-persoonsgegevens', Boolean(s.contains_personal_data));
-    const message = h('p', { class: 'field-hint', 'aria-live': 'polite' });
-    let confirming = false;
-    const remove = h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
-      async onclick() {
-        if (!confirming) {
-          confirming = true;
-          remove.textContent = 'Ja, verwijderen';
-          message.textContent = 'Weet je het zeker? Tik nog een keer om te verwijderen.';
-          return;
-        }
-        openId = null;
-        await onDelete(s.id);
-        detail.replaceChildren(h('p', { class: 'utrecht-paragraph', 'aria-live': 'polite' }, 'Signaal verwijderd.'));
-      } }, 'Verwijderen');
-    detail.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'detail-title' },
-      h('h3', { id: 'detail-title', class: 'utrecht-heading-3', tabindex: '-1' }, catName(s.category)),
-      notice ? h('div', { class: 'utrecht-alert conflict-notice' },
-        h('p', {}, noticeText(notice)),
-        h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
-          async onclick() { await onDismiss(s.id); } }, 'Begrepen')) : null,
-      h('p', { class: 'utrecht-paragraph' }, `${s.kern ? s.kern.name : 'Buiten de bekende gebieden'} · ${itemState(s, notice)}`),
-      s.contains_personal_data ? h('p', { class: 'utrecht-paragraph' }, personalMark(s)) : null,
-      h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-status' }, 'Status'), status),
-      h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-urgentie' }, 'Urgentie van dit signaal'), urgency),
-      h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: 'detail-omschrijving' }, 'Omschrijving van dit signaal'), text),
-      personal.row,
-      h('div', { class: 'utrecht-button-group' },
-        h('button', { type: 'button', class: 'utrecht-button utrecht-button--primary-action',
-          async onclick() {
-            const fields = {};
-            if (status.value !== s.status) fields.status = status.value;
-            if (urgency.value !== s.urgency) fields.urgency = urgency.value;
-            if (text.value.trim() && text.value.trim() !== s.description) fields.description = text.value.trim();
-            if (personal.box.checked !== Boolean(s.contains_personal_data)) fields.contains_personal_data = personal.box.checked;
-            if (!Object.keys(fields).length) { message.textContent = 'Er is niets gewijzigd.'; return; }
-            await onEdit(s.id, fields);
-            message.textContent = 'Wijziging opgeslagen.';
-          } }, 'Wijzigingen opslaan'),
-        remove),
-      message));
-    detail.querySelector('h3').focus();
+  /** The server's answer for the same filters: its total, and the signals this phone does not hold. */
+  function drawServer(local, localCount, card) {
+    const here = queryFromFilters(filters);
+    if (!server || server.query !== here || !anyFilter(filters)) {
+      serverBox.hidden = true;
+      serverBox.replaceChildren();
+      return;
+    }
+    const extra = server.items.filter((s) => !local.has(s.id));
+    if (server.total <= localCount && !extra.length) {
+      serverBox.hidden = true;
+      serverBox.replaceChildren();
+      return;
+    }
+    serverBox.hidden = false;
+    const more = server.total - server.items.length;
+    serverBox.replaceChildren(
+      h('h3', { class: 'utrecht-heading-3', id: 'server-results-title' }, `Op de server: ${signalen(server.total)}`),
+      h('p', { class: 'utrecht-paragraph' }, extra.length
+        ? `${signalen(extra.length)} daarvan ${extra.length === 1 ? 'staat' : 'staan'} niet op deze telefoon:`
+        : 'Die staan ook op deze telefoon.'),
+      extra.length ? h('ul', { class: 'signal-list' }, ...extra.map((s) => {
+        const li = card(s);
+        li.classList.add('signal-item--server');
+        li.querySelector('.signal-item__state').textContent = 'Alleen op de server';
+        return li;
+      })) : null,
+      more > 0 ? h('p', { class: 'utrecht-paragraph' }, `En nog ${signalen(more)}: maak je zoekopdracht preciezer.`) : null);
   }
 
-  onlyMine.addEventListener('change', draw);
+  let asking = null; // the request in flight
+  let timer = null;
+  function askServer() {
+    clearTimeout(timer);
+    asking?.abort();
+    asking = null;
+    if (!searchServer || !anyFilter(filters) || globalThis.navigator?.onLine === false) {
+      if (server) { server = null; serverBox.hidden = true; serverBox.replaceChildren(); }
+      return;
+    }
+    const wanted = queryFromFilters(filters);
+    const params = new URLSearchParams({ limit: String(PAGE) });
+    if (filters.q.trim()) params.set('q', filters.q.trim());
+    if (filters.kern) params.set('area', filters.kern);
+    if (filters.category) params.set('category', filters.category);
+    if (filters.status) params.set('status', filters.status);
+    const since = periodSince(filters.period);
+    if (since) params.set('since', since);
+    if (filters.mine) params.set('mine', 'true');
+    if (filters.opvolgen) params.set('follow_up', 'due');
+    // Typing: ask once the user pauses, and only for the latest words.
+    timer = setTimeout(async () => {
+      const ctrl = new AbortController();
+      asking = ctrl;
+      try {
+        const page = await searchServer(params, { signal: ctrl.signal });
+        if (ctrl.signal.aborted || queryFromFilters(filters) !== wanted) return;
+        server = { query: wanted, items: Array.isArray(page?.items) ? page.items : [], total: Number(page?.total) || 0 };
+        draw();
+      } catch {
+        // Offline or the server cannot answer: the phone's own results stand, without an error.
+      } finally {
+        if (asking === ctrl) asking = null;
+      }
+    }, 350);
+  }
+
+  /** The kernen to filter on: those of the signals, and those of the phone's cached areas. */
+  function knownKernen(extra) {
+    const byCode = new Map(kernen.map((k) => [k.code, k]));
+    for (const k of extra ?? []) if (k?.code && !byCode.has(k.code)) byCode.set(k.code, { code: k.code, name: k.name ?? k.code });
+    for (const s of signals) if (s.kern?.code && !byCode.has(s.kern.code)) byCode.set(s.kern.code, s.kern);
+    return [...byCode.values()].sort((a, b) => String(a.name).localeCompare(String(b.name), 'nl'));
+  }
+
+  // Back and forward between two lists (/signalen?q=a → /signalen?q=b): show the filters of the URL.
+  const onPop = () => {
+    if (!container.isConnected) { globalThis.removeEventListener?.('popstate', onPop); return; }
+    if (!onQuery && /^\/(signalen\/?)?$/.test(location.pathname)) api.setQuery(location.search);
+  };
+  globalThis.addEventListener?.('popstate', onPop);
+
   container.replaceChildren(
     h('h2', { class: 'utrecht-heading-2' }, 'Signalen'),
-    h('p', { class: 'checkbox-row' }, onlyMine, h('label', { for: 'alleen-mijn' }, 'Alleen mijn eigen signalen')),
-    list, detail);
-  return {
+    filterView.el, count, list, serverBox);
+  askServer();
+  const api = {
     update(data) {
       signals = data.signals ?? [];
+      dirty = true;
       noticeOf = new Map((data.notices ?? []).map((n) => [n.signal_id, n]));
-      categories = data.categories ?? categories;
-      me = data.me ?? me;
-      draw();
-      // A signal that left the user's sight (a pull removed it) leaves the screen too.
-      if (openId && !signals.some((s) => s.id === openId)) {
-        openId = null;
-        detail.replaceChildren();
+      if (data.categories && data.categories !== categories) {
+        categories = data.categories;
+        catNames = new Map(categories.map((c) => [c.code, c.name ?? c.code]));
+        filterView.setOptions({ categories });
       }
+      me = data.me ?? me;
+      const nextKernen = knownKernen(data.kernen);
+      if (nextKernen.length !== kernen.length) {
+        kernen = nextKernen;
+        filterView.setOptions({ kernen });
+      }
+      draw();
+    },
+    /** The URL query changed outside the list (back/forward, a link): show those filters. */
+    setQuery(search) {
+      const next = { ...EMPTY_FILTERS, ...filtersFromQuery(search) };
+      if (queryFromFilters(next) === queryFromFilters(filters)) return;
+      filters = next;
+      filterView.set(filters);
+      limit = PAGE;
+      draw();
+      askServer();
+    },
+    /** Focus the search box (the router may do so for /signalen?zoek). */
+    focusSearch: () => filterView.focusSearch(),
+    destroy() {
+      clearTimeout(timer);
+      asking?.abort();
+      globalThis.removeEventListener?.('popstate', onPop);
     },
   };
+  return api;
 }
