@@ -589,3 +589,37 @@ def m015_kwestie_work(conn: sqlite3.Connection) -> None:
         CREATE INDEX kwestie_updates_kwestie ON kwestie_updates(kwestie_id, id);
         """,
     )
+
+
+@migration
+def m014_signal_search(conn: sqlite3.Connection) -> None:
+    """Full-text search on descriptions (issue 12, signals/search.py): an external-content
+    FTS5 index over `signals.description`, keyed by the signals' rowid, folding case and
+    accents. Triggers keep it right for every writer (the signal service, a privacy erasure,
+    a retention purge, a tombstone going for good); a changed or removed text leaves the
+    index with FTS5's 'delete' command and the old text. The rows there are indexed here."""
+    _run_script(
+        conn,
+        """
+        CREATE VIRTUAL TABLE signal_search USING fts5(
+            description, content = 'signals', content_rowid = 'rowid',
+            tokenize = 'unicode61 remove_diacritics 2');
+        INSERT INTO signal_search (signal_search) VALUES ('rebuild');
+        CREATE TRIGGER signals_search_insert AFTER INSERT ON signals
+        BEGIN
+            INSERT INTO signal_search (rowid, description) VALUES (new.rowid, new.description);
+        END;
+        CREATE TRIGGER signals_search_update AFTER UPDATE OF description ON signals
+            WHEN old.description IS NOT new.description
+        BEGIN
+            INSERT INTO signal_search (signal_search, rowid, description)
+                VALUES ('delete', old.rowid, old.description);
+            INSERT INTO signal_search (rowid, description) VALUES (new.rowid, new.description);
+        END;
+        CREATE TRIGGER signals_search_delete AFTER DELETE ON signals
+        BEGIN
+            INSERT INTO signal_search (signal_search, rowid, description)
+                VALUES ('delete', old.rowid, old.description);
+        END;
+        """,
+    )

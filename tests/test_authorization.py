@@ -197,6 +197,12 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/signals"): Case(_create, _s(401, 201, 201, 201, 201), _s(401, 201, 201, 201, 201)),
     ("GET", "/api/v1/signals/{signal_id:uuid}"): Case(
         lambda w, t: (f"/api/v1/signals/{w.signal[t]}", {}), SIGNED_IN_OK, SCOPED_404),
+    ("GET", "/api/v1/signals/{signal_id:uuid}/history"): Case(
+        lambda w, t: (f"/api/v1/signals/{w.signal[t]}/history", {}), SIGNED_IN_OK, SCOPED_404),
+    ("GET", "/api/v1/signals/nearby"): Case(  # out: an empty list for whom may not see it
+        lambda w, t: ("/api/v1/signals/nearby", {"params": dict(zip(
+            ("lat", "lon"), ENS_POINT if t == "in" else EMM_POINT, strict=True), category="jeugd")}),
+        SIGNED_IN_OK, SIGNED_IN_OK),
     ("PATCH", "/api/v1/signals/{signal_id:uuid}"): Case(
         lambda w, t: (f"/api/v1/signals/{w.signal[t]}", {"json": {"urgency": "hoog"}}),
         SIGNED_IN_OK, SCOPED_404),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..areas.store import AreaCatalog
@@ -13,6 +13,7 @@ from ..users.models import User
 from .access import log_personal_reads, scope_clause, visible_row
 from .models import Signal, SignalPage
 from .rows import to_signals
+from .search import search_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +23,19 @@ class SignalFilter:
     status: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: Words the description must hold (full text, signals/search.py); no word: no filter.
+    q: str | None = None
+    #: Made by this user ("mijn signalen").
+    created_by: str | None = None
+    #: Handed to this user.
+    assignee: str | None = None
+    #: Follow-up due: a follow-up date on or before this day, and not closed.
+    follow_up_by: date | None = None
 
 
 def filter_clause(flt: SignalFilter) -> tuple[str, list[Any]]:
-    """SQL for the filters the list and the statistics share (live signals only)."""
+    """SQL for the filters the list and the statistics share (live signals only); the
+    signals table is not aliased (the search names its rowid)."""
     where, params = ["deleted = 0"], []
     if flt.area:
         where.append("(kern_code = ? OR wijk_code = ? OR buurt_code = ?)")
@@ -42,6 +52,19 @@ def filter_clause(flt: SignalFilter) -> tuple[str, list[Any]]:
     if flt.until:
         where.append("observed_utc < ?")
         params.append(utc_text(flt.until))
+    if flt.created_by is not None:
+        where.append("created_by = ?")
+        params.append(flt.created_by)
+    if flt.assignee is not None:
+        where.append("assignee = ?")
+        params.append(flt.assignee)
+    if flt.follow_up_by is not None:
+        where.append("follow_up_date <= ? AND status != 'afgesloten'")
+        params.append(flt.follow_up_by.isoformat())
+    search = search_clause(flt.q)
+    if search is not None:
+        where.append(search[0])
+        params += search[1]
     return " AND ".join(where), params
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post
@@ -11,9 +11,12 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 
 from ..errors import Unreadable
 from ..params import Offset, period_param
+from ..timeutil import LOCAL, now
 from ..users.models import User
 from . import access
+from .history import SignalHistory, signal_history
 from .models import Signal, SignalCreate, SignalPage, SignalUpdate, Status
+from .nearby import MAX_RADIUS_M, MAX_WEEKS, NearbySignals, nearby_signals
 from .queries import SignalFilter, get_signal, list_signals
 from .rows import arrived, photos, to_signal_with
 from .service import Mutation, Outcome, Overlap, SignalWriter, new_signal_id
@@ -85,11 +88,51 @@ class SignalsController(Controller):
             description="observed_at tot (RFC 3339-tijd, exclusief; een datum telt tot en met die dag)")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         offset: Offset = 0,
+        q: Annotated[str | None, QueryParameter(
+            max_length=1000, description="zoekwoorden in de omschrijving (alle woorden, ook als"
+            " begin van een woord; hoofdletters en accenten tellen niet)")] = None,
+        mine: Annotated[bool, QueryParameter(description="alleen signalen die ik maakte")] = False,
+        assignee: Annotated[str | None, QueryParameter(
+            min_length=1, max_length=64,
+            description="alleen signalen overgedragen aan deze gebruiker (`me`: aan mij)")] = None,
+        follow_up: Annotated[Literal["due"] | None, QueryParameter(
+            description="`due`: opvolgdatum vandaag of eerder (Nederlandse tijd), niet afgesloten")
+        ] = None,
     ) -> SignalPage:
+        user = request.user
         flt = SignalFilter(area=area, category=category, status=status,
                            since=period_param("since", since, end=False),
-                           until=period_param("until", until, end=True))
-        return list_signals(state.db, state.areas.fresh(), request.user, flt, limit, offset)
+                           until=period_param("until", until, end=True), q=q,
+                           created_by=user.username if mine else None,
+                           assignee=user.username if assignee == "me" else assignee,
+                           follow_up_by=now().astimezone(LOCAL).date() if follow_up else None)
+        return list_signals(state.db, state.areas.fresh(), user, flt, limit, offset)
+
+    @get("/nearby", operation_id="listNearbySignals", sync_to_thread=True,
+         summary="Signals the user may see near a point, nearest first: at most 20, observed"
+                 " in the last weeks, of one category")
+    def list_nearby_signals(
+        self, request: Request[User, str, State], state: State,
+        lat: Annotated[float, QueryParameter(ge=-90, le=90, description="Breedtegraad (WGS84)")],
+        lon: Annotated[float, QueryParameter(ge=-180, le=180, description="Lengtegraad (WGS84)")],
+        category: Annotated[str | None, QueryParameter(
+            min_length=1, max_length=64, description="categorie of subcategorie")] = None,
+        radius_m: Annotated[int, QueryParameter(
+            ge=1, le=MAX_RADIUS_M, description="straal in meters")] = 250,
+        weeks: Annotated[int, QueryParameter(
+            ge=1, le=MAX_WEEKS, description="waargenomen in de laatste zoveel weken")] = 12,
+        exclude: Annotated[UUID | None, QueryParameter(
+            description="dit signaal niet (het signaal dat wordt bewerkt)")] = None,
+    ) -> NearbySignals:
+        return nearby_signals(state.db, state.areas.fresh(), request.user, lat, lon,
+                              category=category, radius_m=radius_m, weeks=weeks, now=now(),
+                              exclude=str(exclude) if exclude else None)
+
+    @get("/{signal_id:uuid}/history", operation_id="getSignalHistory", sync_to_thread=True,
+         summary="Who changed what in a signal, and when, oldest first")
+    def get_signal_history(self, request: Request[User, str, State], state: State,
+                           signal_id: FromPath[UUID]) -> SignalHistory:
+        return signal_history(state.db, request.user, str(signal_id))
 
     @post("", operation_id="createSignal",
           summary="Create a signal; the server derives kern, wijk and buurt from its location."
