@@ -143,6 +143,7 @@ async function openHeatmap(el, categories) {
     fetchStats: (params) => request(`/stats/areas?${query(params)}`, { token }),
     fetchTrend: (level, code) => request(`/stats/areas/${encodeURIComponent(code)}?${query({ level, weeks: 26 })}`, { token }),
     fetchSignals: (params) => request(`/signals?${query(params)}`, { token }),
+    fetchRegisseurs: () => request('/stats/regisseurs', { token }),
   });
 }
 
@@ -181,7 +182,15 @@ async function openKwesties(el, categories, opts = {}) {
     categories,
     fetchKwesties: () => fetchKwesties(token),
     fetchKwestie: (id) => fetchKwestie(token, id),
-    openId: opts?.id ?? null,
+    id: opts?.id ?? null,
+    navigate: (path) => router?.navigate(path),
+    // Working on kwesties (views/kwesties.js); the server decides who may (problem+json otherwise).
+    createKwestie: (body) => request('/kwesties', { method: 'POST', body, token }),
+    updateKwestie: (id, body) => request(`/kwesties/${encodeURIComponent(id)}`, { method: 'PATCH', body, token }),
+    addSignals: (id, ids) => request(`/kwesties/${encodeURIComponent(id)}/signals`, { method: 'POST', body: { signal_ids: ids }, token }),
+    removeSignal: (id, sid) => request(`/kwesties/${encodeURIComponent(id)}/signals/${encodeURIComponent(sid)}`, { method: 'DELETE', token }),
+    addUpdate: (id, text) => request(`/kwesties/${encodeURIComponent(id)}/updates`, { method: 'POST', body: { text }, token }),
+    listSignals: () => allSignals(),
   });
 }
 
