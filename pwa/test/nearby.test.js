@@ -181,3 +181,48 @@ describe('the capture form with nearby signals', () => {
     expect(region().hidden).toBe(true);
   });
 });
+
+describe('kwesties of nearby signals (online)', () => {
+  it('maps each signal to the open kwesties it is part of, from the kwesties the user may see', async () => {
+    const { kwestiesOfSignals } = await import('../src/store/nearby.js');
+    const answers = {
+      '/api/v1/kwesties': [
+        { id: 'k1', title: 'Overlast dorpshuis', status: 'open' },
+        { id: 'k2', title: 'Oud', status: 'gesloten' },
+      ],
+      '/api/v1/kwesties/k1': { id: 'k1', title: 'Overlast dorpshuis', timeline: [{ id: 'a' }, { id: 'c' }] },
+    };
+    const fetch = vi.fn(async (url) => new Response(JSON.stringify(answers[url]), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetch);
+    try {
+      const found = await kwestiesOfSignals(['a', 'b'], { now: 1 });
+      expect([...found]).toEqual([['a', [{ id: 'k1', title: 'Overlast dorpshuis' }]]]);
+      expect(fetch.mock.calls.map(([u]) => u)).toEqual(['/api/v1/kwesties', '/api/v1/kwesties/k1']); // not the closed one
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('adds the new signal to the chosen kwestie only once the server has it', async () => {
+    const { addToKwestiesWhenSynced } = await import('../src/store/nearby.js');
+    const { openDb } = await import('../src/store/db.js');
+    await saveToken({ access_token: 't', token_type: 'bearer', expires_in: 3600 }, Date.now(), { username: 'regisseur' });
+    const local = await createSignal({ ...signal('new-one'), observed_at: new Date().toISOString() });
+    const fetch = vi.fn(async () => new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetch);
+    try {
+      addToKwestiesWhenSynced(local.id, ['k1'], { every: 5 });
+      await new Promise((r) => setTimeout(r, 40));
+      expect(fetch).not.toHaveBeenCalled(); // still waiting to be sent
+      const db = await openDb();
+      await db.put('signals', { ...(await db.get('signals', local.id)), version: 1, _pending: undefined });
+      await vi.waitFor(() => expect(fetch).toHaveBeenCalledOnce());
+      const [url, init] = fetch.mock.calls[0];
+      expect(url).toBe('/api/v1/kwesties/k1/signals');
+      expect(init.method).toBe('POST');
+      expect(JSON.parse(init.body)).toEqual({ signal_ids: [local.id] });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
