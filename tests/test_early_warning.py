@@ -5,7 +5,10 @@ Seeded: the simulated series and the permutations are the same on every run.
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import numpy as np
 import pytest
@@ -334,3 +337,54 @@ def test_the_scan_stays_bounded_when_thousands_of_signals_share_one_day():
     finally:
         tracemalloc.stop()
     assert peak < 100_000_000
+
+
+# --- "hoort bij": one problem with several reporters (issue 12) --------------------------
+
+def _street_week(rng):
+    week_start = NOW - timedelta(days=6)
+    return [("jeugd", "jeugdoverlast", (ENS_STREET[0] + rng.normal(0, 0.0005), ENS_STREET[1] + rng.normal(0, 0.0008)),
+             week_start + timedelta(days=i)) for i in range(6)]
+
+
+def test_a_hoort_bij_chain_counts_as_one_problem_in_every_method(history, tmp_path):
+    """Six reports in one Ens street alarm all three methods when independent; when each
+    "hoort bij" the one before (a chain back to the first), they are one problem: no alert."""
+    found = {}
+    for linked in (False, True):
+        (tmp_path / str(linked)).mkdir()
+        db, catalog = open_copy(history, tmp_path / str(linked))
+        ids = [str(uuid.uuid4()) for _ in range(6)]
+        rows = _street_week(np.random.default_rng(9))
+        store_signals(db, catalog, [
+            SignalCreate(category=c, subcategory=s, description="x", source="inwoner",
+                         location=Location(lat=lat, lon=lon), observed_at=when,
+                         related_to=UUID(ids[i - 1]) if linked and i else None)
+            for i, (c, s, (lat, lon), when) in enumerate(rows)], ids=ids, user=USER)
+        detect(db, catalog, NOW)
+        found[linked] = {r["method"] for r in db.query("SELECT method FROM alerts WHERE category = 'jeugd'"
+                                                        " OR category = 'jeugdoverlast'")}
+        db.close()
+    assert found[False] == {"basislijn", "scan", "regel"}
+    assert found[True] == set()
+
+
+def test_an_alert_lists_every_reporter_of_a_chain_but_counts_it_once(tmp_path):
+    from server.alerts.detect import detect_rule_clusters
+
+    db = open_database(Settings(db_path=tmp_path / "r.db")).db
+    catalog = AreaCatalog(db)
+    rows = _street_week(np.random.default_rng(3))
+    ids = [str(uuid.uuid4()) for _ in rows]
+    # Four independent reports; the last two "hoort bij" the first.
+    store_signals(db, catalog, [
+        SignalCreate(category=c, subcategory=s, description="x", source="inwoner",
+                     location=Location(lat=lat, lon=lon), observed_at=when,
+                     related_to=UUID(ids[0]) if i >= 4 else None)
+        for i, (c, s, (lat, lon), when) in enumerate(rows)], ids=ids, user=USER)
+    [alert_id] = detect_rule_clusters(db, catalog, NOW)
+    alert = db.query_one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
+    assert alert["observed"] == 4 and "4 signalen" in alert["title"]
+    assert sorted(json.loads(alert["signal_ids"])) == sorted(ids)  # every report is evidence
+    assert "4 problemen met samen 6 meldingen" in alert["why"]
+    db.close()

@@ -7,6 +7,10 @@
 
 Running detection again over the same signals changes nothing (findings.py).
 
+Signals linked by "hoort bij" (`related_to`) are one problem with several reporters:
+every method counts each chain once, at its root's time and place, and the alert lists
+every report of the chain (chains.py).
+
 One bad value must not silence early warning for the whole municipality: every
 unit of work (the count query, each kern × category series, each category of the
 scan and of the rule, storing each finding) runs on its own. A unit that fails is
@@ -17,6 +21,7 @@ others still run. A signal whose observation time cannot be read (or lies before
 
 from __future__ import annotations
 
+import json
 import logging
 import zlib
 from collections import Counter
@@ -36,6 +41,7 @@ from ..categories.store import list_categories
 from ..db import Database
 from ..timeutil import OBSERVED_FLOOR, from_utc_text, now, utc_text
 from .baseline import BaselineSettings, assess
+from .chains import Chains, load_chains
 from .findings import Episodes, Finding, dutch_number, upsert
 from .rules import DEFAULT_RULES, RuleSettings, find_clusters
 from .scan import ScanSettings, scan
@@ -190,21 +196,25 @@ def baseline_findings(db: Database, catalog: AreaCatalog, run: DetectionRun,
     each series on its own."""
     series: dict[tuple[str, str], np.ndarray] = {}
     t = np.zeros(0)
+    chains = Chains()
     with run.unit("basislijn"):
-        series, t = _series(db, run, settings)
+        chains = load_chains(db.conn)
+        series, t = _series(db, run, settings, chains)
     findings = []
     for (kern, category), counts in sorted(series.items()):
         if counts[-2:].sum() < settings.min_observed:
             continue  # cannot alarm: skip the fit
         with run.unit("basislijn", category, kern):
-            if (finding := _assessed(db, catalog, run.at, settings, names, kern, category, counts, t)):
+            if (finding := _assessed(db, catalog, run.at, settings, names, kern, category, counts, t,
+                                     chains)):
                 findings.append(finding)
     return findings
 
 
-def _series(db: Database, run: DetectionRun, settings: BaselineSettings
+def _series(db: Database, run: DetectionRun, settings: BaselineSettings, chains: Chains | None = None
             ) -> tuple[dict[tuple[str, str], np.ndarray], np.ndarray]:
-    """Weekly counts per (kern, category), oldest first, and each week's time in weeks."""
+    """Weekly counts per (kern, category), oldest first, and each week's time in weeks; a
+    "hoort bij" chain counts once, at its root."""
     at = run.at
     weeks = settings.history_weeks + settings.gap_weeks + 2
     since = at - timedelta(weeks=weeks)
@@ -212,8 +222,9 @@ def _series(db: Database, run: DetectionRun, settings: BaselineSettings
     rows = db.query(
         "SELECT kern_code, category, CAST((julianday(?) - julianday(observed_utc)) / 7 AS INTEGER)"
         " AS ago, count(*) AS n FROM signals WHERE deleted = 0 AND kern_code IS NOT NULL"
-        " AND observed_utc > ? AND observed_utc <= ? GROUP BY 1, 2, 3",
-        (stamp, utc_text(since), stamp))
+        " AND observed_utc > ? AND observed_utc <= ?"
+        " AND id NOT IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3",
+        (stamp, utc_text(since), stamp, json.dumps(list(chains.roots) if chains else [])))
     if any(r["ago"] is None for r in rows):  # a time SQLite cannot read either: name them
         for r in db.query("SELECT id, observed_utc FROM signals WHERE deleted = 0 AND kern_code IS NOT NULL"
                           " AND observed_utc > ? AND observed_utc <= ? AND julianday(observed_utc) IS NULL",
@@ -237,7 +248,7 @@ def _series(db: Database, run: DetectionRun, settings: BaselineSettings
 
 def _assessed(db: Database, catalog: AreaCatalog, at: datetime, settings: BaselineSettings,
               names: dict[str, str], kern: str, category: str, counts: np.ndarray,
-              t: np.ndarray) -> Finding | None:
+              t: np.ndarray, chains: Chains | None = None) -> Finding | None:
     """The finding of one series, or None when it does not alarm."""
     stamp = utc_text(at)
     result = assess(counts, t, settings)
@@ -249,6 +260,9 @@ def _assessed(db: Database, catalog: AreaCatalog, at: datetime, settings: Baseli
         "SELECT id, subcategory, lat, lon FROM signals WHERE deleted = 0 AND kern_code = ?"
         " AND category = ? AND observed_utc > ? AND observed_utc <= ? ORDER BY observed_utc",
         (kern, category, utc_text(start), stamp))
+    chains = chains or Chains()
+    counted = [s["id"] for s in signals if chains.counted(s["id"])]
+    signals = _with_chains(db, signals, chains)
     label = _label(category, [s["subcategory"] for s in signals])
     place = _place(catalog, kern)
     alpha = settings.alpha
@@ -260,7 +274,8 @@ def _assessed(db: Database, catalog: AreaCatalog, at: datetime, settings: Baseli
              f" (quasi-Poisson, zoals Farrington-flexibel): {result.observed} signalen in de"
              f" laatste {days} dagen waar {dutch_number(result.expected)} verwacht was."
              f" Kans bij toeval p = {result.p_value:.2g} (drempel {alpha:.2g}:"
-             f" {dutch_number(settings.false_alarms_per_area_year)} vals alarm per kern per jaar)."),
+             f" {dutch_number(settings.false_alarms_per_area_year)} vals alarm per kern per jaar)."
+             f"{_reporters(chains, counted)}"),
         signal_ids=[s["id"] for s in signals], extent=_extent(signals, catalog, kern),
         window_start=start, window_end=at, observed=result.observed,
         expected=result.expected, score=result.score, p_value=result.p_value)
@@ -273,7 +288,9 @@ def scan_findings(db: Database, catalog: AreaCatalog, run: DetectionRun, setting
     """Per category (each on its own), the significant space-time clusters ending at `at`."""
     at = run.at
     categories: list[str] = []
+    chains = Chains()
     with run.unit("scan"):
+        chains = load_chains(db.conn)
         period = (utc_text(at - timedelta(days=settings.study_days)), utc_text(at))
         categories = sorted(r[0] for r in db.query(
             "SELECT DISTINCT category FROM signals WHERE deleted = 0 AND lat IS NOT NULL"
@@ -288,13 +305,14 @@ def scan_findings(db: Database, catalog: AreaCatalog, run: DetectionRun, setting
                 " WHERE deleted = 0 AND lat IS NOT NULL AND category = ? AND observed_utc > ?"
                 " AND observed_utc <= ? ORDER BY observed_utc DESC, rowid DESC LIMIT ?",
                 (category, *period, settings.max_signals))[::-1]
-            items = _by_category(run, rows, lambda r: r["category"]).get(category, [])
-            findings += _scanned(catalog, at, settings, names, category, items)
+            items = [i for i in _by_category(run, rows, lambda r: r["category"]).get(category, [])
+                     if chains.counted(i["id"])]  # a "hoort bij" chain counts once, at its root
+            findings += _scanned(catalog, at, settings, names, category, items, chains)
     return findings
 
 
 def _scanned(catalog: AreaCatalog, at: datetime, settings: ScanSettings, names: dict[str, str],
-             category: str, items: list[dict]) -> list[Finding]:
+             category: str, items: list[dict], chains: Chains | None = None) -> list[Finding]:
     """The significant clusters of one category."""
     findings = []
     ago = np.array([(at - r["when"]).total_seconds() // 86400 for r in items], dtype=int)
@@ -318,8 +336,9 @@ def _scanned(catalog: AreaCatalog, at: datetime, settings: ScanSettings, names: 
                  f" binnen {int(c.radius_m)} m in de laatste {c.window_days} dagen, waar"
                  f" {dutch_number(c.expected)} verwacht was als plaats en tijd los van elkaar"
                  f" staan. p = {c.p_value:.2g} uit {settings.permutations} herhalingen"
-                 f" (drempel {settings.p_threshold:.2g}). Het cluster kan over kerngrenzen gaan."),
-            signal_ids=[m["id"] for m in members], extent=_extent(members, catalog, kern),
+                 f" (drempel {settings.p_threshold:.2g}). Het cluster kan over kerngrenzen gaan."
+                 f"{_reporters(chains, [m['id'] for m in members])}"),
+            signal_ids=(chains or Chains()).expand(m["id"] for m in members), extent=_extent(members, catalog, kern),
             window_start=at - timedelta(days=c.window_days), window_end=at,
             observed=c.observed, expected=c.expected, score=c.llr, p_value=c.p_value))
     return findings
@@ -333,20 +352,24 @@ def rule_findings(db: Database, catalog: AreaCatalog, run: DetectionRun,
     """N-within-R-metres-within-D-days clusters per (sub)category, each on its own."""
     at = run.at
     by_category: dict[str, list[dict]] = {}
+    chains = Chains()
     with run.unit("regel"):
         longest = max([default.days, *[r.days for r in rules.values()]])
+        chains = load_chains(db.conn)
         # A subcategory is the sharper signal ("jeugdoverlast"): group by it when given.
-        by_category = _by_category(run, _located(db, at - timedelta(days=longest), at),
+        # A "hoort bij" chain counts once, at its root.
+        by_category = _by_category(run, [r for r in _located(db, at - timedelta(days=longest), at)
+                                         if chains.counted(r["id"])],
                                    lambda r: r["subcategory"] or r["category"])
     findings = []
     for category, items in sorted(by_category.items()):
         with run.unit("regel", category):
-            findings += _ruled(catalog, at, rules.get(category, default), names, category, items)
+            findings += _ruled(catalog, at, rules.get(category, default), names, category, items, chains)
     return findings
 
 
 def _ruled(catalog: AreaCatalog, at: datetime, rule: RuleSettings, names: dict[str, str],
-           category: str, items: list[dict]) -> list[Finding]:
+           category: str, items: list[dict], chains: Chains | None = None) -> list[Finding]:
     """The rule's clusters in one (sub)category."""
     findings = []
     kern_of = {i["id"]: i["kern_code"] for i in items}
@@ -360,8 +383,9 @@ def _ruled(catalog: AreaCatalog, at: datetime, rule: RuleSettings, names: dict[s
                    f" in {rule.days} dagen binnen {int(rule.radius_m)} m"),
             why=(f"Regel: minstens {rule.min_signals} signalen van één soort binnen"
                  f" {int(rule.radius_m)} m en {rule.days} dagen. Gevonden: {n}, van"
-                 f" {cluster.first:%d-%m} tot {cluster.last:%d-%m}."),
-            signal_ids=cluster.signal_ids, extent=cluster.bbox,
+                 f" {cluster.first:%d-%m} tot {cluster.last:%d-%m}."
+                 f"{_reporters(chains, cluster.signal_ids)}"),
+            signal_ids=(chains or Chains()).expand(cluster.signal_ids), extent=cluster.bbox,
             window_start=cluster.first, window_end=cluster.last, observed=n))
     return findings
 
@@ -374,6 +398,26 @@ def _located(db: Database, since: datetime, at: datetime) -> list:
         "SELECT id, category, subcategory, lat, lon, kern_code, observed_utc FROM signals"
         " WHERE deleted = 0 AND lat IS NOT NULL AND observed_utc > ? AND observed_utc <= ?",
         (utc_text(since), utc_text(at)))
+
+
+def _with_chains(db: Database, rows: list, chains: Chains) -> list:
+    """`rows` (id, subcategory, lat, lon) with the other reports of their chains added."""
+    have = {r["id"] for r in rows}
+    extra = [i for i in chains.expand(have) if i not in have]
+    if not extra:
+        return rows
+    return [*rows, *db.query("SELECT id, subcategory, lat, lon FROM signals WHERE deleted = 0 AND id IN"
+                             " (SELECT value FROM json_each(?)) ORDER BY observed_utc", (json.dumps(extra),))]
+
+
+def _reporters(chains: Chains | None, counted: list[str]) -> str:
+    """A sentence on the reports that were counted with an earlier one ("hoort bij")."""
+    others = sum(len(chains.members.get(i, ())) for i in counted) if chains else 0
+    if not others:
+        return ""
+    return (f" Meldingen die bij een eerdere horen tellen mee als één probleem: {len(counted)}"
+            f" {'probleem' if len(counted) == 1 else 'problemen'} met samen {len(counted) + others}"
+            " meldingen.")
 
 
 def _by_category(run: DetectionRun, rows: list, key) -> dict[str, list[dict]]:
