@@ -592,6 +592,44 @@ def m015_kwestie_work(conn: sqlite3.Connection) -> None:
 
 
 @migration
+def m013_handover(conn: sqlite3.Connection) -> None:
+    """Hand-over and "hoort bij" (issue 12): a signal can be assigned to a colleague, with a
+    note, and can belong with an earlier signal.
+
+    - `signals.assignee` (a username; that user sees the signal too, signals/access.py),
+      `signals.assignment_note` (free text: may hold personal data) and `signals.related_to`
+      (a signal id). Snapshots written before lack these keys: read as null (writer.py).
+    - `signal_left_areas` also records the assignee a change took the signal from, so the
+      former assignee's next pull removes it (unless they still see it otherwise), as it
+      does for a signal moved out of someone's areas. One trigger writes both: the areas
+      and the assignee the signal had before that version.
+    """
+    _run_script(
+        conn,
+        """
+        ALTER TABLE signals ADD COLUMN assignee TEXT;
+        ALTER TABLE signals ADD COLUMN assignment_note TEXT;
+        ALTER TABLE signals ADD COLUMN related_to TEXT;
+        CREATE INDEX signals_assignee ON signals(assignee) WHERE assignee IS NOT NULL;
+        CREATE INDEX signals_related_to ON signals(related_to) WHERE related_to IS NOT NULL;
+
+        ALTER TABLE signal_left_areas ADD COLUMN assignee TEXT;
+        DROP TRIGGER signals_left_areas;
+        CREATE TRIGGER signals_left_areas AFTER UPDATE OF kern_code, wijk_code, buurt_code, assignee
+            ON signals
+            WHEN old.kern_code IS NOT new.kern_code OR old.wijk_code IS NOT new.wijk_code
+              OR old.buurt_code IS NOT new.buurt_code
+              OR (old.assignee IS NOT NULL AND old.assignee IS NOT new.assignee)
+        BEGIN
+            INSERT OR REPLACE INTO signal_left_areas (signal_id, version, kern_code, wijk_code,
+                buurt_code, assignee) VALUES (new.id, new.version, old.kern_code, old.wijk_code,
+                old.buurt_code, old.assignee);
+        END;
+        """,
+    )
+
+
+@migration
 def m014_signal_search(conn: sqlite3.Connection) -> None:
     """Full-text search on descriptions (issue 12, signals/search.py): an external-content
     FTS5 index over `signals.description`, keyed by the signals' rowid, folding case and

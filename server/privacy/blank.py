@@ -2,7 +2,8 @@
 
 Used by the retention rules (server/retention) and by an erasure request (erase.py).
 Blanking a signal:
-- its description becomes a fixed marker (it says why, never what was there);
+- its description becomes a fixed marker (it says why, never what was there), and the
+  note of its hand-over (free text too) goes;
 - its location is generalised to its areas: the coordinates, accuracy and method go,
   the kern, wijk and buurt stay (statistics per area keep counting it);
 - its photos go from the signal, and from disk when no other signal uses them;
@@ -30,7 +31,8 @@ ERASURE_MARKER = "[Verwijderd op verzoek van de betrokkene (AVG artikel 17).]"
 MARKERS = (RETENTION_MARKER, ERASURE_MARKER)
 #: SQL condition on `signals`: its personal data is gone already (a marker for description,
 #: no location, no photos, no snapshot left). Its parameters are `MARKERS`.
-BLANKED = ("description IN (?, ?) AND lat IS NULL AND attachments = '[]' AND NOT EXISTS"
+BLANKED = ("description IN (?, ?) AND assignment_note IS NULL AND lat IS NULL"
+           " AND attachments = '[]' AND NOT EXISTS"
            " (SELECT 1 FROM signal_versions v WHERE v.signal_id = signals.id)")
 
 _INSERT_CHANGE = ("INSERT INTO changes (signal_id, version, op, changed_by, device_id, changed_at)"
@@ -63,7 +65,8 @@ def blank(conn: sqlite3.Connection, ids: Sequence[str], marker: str, by: str,
         marks = ",".join("?" * len(part))
         conn.execute(f"DELETE FROM signal_versions WHERE signal_id IN ({marks})", part)
         conn.execute(
-            "UPDATE signals SET description = ?, lat = NULL, lon = NULL, accuracy_m = NULL,"
+            "UPDATE signals SET description = ?, assignment_note = NULL, lat = NULL, lon = NULL,"
+            " accuracy_m = NULL,"
             " location_method = NULL, attachments = '[]', version = version + 1,"
             f" device_id = NULL, updated_at = ? WHERE id IN ({marks}) AND deleted = 0",
             (marker, stamp, *part))

@@ -123,7 +123,7 @@ def _purge_signals(conn, ids: list[str], stamp: str) -> set[str]:
         conn.execute(f"DELETE FROM changes WHERE signal_id IN ({marks})", part)
         conn.execute(f"DELETE FROM mutations WHERE signal_id IN ({marks})", part)
         conn.execute(
-            "UPDATE signals SET deleted = 1, description = '', subcategory = NULL,"
+            "UPDATE signals SET deleted = 1, description = '', subcategory = NULL, assignment_note = NULL,"
             f" follow_up_date = NULL, version = version + 1, updated_at = ? WHERE id IN ({marks})",
             (stamp, *part))
         conn.executemany(

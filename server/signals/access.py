@@ -4,8 +4,8 @@ One rule, in SQL for lists and in Python for a row at hand, so every path (lists
 single reads, pulls, alerts, kwesties, photos, statistics, writes) answers the same:
 - a beheerder sees every signal, and so does a user with `all_areas` (explicit:
   a user without areas and without all_areas sees only the signals they made);
-- anyone else sees the signals in their areas (kern, wijk or buurt codes) and the
-  ones they made themselves;
+- anyone else sees the signals in their areas (kern, wijk or buurt codes), the
+  ones they made themselves and the ones handed to them (`assignee`);
 - whoever may see a signal may change it; deleting it is for its maker, a
   teamleider or a beheerder.
 A signal a user may not see answers like one that does not exist (`NotFound`, one text).
@@ -35,22 +35,24 @@ def scope_clause(user: User, table: str = "", *, owner: str | None = None) -> tu
     """SQL that is true (1) for the rows of `signals` (aliased `table`) this user may see.
 
     `owner` names the column of the maker when `table` is not a signals row (e.g. the
-    areas a signal left, with its maker elsewhere); never NULL, so it can be compared."""
+    areas a signal left, with its maker elsewhere); never NULL, so it can be compared.
+    `{table}.assignee` is the one it is handed to (in `signal_left_areas`: the one a change
+    took it from)."""
     if sees_all(user):
         return "1", []
     t = f"{table}." if table else ""
     maker = owner or f"{t}created_by"
     if not user.areas:
-        return f"({maker} = ?)", [user.username]
+        return f"({maker} = ? OR coalesce({t}assignee = ?, 0))", [user.username, user.username]
     marks = ",".join("?" * len(user.areas))
     clause = (f"(coalesce({t}kern_code IN ({marks}) OR {t}wijk_code IN ({marks})"
-              f" OR {t}buurt_code IN ({marks}), 0) OR {maker} = ?)")
-    return clause, [*user.areas, *user.areas, *user.areas, user.username]
+              f" OR {t}buurt_code IN ({marks}) OR {t}assignee = ?, 0) OR {maker} = ?)")
+    return clause, [*user.areas, *user.areas, *user.areas, user.username, user.username]
 
 
 def may_see(user: User, row: Mapping[str, Any]) -> bool:
     """Whether this user may see (and so change) the signal in `row`."""
-    if sees_all(user) or row["created_by"] == user.username:
+    if sees_all(user) or row["created_by"] == user.username or row["assignee"] == user.username:
         return True
     areas = user.areas
     return row["kern_code"] in areas or row["wijk_code"] in areas or row["buurt_code"] in areas

@@ -29,6 +29,11 @@ Attachments = Annotated[list[Sha256], Meta(max_length=MAX_ATTACHMENTS)]
 #: Only plausible times are taken (2000-01-01 … a day after now): the service checks that,
 #: with its clock (`timeutil.plausible`).
 AwareDateTime = Annotated[datetime, Meta(tz=True)]
+MAX_ASSIGNMENT_NOTE = 500
+#: Who a signal is handed to: an active user's name (the service checks it exists).
+Assignee = Annotated[Text, Meta(min_length=1, max_length=64)]
+#: A note with the hand-over (free text: may hold personal data, erased like a description).
+AssignmentNote = Annotated[Text, Meta(max_length=MAX_ASSIGNMENT_NOTE)]
 
 
 class Location(msgspec.Struct):
@@ -55,6 +60,11 @@ class SignalCreate(msgspec.Struct):
     contains_personal_data: bool = False
     attachments: Attachments = msgspec.field(default_factory=list)
     follow_up_date: date | None = None
+    #: Handed to this colleague (an active user), who then sees it too.
+    assignee: Assignee | None = None
+    assignment_note: AssignmentNote | None = None
+    #: "Hoort bij": an earlier signal (one the user may see) this one belongs with.
+    related_to: UUID | None = None
 
 
 class SignalUpdate(msgspec.Struct):
@@ -71,6 +81,9 @@ class SignalUpdate(msgspec.Struct):
     contains_personal_data: bool | UnsetType = UNSET
     attachments: Attachments | UnsetType = UNSET
     follow_up_date: date | None | UnsetType = UNSET
+    assignee: Assignee | None | UnsetType = UNSET
+    assignment_note: AssignmentNote | None | UnsetType = UNSET
+    related_to: UUID | None | UnsetType = UNSET
 
 
 class Signal(msgspec.Struct):
@@ -90,6 +103,11 @@ class Signal(msgspec.Struct):
     #: Attachments the signal refers to whose bytes have not arrived yet.
     pending_attachments: list[str]
     follow_up_date: date | None
+    #: The colleague it is handed to (they see it too), with a note; null: nobody.
+    assignee: str | None
+    assignment_note: str | None
+    #: "Hoort bij": the earlier signal this one belongs with (null: none).
+    related_to: UUID | None
     kern: AreaRef | None
     wijk: AreaRef | None
     buurt: AreaRef | None

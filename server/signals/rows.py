@@ -30,6 +30,9 @@ FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "contains_personal_data": ("contains_personal_data",),
     "attachments": ("attachments",),
     "follow_up_date": ("follow_up_date",),
+    "assignee": ("assignee",),
+    "assignment_note": ("assignment_note",),
+    "related_to": ("related_to",),
 }
 CLIENT_COLUMNS: tuple[str, ...] = tuple(c for cols in FIELD_COLUMNS.values() for c in cols)
 # Columns the server derives from the client's: areas from the location, UTC time for filters.
@@ -51,6 +54,8 @@ def _values(field: str, value: Any) -> tuple[Any, ...]:
         return (json.dumps(value),)
     if field == "contains_personal_data":
         return (int(value),)
+    if field == "related_to":
+        return (str(value) if value is not None else None,)
     return (value,)
 
 
@@ -81,6 +86,8 @@ def create_columns(data: SignalCreate) -> dict[str, Any]:
         "status": data.status, "contains_personal_data": int(data.contains_personal_data),
         "attachments": json.dumps(data.attachments) if data.attachments else "[]",
         "follow_up_date": data.follow_up_date.isoformat() if data.follow_up_date else None,
+        "assignee": data.assignee, "assignment_note": data.assignment_note,
+        "related_to": str(data.related_to) if data.related_to else None,
     }
 
 
@@ -117,6 +124,9 @@ def to_signal(row: Row, catalog: AreaCatalog, pending: Sequence[str] = (),
         attachments=attachments if attachments is not None else json.loads(row["attachments"]),
         pending_attachments=list(pending),
         follow_up_date=date.fromisoformat(follow_up) if follow_up else None,
+        assignee=row["assignee"],
+        assignment_note=row["assignment_note"],
+        related_to=uuid.UUID(row["related_to"]) if row["related_to"] else None,
         kern=catalog.ref("kern", row["kern_code"]),
         wijk=catalog.ref("wijk", row["wijk_code"]),
         buurt=catalog.ref("buurt", row["buurt_code"]),

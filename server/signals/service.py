@@ -22,7 +22,12 @@ The rules, in the order they are checked:
    signal or one the user may not see, is never taken (`rejected`, one answer).
 3. update: on the current version the fields are taken; on an older one they
    are merged field by field with what others changed since (merge.py); where
-   both changed a field the later mutation wins and the answer is `conflict`.
+   both changed a field the later mutation wins and the answer is `conflict`,
+   except a status change against a signal closed since the base: it stays
+   afgesloten, and the answer is `conflict` with the lost value (`Outcome.lost`).
+   An `assignee` newly set must be an active user; a `related_to` ("hoort bij")
+   newly set must be a live signal the user may see, not the signal itself, and
+   not one whose own chain leads back to it.
    An update of a deleted signal is a `conflict` with no server state.
    A signal the user may not see answers as one that does not exist (no probing).
 4. delete: a tombstone, for the maker, a teamleider or a beheerder. A delete
@@ -66,6 +71,11 @@ Status = Literal["applied", "duplicate", "conflict", "rejected"]
 
 
 OVERWRITTEN = "ook elders gewijzigd; deze wijziging is als laatste verwerkt"
+#: Why a field of a change did not win (the server's value stayed): see merge.py.
+LOST = {
+    "status": "het signaal was intussen afgesloten; deze wijziging is niet doorgevoerd",
+    "subcategory": "de categorie is elders gewijzigd; deze subcategorie is niet doorgevoerd",
+}
 #: A create under an id that is taken: by a deleted signal, or by one the user may not see.
 #: One answer for both, so a create cannot tell which, nor anything about the other signal.
 #: (That the id is taken cannot be hidden: two signals cannot share one. Pretending to store
@@ -77,17 +87,32 @@ ID_TAKEN = ("Dit id hoort bij een ander signaal (verwijderd, of niet zichtbaar v
 
 @register
 class Overlap(Conflict):
-    """Applied, but someone else changed the same fields since the base: this change won."""
+    """Someone else changed the same fields since the base: in `fields` this change won,
+    except in `lost` (the server's value stayed, merge.py)."""
 
     kind = "overlap"
 
-    def __init__(self, fields: Sequence[str]):
-        super().__init__(f"Ook elders gewijzigd: {', '.join(fields)}. Uw wijziging is als laatste"
-                         " verwerkt.", errors=[FieldIssue(f, OVERWRITTEN) for f in fields])
+    def __init__(self, fields: Sequence[str], lost: Sequence[str] = ()):
+        won = [f for f in fields if f not in lost]
+        parts = []
+        if won:
+            parts.append(f"Ook elders gewijzigd: {', '.join(won)}. Uw wijziging is als laatste"
+                         " verwerkt.")
+        if lost:
+            parts.append(f"Niet doorgevoerd: {', '.join(lost)}; intussen elders gewijzigd"
+                         " (het signaal was al afgesloten).")
+        super().__init__(" ".join(parts), errors=[
+            FieldIssue(f, LOST.get(f, OVERWRITTEN) if f in lost else OVERWRITTEN)
+            for f in fields])
 
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(e.name for e in self.errors)
+
+    @property
+    def lost(self) -> tuple[str, ...]:
+        """The fields where this change did not win."""
+        return tuple(e.name for e in self.errors if e.reason != OVERWRITTEN)
 
 
 class Mutation(msgspec.Struct, frozen=True):
@@ -120,6 +145,8 @@ class Outcome:
     stored: bool = False
     #: This mutation made the signal.
     created: bool = False
+    #: Fields where the change lost to the server's value: field → the value it sent.
+    lost: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -257,7 +284,7 @@ class SignalWriter:
              known: dict[tuple[str, str], Mapping]) -> Outcome:
         m = batch.mutations[i]
         if m.id is not None and (prior := known.get(_key(m))) is not None:
-            return self._replay(actor, prior)
+            return self._replay(actor, prior, m)
         self.conn.execute("SAVEPOINT mutation")
         try:
             if i in batch.errors:
@@ -288,6 +315,7 @@ class SignalWriter:
     def _create(self, actor: User, m: Mutation, row: sqlite3.Row | None,
                 columns: dict[str, Any]) -> Outcome:
         if row is None:
+            self._check_links(actor, m.signal_id, None, columns)
             new = self._new_row(m, columns, actor)
             writer.insert(self.conn, [new], actor.username, m.device, self.stamp)
             return Outcome("applied", m.signal_id, 1, new, stored=True, created=True)
@@ -299,6 +327,7 @@ class SignalWriter:
             wanted["observed_at"] = server["observed_at"]  # a retry without a time is the same
         if wanted == server:
             return Outcome("applied", m.signal_id, row["version"], row)  # the same create again
+        self._check_links(actor, m.signal_id, server, wanted)
         # Another create under this id: the later one wins, and the app is told what it overwrote.
         differ = sorted(changed_fields(server, wanted))
         new = self._store_update(row, wanted, actor, m.device)
@@ -313,13 +342,19 @@ class SignalWriter:
         server = client_columns(row)
         client = {**server, **to_columns(patch, sent)}
         base, others = self._base(row, m.base_version, writer.author(actor.username, m.device))
-        merged, both = merge(base, server, client, sent, others)
-        self._check_categories(server, client, merged, sent, both)
+        merged, both, lost = merge(base, server, client, sent, others)
+        self._check_categories(server, client, merged, sent, both, lost)
+        self._check_links(actor, m.signal_id, server, merged)
+        values = _lost_values(patch, lost) if lost else None
         if merged == server:
+            if lost:  # nothing taken: the signal as it is, and what did not win
+                return Outcome("conflict", m.signal_id, row["version"], row, Overlap(both, lost),
+                               lost=values)
             return Outcome("applied", m.signal_id, row["version"], row)
         new = self._store_update(row, merged, actor, m.device)
         if both:
-            return Outcome("conflict", m.signal_id, new["version"], new, Overlap(both), stored=True)
+            return Outcome("conflict", m.signal_id, new["version"], new, Overlap(both, lost),
+                           stored=True, lost=values)
         return Outcome("applied", m.signal_id, new["version"], new, stored=True)
 
     def _delete(self, actor: User, m: Mutation, row: sqlite3.Row) -> Outcome:
@@ -360,7 +395,8 @@ class SignalWriter:
         return snaps[0][1], others
 
     def _check_categories(self, server: Mapping[str, Any], client: Mapping[str, Any],
-                          merged: dict[str, Any], sent: Sequence[str], both: list[str]) -> None:
+                          merged: dict[str, Any], sent: Sequence[str], both: list[str],
+                          lost: list[str]) -> None:
         """A (sub)category this mutation newly sets must be on the managed list, and a
         subcategory never outlives its category. Values it keeps are not judged again, so
         a category taken off the list later does not block other edits of old signals."""
@@ -375,6 +411,41 @@ class SignalWriter:
             if "subcategory" in sent and kept == sub and "subcategory" not in both:
                 both.append("subcategory")  # the category changed elsewhere: the app is told
                 both.sort()
+                lost.append("subcategory")
+                lost.sort()
+
+    def _check_links(self, actor: User, signal_id: str, server: Mapping[str, Any] | None,
+                     cols: Mapping[str, Any]) -> None:
+        """An assignee this change newly sets must be an active user; a "hoort bij"
+        (`related_to`) it newly sets must be a live signal the actor may see, not this one,
+        and not one whose chain of "hoort bij" leads back to this one. Kept values are not
+        judged again (a colleague who left does not block other edits)."""
+        assignee = cols["assignee"]
+        if assignee is not None and (server is None or assignee != server["assignee"]):
+            found = self.conn.execute("SELECT 1 FROM users WHERE username = ? AND active = 1",
+                                      (assignee,)).fetchone()
+            if found is None:
+                raise Invalid("assignee", f"'{assignee}' is geen actieve gebruiker",
+                              f"Toewijzen kan alleen aan een actieve collega; '{assignee}' is"
+                              " dat niet.")
+        target = cols["related_to"]
+        if target is None or (server is not None and target == server["related_to"]):
+            return
+        if target == signal_id:
+            raise Invalid("related_to", "een signaal kan niet bij zichzelf horen")
+        row = self.conn.execute("SELECT * FROM signals WHERE id = ?", (target,)).fetchone()
+        if row is None or row["deleted"] or not access.may_see(actor, row):
+            raise Invalid("related_to", f"signaal {target} bestaat niet of u mag het niet zien")
+        seen = {target}
+        step = row["related_to"]
+        while step is not None and step not in seen:
+            if step == signal_id:
+                raise Invalid("related_to", "dat signaal hoort (via andere) al bij dit signaal;"
+                              " een kring is niet mogelijk")
+            seen.add(step)
+            nxt = self.conn.execute("SELECT related_to FROM signals WHERE id = ?",
+                                    (step,)).fetchone()
+            step = nxt[0] if nxt is not None else None
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -399,7 +470,9 @@ class SignalWriter:
             first = m.signal_id not in seen and (m.id is None or m.id not in ids)
             seen.add(m.signal_id)
             ids.add(m.id)
-            if first and i in batch.columns:
+            # A hand-over or "hoort bij" is checked against the database: the careful path.
+            if first and i in batch.columns and batch.columns[i]["assignee"] is None \
+                    and batch.columns[i]["related_to"] is None:
                 candidates.append((i, self._new_row(m, batch.columns[i], actor)))
         if len({batch.mutations[i].device for i, _ in candidates}) > 1:
             return []
@@ -434,10 +507,12 @@ class SignalWriter:
         for r in records:
             known[(r[1], r[0])] = {"signal_id": r[4], "version": r[7], "problem": r[8]}
 
-    def _replay(self, actor: User, prior: Mapping[str, Any]) -> Outcome:
+    def _replay(self, actor: User, prior: Mapping[str, Any], m: Mutation) -> Outcome:
         error = from_record(prior["problem"]) if prior["problem"] else None
+        lost = (_lost_values(m.data, error.lost)
+                if isinstance(error, Overlap) and error.lost else None)
         return Outcome("duplicate", prior["signal_id"], prior["version"],
-                       self.visible(actor, prior["signal_id"]), error)
+                       self.visible(actor, prior["signal_id"]), error, lost=lost)
 
     def visible(self, actor: User, signal_id: str) -> sqlite3.Row | None:
         """The live signal, when this user may see it (what a rejected mutation shows)."""
@@ -451,6 +526,11 @@ def _check_observed(data: SignalCreate | SignalUpdate, at: datetime) -> None:
     error must not sit in every later count and detection run."""
     if isinstance(data.observed_at, datetime) and (reason := plausible(data.observed_at, at)):
         raise Invalid("observed_at", reason, f"Controleer observed_at: die {reason}.")
+
+
+def _lost_values(data: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """The values a change sent for the fields where it lost, as on the wire."""
+    return {f: msgspec.to_builtins(getattr(data, f, None)) for f in fields}
 
 
 def _key(m: Mutation) -> tuple[str, str]:

@@ -34,6 +34,7 @@ _SNAPSHOT = ("INSERT OR REPLACE INTO signal_versions (signal_id, version, data, 
              " VALUES (?, ?, ?, ?)")
 
 Row = Mapping[str, Any]
+_NO_COLUMNS: dict[str, Any] = dict.fromkeys(CLIENT_COLUMNS)
 _ROW_VALUES = itemgetter(*ALL_COLUMNS)
 
 
@@ -83,8 +84,8 @@ def tombstone(conn: sqlite3.Connection, row: Row, username: str, device: str | N
     # The content goes (AVG: nothing kept that is no longer needed); the id stays for sync.
     conn.execute(
         "UPDATE signals SET deleted = 1, version = ?, device_id = ?, updated_at = ?,"
-        " description = '', attachments = '[]', lat = NULL, lon = NULL, accuracy_m = NULL"
-        " WHERE id = ?", (version, device, at, row["id"]))
+        " description = '', assignment_note = NULL, attachments = '[]', lat = NULL, lon = NULL,"
+        " accuracy_m = NULL WHERE id = ?", (version, device, at, row["id"]))
     conn.execute("DELETE FROM signal_versions WHERE signal_id = ?", (row["id"],))
     conn.execute(_INSERT_CHANGE, (row["id"], version, "delete", username, device, at))
     audit(conn, username, "signal_delete", row["id"], device=device)
@@ -93,7 +94,8 @@ def tombstone(conn: sqlite3.Connection, row: Row, username: str, device: str | N
 
 def history(conn: sqlite3.Connection, signal_id: str,
             since_version: int) -> list[tuple[int, dict[str, Any], str]]:
-    """Snapshots of the versions from `since_version` on: (version, client columns, replaced by)."""
-    return [(r[0], json.loads(r[1]), r[2]) for r in conn.execute(
+    """Snapshots of the versions from `since_version` on: (version, client columns, replaced by).
+    A column added after a snapshot was written (m013: assignee, …) reads as null."""
+    return [(r[0], {**_NO_COLUMNS, **json.loads(r[1])}, r[2]) for r in conn.execute(
         "SELECT version, data, superseded_by FROM signal_versions"
         " WHERE signal_id = ? AND version >= ? ORDER BY version", (signal_id, since_version))]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from ..problems import Problem
 from ..signals.models import Signal
@@ -61,6 +61,10 @@ class MutationResult(msgspec.Struct):
     version: int | None
     problem: Problem | None
     server: Signal | None
+    #: On a conflict, the fields where the device's change did not win (the server kept its
+    #: value, e.g. a status change of a signal closed meanwhile): field → the value it sent.
+    #: Absent when the device's change won everywhere.
+    lost: dict[str, Any] | UnsetType = UNSET
 
 
 class PushResponse(msgspec.Struct):

@@ -6,6 +6,9 @@ sends `{"deleted": id, "version": v}` for it, so no copy outlives access:
 - moved out of the user's areas (an edit of its location, an area import): the
   change that moved it has a `signal_left_areas` row (written by a trigger) with
   the areas it left; a user who could see it there gets a removal;
+- handed to someone else, or to nobody: the same row names the assignee the change
+  took it from, so the former assignee gets a removal too, unless they still see it
+  otherwise (their areas, or they made it);
 - the user's own scope changed (areas, all areas): the cursor names the scope
   generation it was made under (users/scopes.py). A pull with an older one first
   sends removals for every signal visible under that scope but not under the new

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
+from msgspec import UNSET
 
 from ..problems import ProblemError, problem_for
 from ..request_context import set_device
@@ -43,7 +44,8 @@ class SyncController(Controller):
                 version=o.version,
                 problem=problem_for(o.error, PUSH_PATH) if o.error else None,
                 server=to_signal_with(o.row, catalog, pushed.arrived)
-                if o.row is not None and not o.row["deleted"] else None)
+                if o.row is not None and not o.row["deleted"] else None,
+                lost=o.lost if o.lost else UNSET)
             for m, o in zip(data.mutations, pushed.outcomes, strict=True)])
 
     @get("/pull", operation_id="pullChanges", sync_to_thread=True,
