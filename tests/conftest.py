@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,7 +138,9 @@ def browser():
 @pytest.fixture
 def server(tmp_path: Path):
     """A real server with demo data serving the built app."""
-    require(REPO / "pwa" / "dist" / "index.html", "the PWA build (make build)")
+    # GEBIEDSRADAR_PWA_DIST (read by the server too) lets a build elsewhere be tested.
+    dist = Path(os.environ.get("GEBIEDSRADAR_PWA_DIST", REPO / "pwa" / "dist"))
+    require(dist / "index.html", "the PWA build (make build)")
     proc, base = start_server(tmp_path / "browser.db", "--demo")
     yield base
     proc.terminate()
