@@ -110,7 +110,8 @@ export async function getCursor() {
 
 // ---- notices (conflicts and rejections reported by the server) ----------------
 
-/** All notices: {signal_id, kind: 'conflict'|'rejected', mutation_id, op, problem, server, version, at}. */
+/** All notices: {signal_id, kind: 'conflict'|'rejected', mutation_id, op, problem, server, version, lost, at}
+ *  (`lost`: on a conflict, the fields where the user's change did not win → what it sent; null if none). */
 export async function getNotices() {
   const db = await openDb();
   return db.getAll('notices');

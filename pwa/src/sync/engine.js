@@ -109,6 +109,9 @@ export async function applyPushResponse(response) {
       problem: result.problem ?? null,
       server,
       version: result.version ?? null,
+      // On a conflict: the fields where this change did not win, with what it sent
+      // (e.g. {status: 'doorgezet'} for a signal closed meanwhile).
+      lost: result.lost ?? null,
     };
     if (result.status === 'rejected') {
       summary.rejected += 1;
