@@ -100,6 +100,9 @@ def test_capture_stores_each_choice_and_suggests_nearby_offline(browser, server,
     require(AXE, "axe-core (npm ci in pwa/)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     earlier = seed_earlier_signal(server)
+    lead = {"Authorization": f"Bearer {api_token(server, 'teamleider')}"}
+    kwestie = httpx.post(server + "/api/v1/kwesties", headers=lead,
+                         json={"title": "Brommers bij de speeltuin", "signal_ids": [earlier["id"]]}).json()
     photos = []
     for shade in (30, 120, 210):
         path = tmp_path / f"foto-{shade}.png"
@@ -149,7 +152,11 @@ def test_capture_stores_each_choice_and_suggests_nearby_offline(browser, server,
     follow_one = (today + timedelta(days=7)).isoformat()
     follow_up.fill(follow_one)
     f.get_by_label("Bevat persoonsgegevens").check()
-    f.get_by_role("button", name="Gebruik mijn locatie").click()
+    # Online the server is asked too (GET /signals/nearby), for signals not on the phone.
+    with page.expect_response(lambda r: "/api/v1/signals/nearby?" in r.url) as nearby_answer:
+        f.get_by_role("button", name="Gebruik mijn locatie").click()
+    assert nearby_answer.value.status == 200, nearby_answer.value.text()
+    assert "category=jeugd" in nearby_answer.value.url and "radius_m=250" in nearby_answer.value.url
     f.get_by_text("Marknesse").first.wait_for()
     f.get_by_label("Foto toevoegen").set_input_files(photos[0])
     f.get_by_role("button", name="Foto 1 verwijderen").wait_for()
@@ -223,11 +230,28 @@ def test_capture_stores_each_choice_and_suggests_nearby_offline(browser, server,
 
     context.set_offline(False)
     wait_for_status(page, "Alles verzonden", timeout=60_000)
+
+    # 5. Online: add the new signal to the kwestie the earlier one is part of.
+    f.get_by_label("Categorie").select_option(label="Jeugd")
+    f.get_by_label("Omschrijving").fill("E2E vijf: buurman belt over de brommers bij de speeltuin")
+    f.get_by_role("button", name="Gebruik mijn locatie").click()
+    item.get_by_label(f"Toevoegen aan kwestie {kwestie['title']}").check()
+    save()
+    wait_for_status(page, "Alles verzonden", timeout=60_000)
+    five = next(s for s in server_signals(server, "regisseur") if s["description"].startswith("E2E vijf"))
+    assert five["related_to"] is None
+    deadline = datetime.now().timestamp() + 30
+    while True:
+        timeline = httpx.get(f"{server}/api/v1/kwesties/{kwestie['id']}", headers=lead).json()["timeline"]
+        if any(s["id"] == five["id"] for s in timeline) or datetime.now().timestamp() > deadline:
+            break
+        page.wait_for_timeout(1000)
+    assert {s["id"] for s in timeline} == {earlier["id"], five["id"]}
     context.close()
 
     mine = {s["description"].split(":")[0]: s for s in server_signals(server, "regisseur")
             if s["description"].startswith("E2E ") and s["id"] != earlier["id"]}
-    assert sorted(mine) == ["E2E drie", "E2E een", "E2E twee", "E2E vier"]
+    assert sorted(mine) == ["E2E drie", "E2E een", "E2E twee", "E2E vier", "E2E vijf"]
     one, two, three, four = mine["E2E een"], mine["E2E twee"], mine["E2E drie"], mine["E2E vier"]
 
     assert (one["category"], one["urgency"], one["source"]) == ("jeugd", "hoog", "dorpsbelang")
