@@ -51,6 +51,7 @@ def test_within_250_m_nearest_first_and_not_beyond(client, regisseur):
     assert distances == sorted(distances)
     assert abs(distances[0] - 30) < 0.5 and all(abs(d - 248) < 0.5 for d in distances[1:])
     assert len(nearby(client, regisseur, radius_m=260)) == 5
+    assert len(nearby(client, regisseur, radiusM=260)) == 5  # the spelling in the OpenAPI
     assert [i for i, _ in nearby(client, regisseur, radius_m=100)] == [close]
 
 

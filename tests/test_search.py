@@ -181,6 +181,7 @@ def test_follow_up_due_is_today_or_earlier_in_dutch_time_and_not_closed(client, 
     create(client, regisseur, "Zonder opvolgdatum")
     due = {made["vandaag"], made["gisteren"]}
     assert find(client, regisseur, follow_up="due") == (due, 2)
+    assert find(client, regisseur, followUp="due") == (due, 2)  # the spelling in the OpenAPI
     assert find(client, regisseur, follow_up="due", q="gisteren") == ({made["gisteren"]}, 1)
     assert client.get(SIGNALS, params={"follow_up": "soon"}, headers=regisseur).status_code == 400
     assert find(client, regisseur)[1] == 5

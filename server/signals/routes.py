@@ -96,8 +96,11 @@ class SignalsController(Controller):
             min_length=1, max_length=64,
             description="alleen signalen overgedragen aan deze gebruiker (`me`: aan mij)")] = None,
         follow_up: Annotated[Literal["due"] | None, QueryParameter(
+            name="followUp",
             description="`due`: opvolgdatum vandaag of eerder (Nederlandse tijd), niet afgesloten")
         ] = None,
+        follow_up_snake: Annotated[Literal["due"] | None, QueryParameter(
+            name="follow_up", include_in_schema=False)] = None,  # the app's spelling (issue 12)
     ) -> SignalPage:
         user = request.user
         flt = SignalFilter(area=area, category=category, status=status,
@@ -105,7 +108,8 @@ class SignalsController(Controller):
                            until=period_param("until", until, end=True), q=q,
                            created_by=user.username if mine else None,
                            assignee=user.username if assignee == "me" else assignee,
-                           follow_up_by=now().astimezone(LOCAL).date() if follow_up else None)
+                           follow_up_by=now().astimezone(LOCAL).date()
+                           if follow_up or follow_up_snake else None)
         return list_signals(state.db, state.areas.fresh(), user, flt, limit, offset)
 
     @get("/nearby", operation_id="listNearbySignals", sync_to_thread=True,
@@ -117,15 +121,18 @@ class SignalsController(Controller):
         lon: Annotated[float, QueryParameter(ge=-180, le=180, description="Lengtegraad (WGS84)")],
         category: Annotated[str | None, QueryParameter(
             min_length=1, max_length=64, description="categorie of subcategorie")] = None,
-        radius_m: Annotated[int, QueryParameter(
-            ge=1, le=MAX_RADIUS_M, description="straal in meters")] = 250,
+        radius: Annotated[int | None, QueryParameter(
+            name="radiusM", ge=1, le=MAX_RADIUS_M, description="straal in meters (250)")] = None,
+        radius_snake: Annotated[int | None, QueryParameter(
+            name="radius_m", ge=1, le=MAX_RADIUS_M, include_in_schema=False)] = None,
         weeks: Annotated[int, QueryParameter(
             ge=1, le=MAX_WEEKS, description="waargenomen in de laatste zoveel weken")] = 12,
         exclude: Annotated[UUID | None, QueryParameter(
             description="dit signaal niet (het signaal dat wordt bewerkt)")] = None,
     ) -> NearbySignals:
         return nearby_signals(state.db, state.areas.fresh(), request.user, lat, lon,
-                              category=category, radius_m=radius_m, weeks=weeks, now=now(),
+                              category=category, radius_m=radius or radius_snake or 250,
+                              weeks=weeks, now=now(),
                               exclude=str(exclude) if exclude else None)
 
     @get("/{signal_id:uuid}/history", operation_id="getSignalHistory", sync_to_thread=True,
