@@ -158,3 +158,26 @@ def test_hoort_bij_links_to_a_visible_signal_never_itself_nor_a_circle(client, r
     results = _push(client, regisseur, phone)
     assert [r["status"] for r in results] == ["rejected", "applied"]
     assert client.get(f"/api/v1/signals/{ok}", headers=regisseur).json()["related_to"] == third
+
+
+def test_a_hand_over_note_is_found_and_erased_on_a_residents_request(client, regisseur, settings, capsys):
+    from test_audit import cli
+
+    from server.privacy.blank import ERASURE_MARKER
+
+    sid = create(client, regisseur, MARKNESSE)
+    r = client.patch(f"/api/v1/signals/{sid}", headers=regisseur, json={
+        "assignee": "ens", "assignment_note": "Bel mevrouw De Boer terug, Zuiderkade 4."})
+    assert r.status_code == 200, r.text
+    # An earlier note is in a kept version too.
+    client.patch(f"/api/v1/signals/{sid}", headers=regisseur,
+                 json={"assignment_note": "Terugbellen gedaan."})
+    code, out, err = cli(capsys, "--db", str(settings.db_path), "privacy", "find", "de boer")
+    assert code == 0, err
+    assert [line.split("\t")[0] for line in out.splitlines()] == [sid]
+    code, out, err = cli(capsys, "--db", str(settings.db_path), "privacy", "erase", "--yes", sid)
+    assert code == 0, err
+    got = client.get(f"/api/v1/signals/{sid}", headers=regisseur).json()
+    assert (got["description"], got["assignment_note"], got["assignee"]) == (ERASURE_MARKER, None, "ens")
+    code, out, _ = cli(capsys, "--db", str(settings.db_path), "privacy", "find", "terugbellen")
+    assert out == ""
