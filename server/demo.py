@@ -35,7 +35,7 @@ DEMO_USERS = [
 # (category, subcategory, source, text): what area directors typically hear.
 _EXAMPLES = [
     ("jeugd", "jeugdoverlast", "inwoner", "Groep jongeren 's avonds bij het dorpshuis, buren klagen over lawaai."),
-    ("jeugd", "hangplek", "dorpsbelang", "Dorpsbelang vraagt om een plek voor de jongeren nu de keet weg is."),
+    ("jeugd", "ontmoetingsplek", "dorpsbelang", "Dorpsbelang vraagt om een plek voor de jongeren nu de keet weg is."),
     ("verkeer", "snelheid", "dorpsbelang", "Dorpsbelang: auto's rijden te hard op de doorgaande weg bij de school."),
     ("verkeer", "landbouwverkeer", "eigen_waarneming", "Veel modder op de weg door landbouwverkeer in de oogsttijd."),
     ("verkeer", "parkeren", "ondernemer", "Vrachtwagens parkeren 's nachts in de woonstraat achter de supermarkt."),
@@ -46,7 +46,7 @@ _EXAMPLES = [
      "Oudere bewoner komt de deur niet meer uit, buurvrouw maakt zich zorgen."),
     ("eenzaamheid_zorg", "mantelzorg", "inwoner", "Mantelzorger is overbelast en weet niet waar ze hulp kan vragen."),
     ("burenconflict", "erfgrens", "inwoner", "Ruzie over een schutting tussen twee buren loopt op."),
-    ("burenconflict", "geluid", "inwoner", "Klachten over harde muziek in een huurwoning, al weken elk weekend."),
+    ("burenconflict", "geluid_buren", "inwoner", "Klachten over harde muziek in een huurwoning, al weken elk weekend."),
     ("initiatief", "bewonersinitiatief", "inwoner", "Bewoners willen een moestuin beginnen op het braakliggende stuk."),
     ("initiatief", "evenement", "dorpsbelang", "Plan voor een dorpsfeest in juni, ze zoeken hulp bij de vergunning."),
     ("overlast", "stank", "ondernemer", "Stank van mestopslag bij de rand van het dorp."),

@@ -61,3 +61,11 @@ def test_an_alert_that_became_a_kwestie(demo):
 def test_the_demo_loads_once(demo):
     db, _ = demo
     assert load_demo(db, AreaCatalog(db)) == 0
+
+
+def test_demo_uses_the_managed_categories(demo):
+    from server.categories.defaults import DEFAULT_CATEGORIES
+
+    known = {(c, s) for c, _, _, subs in DEFAULT_CATEGORIES for s, _ in subs}
+    used = {(r[0], r[1]) for r in demo[0].query("SELECT DISTINCT category, subcategory FROM signals")}
+    assert used <= known, used - known
