@@ -661,3 +661,20 @@ def m014_signal_search(conn: sqlite3.Connection) -> None:
         END;
         """,
     )
+
+
+@migration
+def m015_default_kern_inhabitants(conn: sqlite3.Connection) -> None:
+    """Inhabitants for every bundled default kern (issue 12): Ens had none, so the busiest
+    village had no rate per 1,000. Only areas still from the defaults change; imported ones
+    keep their CBS figures. A fresh database gets them when the defaults are loaded."""
+    from geo.defaults import load_facts
+
+    changed = 0
+    for kern in load_facts()["kernen"]:
+        changed += conn.execute(
+            "UPDATE areas SET inhabitants = ? WHERE level = 'kern' AND source = 'default' AND code = ?"
+            " AND inhabitants IS NOT ?", (kern["inhabitants"], kern["code"], kern["inhabitants"])).rowcount
+    if changed:  # the catalog (and a phone's copy of the areas) reads them again
+        conn.execute("INSERT INTO meta (key, value) VALUES ('areas_version', '1') ON CONFLICT(key)"
+                     " DO UPDATE SET value = CAST(value AS INTEGER) + 1")

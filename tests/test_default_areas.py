@@ -40,8 +40,31 @@ def test_eleven_valid_kernen_with_cbs_wijk_codes(areas):
         assert a.geometry.geom_type in ("Polygon", "MultiPolygon")
         assert a.geometry.is_valid and not a.geometry.is_empty, a.name
     inhabitants = {a.name: a.inhabitants for a in areas}
-    assert inhabitants["Ens"] is None  # unknown in the sources used
     assert inhabitants["Emmeloord"] == 26055 and inhabitants["Marknesse"] == 3775
+
+
+def test_every_default_kern_has_inhabitants_with_year_and_source(areas):
+    """Issue 12: Ens had no count, so the busiest village was grey on the heatmap."""
+    assert all(a.inhabitants and a.inhabitants > 0 for a in areas), [a.name for a in areas if not a.inhabitants]
+    assert {a.name: a.inhabitants for a in areas}["Ens"] == 3065
+    for kern in load_facts()["kernen"]:
+        assert 2000 <= kern["inhabitants_year"] <= 2026, kern["name"]
+        assert "inhabitants" in kern["source"] or "encyclopedia article" in kern["source"], kern["name"]
+
+
+def test_an_older_database_gets_the_inhabitants_of_its_default_kernen(settings):
+    from server.bootstrap import open_database
+    from server.migrations import migrate
+
+    db = open_database(settings).db
+    with db.transaction() as conn:  # as before: Ens without a count; an imported area of its own
+        conn.execute("UPDATE areas SET inhabitants = NULL WHERE code = 'WK017106'")
+        conn.execute("UPDATE areas SET inhabitants = 999, source = 'import' WHERE code = 'WK017110'")
+        conn.execute("DELETE FROM _migrations WHERE name = 'm015_default_kern_inhabitants'")
+    assert migrate(db) == ["m015_default_kern_inhabitants"]
+    counts = {r["code"]: r["inhabitants"] for r in db.query("SELECT code, inhabitants FROM areas")}
+    assert counts["WK017106"] == 3065 and counts["WK017110"] == 999  # imported: left alone
+    db.close()
 
 
 def test_deterministic_and_cached(areas):

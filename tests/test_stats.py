@@ -107,7 +107,7 @@ def test_stats_api_roles_and_rates(client, regisseur, teamleider):
     props = {f["properties"]["name"]: f["properties"] for f in r.json()["features"]}
     assert props["Marknesse"]["count"] == 2
     assert props["Marknesse"]["per_1000"] == round(2 * 1000 / props["Marknesse"]["inhabitants"], 3)
-    assert props["Ens"]["per_1000"] is None  # inhabitants unknown
+    assert props["Ens"]["count"] == 0 and props["Ens"]["per_1000"] == 0  # every kern has inhabitants
     assert props["Bant"]["count"] == 0
     trend = client.get("/api/v1/stats/areas/WK017104", params={"weeks": 26}, headers=teamleider).json()
     assert len(trend["weeks"]) == 26 and trend["name"] == "Marknesse"
