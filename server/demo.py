@@ -192,7 +192,7 @@ def _alert_and_kwestie(db: Database, catalog: AreaCatalog, outbreak: list[str]) 
 
     detect(db, catalog)
     lead = _user(db, "teamleider")
-    row = db.query_one("SELECT id FROM alerts WHERE category = 'jeugd' ORDER BY created_at LIMIT 1")
+    row = db.query_one("SELECT id FROM alerts WHERE kern_code = 'WK017106' ORDER BY created_at LIMIT 1")
     if row is not None:
         kwestie_id = kwesties.from_alert(db, lead, row["id"], "Jongeren bij het dorpshuis in Ens")
     else:  # the methods did not see it (other settings): the kwestie is made by hand
