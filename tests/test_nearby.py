@@ -65,6 +65,7 @@ def test_same_category_and_recent_weeks_only(client, regisseur):
     assert {i for i, _ in nearby(client, regisseur, category="jeugdoverlast")} == {recent}
     assert {i for i, _ in nearby(client, regisseur, category="eenzaamheid_zorg")} == {other}
     assert {i for i, _ in nearby(client, regisseur, category="mantelzorg")} == {other}
+    assert {i for i, _ in nearby(client, regisseur, category="")} == {recent, other}  # any
 
 
 def test_only_live_signals_the_user_may_see_and_not_the_one_excluded(client, regisseur):

@@ -120,7 +120,7 @@ class SignalsController(Controller):
         lat: Annotated[float, QueryParameter(ge=-90, le=90, description="Breedtegraad (WGS84)")],
         lon: Annotated[float, QueryParameter(ge=-180, le=180, description="Lengtegraad (WGS84)")],
         category: Annotated[str | None, QueryParameter(
-            min_length=1, max_length=64, description="categorie of subcategorie")] = None,
+            max_length=64, description="categorie of subcategorie (leeg: elke)")] = None,
         radius: Annotated[int | None, QueryParameter(
             name="radiusM", ge=1, le=MAX_RADIUS_M, description="straal in meters (250)")] = None,
         radius_snake: Annotated[int | None, QueryParameter(
