@@ -185,3 +185,25 @@ def test_follow_up_due_is_today_or_earlier_in_dutch_time_and_not_closed(client, 
     assert find(client, regisseur, follow_up="due", q="gisteren") == ({made["gisteren"]}, 1)
     assert client.get(SIGNALS, params={"follow_up": "soon"}, headers=regisseur).status_code == 400
     assert find(client, regisseur)[1] == 5
+
+
+def test_the_upgrade_indexes_the_signals_already_there(settings, users):
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+    from server.db import Database
+
+    with TestClient(app=create_app(settings)) as client:
+        headers = login(client, "regisseur")
+        kept = create(client, headers, "Café De Kroon: overlast op het terras")
+    db = Database(settings.db_path)
+    with db.transaction() as conn:  # back to before m014
+        for trigger in ("insert", "update", "delete"):
+            conn.execute(f"DROP TRIGGER signals_search_{trigger}")
+        conn.execute("DROP TABLE signal_search")
+        conn.execute("DELETE FROM _migrations WHERE name = 'm014_signal_search'")
+    db.close()
+    with TestClient(app=create_app(settings)) as client:  # opening migrates
+        headers = login(client, "regisseur")
+        assert find(client, headers, q="cafe") == ({kept}, 1)
+        integrity_check(client.app.state.db)
