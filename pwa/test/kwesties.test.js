@@ -297,13 +297,16 @@ describe('working on kwesties', () => {
     // only the open signals the server knows, newest first
     const labels = () => [...box.querySelectorAll('.picker__item label')].map((l) => l.querySelector('.picker__text').textContent);
     expect(labels()).toEqual(['Graffiti op het bushokje', 'Scooters bij de haven', 'Signaal s1']);
-    expect(box.querySelector('.picker__item').textContent).toContain('Openbare ruimte, Ens · 10 nov 2026');
+    expect(box.querySelector('.picker__what').textContent).toBe('Openbare ruimte, Ens');
+    expect(box.querySelector('.picker__when').textContent).toBe('10 nov 2026');
 
     // nothing filled in: say what is missing, at the field
     submit(box);
     await vi.waitFor(() => expect(box.querySelector('.form-error').textContent).toBe('Geef de kwestie een titel.'));
     expect(document.activeElement).toBe(byLabel(box, 'Titel'));
     type(byLabel(box, 'Titel'), '  Overlast haven Marknesse ');
+    // the message about what was missing goes once the user fixes it
+    expect(box.querySelector('.form-error').textContent).toBe('');
     submit(box);
     await vi.waitFor(() => expect(box.querySelector('.form-error').textContent).toBe('Kies minstens één signaal voor de kwestie.'));
     expect(api.createKwestie).not.toHaveBeenCalled();

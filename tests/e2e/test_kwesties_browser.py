@@ -40,17 +40,20 @@ def test_kwestie_timeline(browser, server):
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()
     log_in(page, server, "teamleider")
-    page.get_by_role("button", name="Kwesties", exact=True).click()
+    page.get_by_role("link", name="Kwesties", exact=True).click()
+    page.wait_for_url("**/kwesties")
     item = page.locator(".kwestie-item").filter(has_text="Straatverlichting Marknesse")
     item.wait_for()
     assert "3 signalen" in item.inner_text()
     assert "Status: Open" in item.inner_text()
     assert violations(page) == []
 
-    item.get_by_role("button", name="Bekijk tijdlijn").click()
-    heading = page.get_by_role("heading", name="Tijdlijn: Straatverlichting Marknesse")
+    # Each kwestie is its own screen, /kwesties/<id>.
+    item.get_by_role("link", name="Straatverlichting Marknesse").click()
+    page.wait_for_url(f"**/kwesties/{r.json()['id']}")
+    heading = page.get_by_role("heading", name="Straatverlichting Marknesse", level=2)
     heading.wait_for()
-    assert page.evaluate("document.activeElement.textContent") == "Tijdlijn: Straatverlichting Marknesse"
+    page.wait_for_function("document.activeElement.textContent === 'Straatverlichting Marknesse'")
     page.get_by_text("3 signalen van").wait_for()
     page.get_by_text("Lantaarnpalen vallen steeds uit.").wait_for()
     texts = page.locator("ol.kwestie-signals > li .kwestie-signal__text").all_inner_texts()
@@ -63,7 +66,12 @@ def test_kwestie_timeline(browser, server):
     assert sum(counts) == 3 and len(counts) >= 3
     assert violations(page) == []
 
-    page.get_by_role("button", name="Terug naar kwesties").click()
-    item.get_by_role("button", name="Bekijk tijdlijn").wait_for()
-    assert page.evaluate("document.activeElement.textContent") == "Bekijk tijdlijn"
+    # Back (the link, or the browser's back button) to the list.
+    page.get_by_role("link", name="Terug naar kwesties").click()
+    page.wait_for_url("**/kwesties")
+    item.get_by_role("link", name="Straatverlichting Marknesse").wait_for()
+    page.go_back()
+    heading.wait_for()
+    page.go_back()
+    item.wait_for()
     context.close()

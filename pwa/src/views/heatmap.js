@@ -53,6 +53,14 @@ export function areaText(p, classes) {
   return `${p.name}: ${n}, ${rateText(classes, p.per_1000)} per 1.000 inwoners`;
 }
 
+/** The table's rate: "2,3", "1,2 (te weinig signalen)" (grey on the map, like the legend says), "geen inwonertal". */
+export function rateCell(p, classes) {
+  if (p.count == null) return '–';
+  if (p.per_1000 == null) return NO_INHABITANTS_REASON;
+  const rate = rateText(classes, p.per_1000);
+  return classes.classOf.get(p.code) == null ? `${rate} (${classes.reason.get(p.code)})` : rate;
+}
+
 /** Hide labels that would overlap one shown before them (most signals first). */
 function declutter(labels) {
   const shown = [];
@@ -88,7 +96,7 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
   const legend = h('ul', { class: 'legend', 'aria-label': 'Legenda' });
   const table = h('table', { class: 'utrecht-table stats-table' });
   const trendBox = h('div', { class: 'trend', 'aria-live': 'polite' });
-  const teamBox = h('section', { class: 'team', 'aria-labelledby': 'team-title' });
+  const teamBox = h('div', { class: 'team' });
   const categoryName = (code) => categories.find((c) => c.code === code)?.name ?? code;
 
   // The map first (on a phone's first screen), then what it means and how to change it.
@@ -205,13 +213,12 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     const rows = [...props].sort((a, b) => (b.per_1000 ?? -1) - (a.per_1000 ?? -1) || (b.count ?? -1) - (a.count ?? -1));
     table.replaceChildren(
       h('caption', {}, `Signalen per ${levelName}, ${PERIODS.find(([v]) => v === period.value)[1].toLowerCase()}`),
-      h('thead', {}, h('tr', {}, ['Gebied', 'Signalen', 'Per 1.000 inwoners', 'Kleur'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Gebied', 'Signalen', 'Per 1.000 inwoners'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.map((p) => h('tr', {},
         h('th', { scope: 'row' }, p.count == null ? p.name : h('button', {
           type: 'button', class: 'utrecht-button utrecht-button--subtle link-button', onclick: () => showTrend(p) }, p.name)),
         h('td', {}, p.count == null ? '–' : nl(p.count)),
-        h('td', {}, p.count == null ? '–' : p.per_1000 == null ? NO_INHABITANTS_REASON : rateText(classes, p.per_1000)),
-        h('td', {}, classes.reason.get(p.code) ?? `klasse ${classes.classOf.get(p.code) + 1}`)))));
+        h('td', {}, rateCell(p, classes))))));
   }
 
   for (const el of [level, period, category]) el.addEventListener('change', load);

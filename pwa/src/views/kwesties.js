@@ -111,7 +111,7 @@ function signalPicker(signals, categories, { legend = 'Signalen' } = {}) {
       return h('li', { class: 'picker__item' }, box,
         h('label', { for: box.id },
           h('span', { class: 'picker__what' }, `${signalWhat(categories, s)}, ${signalWhere(s)}`),
-          h('span', { class: 'picker__when' }, at ? ` · ${fullDate(at)}` : ''),
+          h('span', { class: 'picker__when' }, at ? fullDate(at) : ''),
           h('span', { class: 'picker__text' }, String(s.description ?? '').slice(0, 120))));
     }));
     if (!signals.length) count.textContent = 'Er staan geen open signalen op dit apparaat om te kiezen.';
@@ -154,6 +154,8 @@ function form(className, children, buttonText, submit) {
   const error = h('p', { class: 'form-error', 'aria-live': 'assertive' });
   const button = h('button', { type: 'submit', class: 'utrecht-button utrecht-button--primary-action' }, buttonText);
   const el = h('form', { class: `kwestie-form ${className}`, novalidate: true }, ...children, error, button);
+  // A message about what was missing goes once the user fixes it.
+  el.addEventListener('input', () => { error.textContent = ''; });
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
@@ -298,7 +300,7 @@ export async function renderKwesties(container, {
     const notes = {}; // per section: where a change says it is done
     const note = (section) => (notes[section] = h('p', { class: `kwestie-done kwestie-done--${section}`, 'aria-live': 'polite' }));
     const heading = h('h2', { class: 'utrecht-heading-2 kwestie-title', tabindex: '-1' }, detail.title);
-    const back = h('a', { href: '/kwesties', class: 'utrecht-link kwestie-back',
+    const back = h('a', { href: '/kwesties', class: 'utrecht-link back-link kwestie-back',
       onclick: (event) => { event.preventDefault(); showList(); } }, 'Terug naar kwesties');
 
     // Rename: title and description.
@@ -452,7 +454,7 @@ export async function renderKwesties(container, {
     listView.hidden = true;
     if (!(await open(id))) {
       timeline.hidden = false;
-      timeline.replaceChildren(h('a', { href: '/kwesties', class: 'utrecht-link kwestie-back',
+      timeline.replaceChildren(h('a', { href: '/kwesties', class: 'utrecht-link back-link kwestie-back',
         onclick: (event) => { event.preventDefault(); showList(); } }, 'Terug naar kwesties'));
     }
     return;

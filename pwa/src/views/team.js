@@ -42,9 +42,9 @@ export async function renderTeam(container, { fetchRegisseurs }) {
   // Most overdue first, then most open.
   const rows = [...items].sort((a, b) => b.overdue - a.overdue || b.open - a.open || a.username.localeCompare(b.username));
   box.replaceChildren(h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby': headingId },
-    h('table', { class: 'utrecht-table stats-table team' },
+    h('table', { class: 'utrecht-table team-table' },
       h('caption', {}, 'Open signalen per gebiedsregisseur, te laat opgevolgd en aan hen toegewezen'),
-      h('thead', {}, h('tr', {}, ['Gebiedsregisseur', 'Open signalen', 'Te laat', 'Aan hen toegewezen']
+      h('thead', {}, h('tr', {}, ['Regisseur', 'Open signalen', 'Te laat', 'Aan hen toegewezen']
         .map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.map((r) => h('tr', { class: r.overdue ? 'team-row--overdue' : null },
         h('th', { scope: 'row' }, r.username),
