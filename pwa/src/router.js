@@ -54,6 +54,16 @@ export function pathFor(name, params = {}) {
   return pattern.replace(/:(\w+)/g, (_, key) => encodeURIComponent(params[key] ?? ''));
 }
 
+/**
+ * Where a Terug link goes: the list the user came from (with its filters) if this screen was
+ * opened from it, then `back` is true (history.back keeps the list's scroll position); else `fallback`.
+ */
+export function backTarget(name, fallback, win = window) {
+  const from = win.history.state?.from;
+  if (typeof from === 'string' && match(from.split('?')[0]).name === name) return { href: from, back: true };
+  return { href: fallback, back: false };
+}
+
 /** Should a click on this link be handled by the app (not a new tab, not a download, not the API)? */
 function appLink(event, win) {
   if (event.defaultPrevented || event.button !== 0) return null;
@@ -95,11 +105,23 @@ export function createRouter({ onRoute, win = window }) {
     if (gen !== generation) return; // a newer navigation took over
     const y = how.restore;
     if (y != null) {
-      // Content may still be growing (a list drawn after the screen): try again briefly.
+      // Content may still be growing (a list drawn after the screen): try again for up to two
+      // seconds, unless the user scrolls or navigates meanwhile.
       win.scrollTo(0, y);
-      if (Math.abs((win.scrollY || 0) - y) > 1) {
-        win.requestAnimationFrame?.(() => gen === generation && win.scrollTo(0, y));
-      }
+      let tries = 120;
+      let userMoved = false;
+      const stop = () => { userMoved = true; };
+      const events = ['wheel', 'touchstart', 'keydown'];
+      for (const type of events) win.addEventListener(type, stop, { once: true, passive: true });
+      const again = () => {
+        if (gen !== generation || userMoved || Math.abs((win.scrollY || 0) - y) <= 1 || --tries <= 0) {
+          for (const type of events) win.removeEventListener(type, stop);
+          return;
+        }
+        win.scrollTo(0, y);
+        win.requestAnimationFrame(again);
+      };
+      if (win.requestAnimationFrame) win.requestAnimationFrame(again);
     } else if (!how.initial) {
       win.scrollTo(0, 0);
     }
@@ -113,7 +135,9 @@ export function createRouter({ onRoute, win = window }) {
       win.history.replaceState({}, '', url.pathname + url.search + url.hash);
     } else {
       rememberScroll();
-      win.history.pushState({}, '', url.pathname + url.search + url.hash);
+      // The new entry knows where the user came from: a Terug link can go back to it (same scroll).
+      const from = win.location.pathname + win.location.search;
+      win.history.pushState({ from }, '', url.pathname + url.search + url.hash);
     }
     return show(route, { restore: null, initial: false });
   }
@@ -141,7 +165,12 @@ export function createRouter({ onRoute, win = window }) {
   return {
     navigate,
     /** Draw the screen of the current URL (after log-in, or a reload on a deep URL). */
-    start: () => show(match(win.location.pathname), { restore: win.history.state?.scrollY ?? null, initial: true }),
+    start() {
+      const route = match(win.location.pathname);
+      // "/" is the list: its URL says so.
+      if (route.path === '/') win.history.replaceState(win.history.state, '', `/signalen${win.location.search}${win.location.hash}`);
+      return show(match(win.location.pathname), { restore: win.history.state?.scrollY ?? null, initial: true });
+    },
     get current() {
       return current;
     },

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { createRouter, match, pathFor } from '../src/router.js';
+import { backTarget, createRouter, match, pathFor } from '../src/router.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -101,5 +101,19 @@ describe('router', () => {
     document.querySelector('a').addEventListener('click', (e) => e.preventDefault());
     document.querySelector('a').dispatchEvent(click);
     expect(onRoute).not.toHaveBeenCalled();
+  });
+});
+
+describe('Terug', () => {
+  afterEach(() => history.replaceState({}, '', '/'));
+
+  it('goes back in history to the list it came from (with its filters), else to the list', async () => {
+    history.replaceState({}, '', '/signalen?q=fiets');
+    const router = createRouter({ onRoute: () => {} });
+    await router.navigate('/signalen/s1');
+    expect(backTarget('signalen', '/signalen')).toEqual({ href: '/signalen?q=fiets', back: true });
+    history.replaceState({}, '', '/signalen/s1'); // opened by its URL
+    expect(backTarget('signalen', '/signalen')).toEqual({ href: '/signalen', back: false });
+    router.stop();
   });
 });

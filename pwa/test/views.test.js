@@ -89,7 +89,7 @@ describe('app shell', () => {
       me: { username: 'anna', role: 'gebiedsregisseur', areas: [] }, onLogout() {}, onCapture,
       categories: [{ code: 'jeugd', name: 'Jeugd', subcategories: [] }],
     });
-    await tick();
+    await shell.show({ name: 'nieuw', params: {} });
     const form = root.querySelector('form.capture-form');
     const category = form.querySelector('select');
     category.value = 'jeugd';

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from e2e_support import REPO, api_token, log_in, require
+from e2e_support import REPO, api_token, log_in, require, wait_for_status
 
 pytestmark = pytest.mark.browser
 AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
@@ -127,6 +127,8 @@ def test_back_from_a_signal_returns_to_the_same_place_in_the_list(browser, serve
     log_in(page, server, "regisseur")
     cards = page.locator(".signal-list a[href^='/signalen/']")
     cards.nth(29).wait_for()  # at least 30 demo signals on the phone
+    wait_for_status(page, "Alles verzonden")
+    page.wait_for_load_state("networkidle")  # the list is drawn after the last pull
     card = cards.nth(25)
     card.scroll_into_view_if_needed()
     page.mouse.wheel(0, 120)
@@ -260,7 +262,7 @@ def test_after_saving_the_form_is_offered_empty_with_a_link_to_the_signal(browse
     assert page.url == server + "/nieuw"
     assert page.get_by_label("Omschrijving").input_value() == ""
     assert page.evaluate("() => document.activeElement.classList.contains('capture__saved')")
-    saved.get_by_role("link", name="Bekijk het opgeslagen signaal").click()
+    page.get_by_role("link", name="Bekijk het opgeslagen signaal").click()
     page.wait_for_url(f"{server}/signalen/**")
     page.get_by_role("heading", level=1, name="Jeugd").wait_for()
     assert "Jongeren bij het dorpshuis" in page.locator(".signal-screen").inner_text()

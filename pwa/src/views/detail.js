@@ -9,6 +9,7 @@ import { h } from '../dom.js';
 import { URGENCIES, personalDataField } from './capture.js';
 import { PERSONAL_DATA_LABEL, signalWhat } from './labels.js';
 import { dateTime, fullDate } from './dates.js';
+import { backTarget } from '../router.js';
 
 // helper A's notices.js (conflictText), when it is there; else the words below.
 const NOTICES = import.meta.glob('./notices.js', { eager: true });
@@ -133,7 +134,12 @@ export async function renderDetail(el, options) {
     photoUrl = async () => null, fetchHistory = null, mountMap = null,
     onEdit, onDelete, onDismiss, navigate, listHref = '/signalen',
   } = options;
-  const back = h('a', { href: listHref, class: 'back-link' }, 'Terug');
+  const target = backTarget('signalen', listHref);
+  const back = h('a', { href: target.href, class: 'back-link', onclick(event) {
+    if (!target.back || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    window.history.back(); // to the list as it was, at the same place
+  } }, 'Terug');
   let signal = await getSignal(id);
   if (!signal) {
     el.replaceChildren(back, h('p', { class: 'utrecht-paragraph' },
@@ -144,7 +150,7 @@ export async function renderDetail(el, options) {
   const facts = h('div', { class: 'signal-facts' });
   const mapEl = h('div', { class: 'detail-map', role: 'group', 'aria-label': 'Kaart met de plek van dit signaal' });
   const photos = h('div', { class: 'detail-photos' });
-  const history = h('section', { class: 'detail-history', 'aria-labelledby': 'detail-history-title' });
+  const historyBox = h('section', { class: 'detail-history', 'aria-labelledby': 'detail-history-title' });
   const dialogImg = h('img', { class: 'photo-dialog__img', alt: '' });
   const dialog = h('dialog', { class: 'photo-dialog', 'aria-label': 'Foto' },
     dialogImg,
@@ -159,7 +165,7 @@ export async function renderDetail(el, options) {
     const place = [s.kern?.name, s.wijk?.name && s.wijk.name !== s.kern?.name ? s.wijk.name : null,
       s.buurt?.name && s.buurt.name !== s.wijk?.name ? s.buurt.name : null].filter(Boolean).join(', ');
     const relatedHref = s.related_to ? `/signalen/${encodeURIComponent(s.related_to)}` : null;
-    facts.replaceChildren(
+    facts.replaceChildren(...[
       notice ? h('div', { class: 'utrecht-alert conflict-notice' },
         h('p', {}, noticeWords(notice, categories)),
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
@@ -182,7 +188,7 @@ export async function renderDetail(el, options) {
         row('Notitie bij overdracht', s.assignment_note),
         row('Hoort bij', relatedHref ? h('a', { href: relatedHref }, 'het eerdere signaal') : null),
         row('Verzending', syncState(s, notice))),
-    );
+    ].filter(Boolean));
   }
 
   async function drawPhotos() {
@@ -212,21 +218,21 @@ export async function renderDetail(el, options) {
   async function drawHistory() {
     const title = h('h2', { class: 'utrecht-heading-2', id: 'detail-history-title' }, 'Geschiedenis');
     if (signal.version == null) {
-      history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'Nog niet verzonden: de geschiedenis begint zodra de server het signaal heeft.'));
+      historyBox.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'Nog niet verzonden: de geschiedenis begint zodra de server het signaal heeft.'));
       return;
     }
     if (!fetchHistory || navigator.onLine === false) {
-      history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'De geschiedenis is alleen met internet te zien.'));
+      historyBox.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'De geschiedenis is alleen met internet te zien.'));
       return;
     }
-    history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'Geschiedenis wordt geladen…'));
+    historyBox.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, 'Geschiedenis wordt geladen…'));
     try {
       const items = (await fetchHistory(signal.id))?.items ?? [];
-      history.replaceChildren(title, items.length
+      historyBox.replaceChildren(title, items.length
         ? h('ol', { class: 'history-list' }, items.map((e) => h('li', {}, historyLine(e, categories))))
         : h('p', { class: 'utrecht-paragraph' }, 'Nog geen wijzigingen.'));
     } catch (e) {
-      history.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, e?.status === 0
+      historyBox.replaceChildren(title, h('p', { class: 'utrecht-paragraph' }, e?.status === 0
         ? 'De geschiedenis is alleen met internet te zien.'
         : 'De geschiedenis is nu niet te laden.'));
     }
@@ -309,7 +315,7 @@ export async function renderDetail(el, options) {
   }
 
   drawFacts(await getNotice(id).catch(() => null));
-  el.replaceChildren(back, facts, signal.location ? mapEl : null, photos, editForm, history, dialog);
+  el.replaceChildren(...[back, facts, signal.location ? mapEl : null, photos, editForm, historyBox, dialog].filter(Boolean));
   if (signal.location && mountMap) {
     Promise.resolve(mountMap(mapEl, signal.location.lat, signal.location.lon, signal.location.accuracy_m))
       .catch(() => { mapEl.hidden = true; });

@@ -98,7 +98,6 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   function section(name, ...content) {
     const el = h('section', { class: `screen screen--${name}`, hidden: true, 'data-screen': name }, ...content);
     sections.set(name, el);
-    screensBox.append(el);
     return el;
   }
 
@@ -205,7 +204,11 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     const name = SCREENS[route.name] ? route.name : 'onbekend';
     screen = name;
     detail = name === 'signaal' ? detail : null;
-    for (const [key, el] of sections) el.hidden = key !== (def.section ?? name);
+    // Only the screen on display is in the document (the others keep their state, e.g. the
+    // list its page, the form what is typed): no hidden field shares a name with a shown one.
+    const here = sections.get(def.section ?? name);
+    for (const el of sections.values()) el.hidden = el !== here;
+    if (screensBox.firstChild !== here || screensBox.childNodes.length !== 1) screensBox.replaceChildren(here);
     markCurrent();
     heading.textContent = def.title;
     document.title = `${def.title} · Gebiedsradar`;
