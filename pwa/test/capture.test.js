@@ -279,12 +279,16 @@ describe('capture form: when, follow-up, photos', () => {
     expect(alert.textContent).toContain('Waargenomen op ligt in de toekomst');
     expect(document.activeElement).toBe(observed);
     expect(observed.getAttribute('aria-invalid')).toBe('true');
+    // Said at the field too, where the focus is (the summary above may be out of view).
+    const atField = observed.getAttribute('aria-describedby').split(' ').map((id) => root.querySelector(`#${id}`));
+    expect(atField.map((e) => e.textContent)).toContain('Waargenomen op ligt in de toekomst. Kies nu of een eerder moment.');
     observed.value = '1999-12-31T23:00';
     observed.dispatchEvent(new Event('input', { bubbles: true }));
     expect(alert.textContent).toContain('vóór 2000');
     button('Nu').click();
     expect(alert.hidden).toBe(true);
     expect(observed.hasAttribute('aria-invalid')).toBe(false);
+    expect(root.querySelector('.field-error:not([hidden])')).toBeNull();
 
     byLabel(root, 'Opvolgen op').value = '2026-12-01';
     root.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));

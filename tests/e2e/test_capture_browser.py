@@ -140,6 +140,7 @@ def test_capture_stores_each_choice_and_suggests_nearby_offline(browser, server,
         f.get_by_text("Nog geen locatie gekozen.").wait_for()
 
     assert_defaults()
+    page.screenshot(path=str(SHOTS / "capture-empty-390.png"), full_page=True)
 
     # 1. Jeugd, hoog, dorpsbelang, seen yesterday, follow up in a week, personal data,
     #    GPS, two photos of which the first is removed again.
@@ -174,8 +175,22 @@ def test_capture_stores_each_choice_and_suggests_nearby_offline(browser, server,
     f.get_by_label("Omschrijving").fill("E2E twee: vrachtwagens keren op het schoolplein")
     f.get_by_label("Urgentie").select_option("acuut")
     f.get_by_label("Bron").select_option("ondernemer")
+    # A time tomorrow is refused in words, next to the field that gets the focus.
+    observed.fill(f"{(today + timedelta(days=1)).isoformat()}T07:45")
+    f.get_by_role("button", name="Signaal opslaan").click()
+    f.get_by_role("alert").filter(has_text="Waargenomen op ligt in de toekomst").wait_for()
+    assert observed.evaluate("e => e === document.activeElement")
+    # The field with the problem comes into view (scrolled smoothly) with its own error text.
+    observed.evaluate("""(o) => new Promise((resolve) => {
+        const check = () => { const r = o.getBoundingClientRect();
+          if (r.top >= 0 && r.bottom <= innerHeight) resolve(); else setTimeout(check, 50); };
+        check(); })""")
+    f.locator(".field-error").filter(has_text="Waargenomen op ligt in de toekomst").wait_for()
+    page.wait_for_timeout(300)  # let the smooth scroll settle for the picture
+    page.screenshot(path=str(SHOTS / "capture-error-390.png"))
     two_observed = f"{today.isoformat()}T07:45"
     observed.fill(two_observed)
+    expect(f.get_by_role("alert")).to_be_hidden()
     save()
     assert_defaults()
 

@@ -319,6 +319,7 @@ export function renderCaptureForm(container, options) {
     clearPhotos();
     nearbyRun += 1;
     nearby.clear();
+    markInvalid([]);
   }
 
   function problemsNow() {
@@ -331,10 +332,20 @@ export function renderCaptureForm(container, options) {
     if (later) problems.push([later, followUp]);
     return problems;
   }
+  // Each problem is also said at its field (the focus goes there; the summary above may be out of view).
+  const fieldErrors = new Map([category, description, observed, followUp].map((control) => {
+    const el = h('p', { class: 'field-error', id: `${control.id}-fout`, hidden: true });
+    control.before(el);
+    control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), el.id].filter(Boolean).join(' '));
+    return [control, el];
+  }));
   const markInvalid = (problems) => {
-    for (const control of [category, description, observed, followUp]) {
-      if (problems.some(([, c]) => c === control)) control.setAttribute('aria-invalid', 'true');
+    for (const [control, el] of fieldErrors) {
+      const text = problems.filter(([, c]) => c === control).map(([t]) => t).join(' ');
+      if (text) control.setAttribute('aria-invalid', 'true');
       else control.removeAttribute('aria-invalid');
+      el.textContent = text;
+      el.hidden = !text;
     }
   };
   // While the user mends the fields, the error says only what is still missing, and goes.
@@ -355,7 +366,9 @@ export function renderCaptureForm(container, options) {
     if (problems.length) {
       error.textContent = problems.map(([text]) => text).join(' ');
       error.hidden = false;
-      problems[0][1].focus();
+      const first = problems[0][1];
+      first.focus({ preventScroll: true });
+      first.closest('.utrecht-form-field')?.scrollIntoView?.({ block: 'center' });
       return;
     }
     error.hidden = true;
