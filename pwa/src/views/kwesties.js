@@ -97,7 +97,9 @@ function signalPicker(signals, categories, { legend = 'Signalen' } = {}) {
   const filter = h('input', { id: `${id}-filter`, type: 'search', class: 'utrecht-textbox', autocomplete: 'off' });
   const count = h('p', { class: 'picker__count', 'aria-live': 'polite' });
   const list = h('ul', { class: 'picker__list' });
-  const text = (s) => fold(`${signalWhat(categories, s)} ${signalWhere(s)} ${s.description}`);
+  // Folded once: typing searches thousands of signals on a slow phone.
+  const texts = new Map(signals.map((s) => [s.id, fold(`${signalWhat(categories, s)} ${signalWhere(s)} ${s.description}`)]));
+  const text = (s) => texts.get(s.id);
 
   function draw() {
     const q = fold(filter.value.trim());
