@@ -228,7 +228,10 @@ async function openSignal(el, sid, categories) {
   return renderDetail(el, {
     id: sid,
     categories,
-    getSignal: async (id) => (await signals()).find((s) => s.id === id) ?? null,
+    // Not on the phone (a server search result, a "hoort bij" elsewhere): as the server has it, to read.
+    getSignal: async (id) => (await signals()).find((s) => s.id === id)
+      ?? (navigator.onLine === false ? null : await request(`/signals/${encodeURIComponent(id)}`, { token: await getToken() })
+        .then((s) => (s ? { ...s, _fromServer: true } : null)).catch(() => null)),
     getNotice: async (id) => (await getNotices().catch(() => [])).find((n) => n.signal_id === id) ?? null,
     // Colleagues' names the phone has seen (a regisseur may not list users); the server checks the name.
     knownUsers: async () => [...new Set((await signals()).flatMap((s) => [s.created_by, s.assignee]).filter(Boolean))].sort(),

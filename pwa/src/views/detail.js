@@ -239,7 +239,11 @@ export async function renderDetail(el, options) {
   }
 
   // --- changing the signal ------------------------------------------------
-  const editForm = await editControls();
+  // A signal only on the server (not on this phone) is shown to read: changes go through the phone's outbox.
+  const editForm = signal._fromServer
+    ? h('p', { class: 'utrecht-paragraph field-hint' },
+      'Dit signaal staat niet op je telefoon: je ziet het zoals de server het nu heeft. Wijzigen kan hier niet.')
+    : await editControls();
   async function editControls() {
     const s = signal;
     const select = (fid, pairs, value) => {
@@ -327,6 +331,7 @@ export async function renderDetail(el, options) {
     title: detailTitle(signal, categories),
     /** After a sync or a change: the facts anew (the edit form keeps what the user is typing). */
     async refresh() {
+      if (signal._fromServer) return; // not the phone's: a sync does not change it here
       const next = await getSignal(id).catch(() => null);
       if (!next) {
         facts.replaceChildren(h('p', { class: 'utrecht-paragraph' }, 'Dit signaal staat niet meer op dit apparaat.'));

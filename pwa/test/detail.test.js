@@ -1,0 +1,73 @@
+// @vitest-environment happy-dom
+import { describe, it, expect, vi } from 'vitest';
+import { historyLine, renderDetail, detailTitle } from '../src/views/detail.js';
+
+const CATEGORIES = [{ code: 'jeugd', name: 'Jeugd', subcategories: [{ code: 'overlast', name: 'Jeugdoverlast' }] }];
+const SIGNAL = {
+  id: 's1', category: 'jeugd', subcategory: 'overlast', description: 'Groep jongeren\nbij de sporthal.', urgency: 'hoog',
+  source: 'dorpsbelang', status: 'doorgezet', contains_personal_data: true, attachments: ['abc'],
+  follow_up_date: '2026-12-09', assignee: 'jdevries', assignment_note: 'Wil jij dit oppakken?', related_to: 's0',
+  kern: { code: 'WK017104', name: 'Marknesse' }, wijk: { code: 'WK017104', name: 'Marknesse' }, buurt: null,
+  location: null, observed_at: '2026-11-28T09:15:00Z', created_at: '2026-11-28T09:20:00Z', created_by: 'regisseur', version: 2,
+};
+
+describe('history lines', () => {
+  it('say when, who and what changed, in Dutch words, never codes', () => {
+    expect(historyLine({ at: '2026-11-28T09:30:00Z', by: 'teamleider', op: 'update',
+      changes: [{ field: 'status', from: 'nieuw', to: 'doorgezet' }, { field: 'follow_up_date', from: null, to: '2026-12-09' },
+        { field: 'category', from: 'jeugd', to: 'jeugd' }] }, CATEGORIES))
+      .toBe('28 nov 2026, 10:30 — teamleider: Status: Nieuw → Doorgezet; Opvolgen op: leeg → 9 dec 2026; Categorie: Jeugd → Jeugd');
+    expect(historyLine({ at: '2026-11-28T09:20:00Z', by: 'regisseur', op: 'create', changes: [] }))
+      .toBe('28 nov 2026, 10:20 — regisseur: signaal vastgelegd');
+  });
+});
+
+describe('a signal\'s screen', () => {
+  it('shows everything the signal has, with names instead of codes, and the history', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const fetchHistory = vi.fn(async () => ({ items: [
+      { at: '2026-11-28T09:20:00Z', by: 'regisseur', op: 'create', changes: [] },
+      { at: '2026-11-29T08:00:00Z', by: 'teamleider', op: 'update', changes: [{ field: 'status', from: 'nieuw', to: 'doorgezet' }] },
+    ] }));
+    const view = await renderDetail(el, {
+      id: 's1', categories: CATEGORIES, getSignal: async () => SIGNAL, fetchHistory,
+      photoUrl: async () => 'blob:foto', knownUsers: async () => ['jdevries', 'regisseur'],
+    });
+    expect(view.title).toBe('Jeugd — Marknesse');
+    expect(detailTitle(SIGNAL, CATEGORIES)).toBe('Jeugd — Marknesse');
+    await vi.waitFor(() => expect(el.querySelector('.history-list')).toBeTruthy());
+    const text = el.textContent;
+    for (const shown of ['Jeugdoverlast', 'Hoog', 'Dorpsbelang', 'Marknesse', '28 nov 2026, 10:15', '28 nov 2026, 10:20',
+      'regisseur', 'Doorgezet', '9 dec 2026', 'jdevries', 'Wil jij dit oppakken?', 'Bevat persoonsgegevens',
+      'teamleider: Status: Nieuw → Doorgezet']) {
+      expect(text).toContain(shown);
+    }
+    expect(text).not.toContain('null');
+    expect(text).not.toContain('dorpsbelang');
+    expect(el.querySelector('a.back-link').textContent).toBe('Terug');
+    expect(el.querySelector('a[href="/signalen/s0"]')).toBeTruthy();
+    expect(el.querySelector('.detail-map')).toBeNull(); // no location: no map
+    await vi.waitFor(() => expect(el.querySelector('img.detail-photo__img').getAttribute('alt')).toBe('Foto 1 bij dit signaal'));
+    expect([...el.querySelectorAll('#detail-collega-lijst option')].map((o) => o.value)).toEqual(['jdevries', 'regisseur']);
+  });
+
+  it('saves only what changed, through onEdit', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const onEdit = vi.fn(async () => {});
+    await renderDetail(el, { id: 's1', categories: CATEGORIES, getSignal: async () => ({ ...SIGNAL, attachments: [] }), onEdit });
+    el.querySelector('#detail-opvolgen').value = '2026-12-15';
+    el.querySelector('#detail-collega').value = ' mbakker ';
+    el.querySelector('form.detail-edit').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(onEdit).toHaveBeenCalledWith('s1', { follow_up_date: '2026-12-15', assignee: 'mbakker' }));
+  });
+
+  it('says offline that the history needs internet', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    await renderDetail(el, { id: 's1', categories: CATEGORIES, getSignal: async () => SIGNAL, fetchHistory: async () => ({ items: [] }) });
+    expect(el.textContent).toContain('De geschiedenis is alleen met internet te zien.');
+  });
+});
