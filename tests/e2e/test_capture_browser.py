@@ -142,6 +142,22 @@ def test_capture_stores_each_choice_and_suggests_nearby_offline(browser, server,
     assert_defaults()
     page.screenshot(path=str(SHOTS / "capture-empty-390.png"), full_page=True)
 
+    # Keyboard alone: Tab goes through the form in reading order (the map may be passed by).
+    f.get_by_label("Categorie").focus()
+    order = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        name = page.evaluate("""() => { const e = document.activeElement;
+            const label = e.labels && e.labels[0] ? e.labels[0].textContent : null;
+            return (label || e.getAttribute('aria-label') || e.textContent).trim(); }""")
+        if not order or order[-1] != name:
+            order.append(name)
+        if name == "Signaal opslaan":
+            break
+    wanted = ["Onderwerp (optioneel)", "Omschrijving", "Urgentie", "Bron", "Waargenomen op", "Gisteren", "Nu",
+              "Bevat persoonsgegevens", "Gebruik mijn locatie", "Foto toevoegen", "Opvolgen op", "Signaal opslaan"]
+    assert [n for n in order if n in wanted] == wanted, order
+
     # 1. Jeugd, hoog, dorpsbelang, seen yesterday, follow up in a week, personal data,
     #    GPS, two photos of which the first is removed again.
     f.get_by_label("Categorie").select_option(label="Jeugd")
