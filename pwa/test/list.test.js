@@ -51,24 +51,28 @@ describe('signal list with filters', () => {
     expect(cards[0].querySelector('.signal-item__date').textContent).toBe('30 nov 2026, 09:00');
     expect(cards[0].querySelector('.signal-item__text').textContent).toBe('Overlast bij het Café');
     const b = root.querySelector('[data-id="b"]');
-    expect(b.querySelector('.signal-item__followup').textContent).toBe('Opvolgen: 3 jan 2020te laat');
+    expect(b.querySelector('.signal-item__followup').textContent).toBe('Opvolgen: 3 jan 2020 te laat');
     expect(b.querySelector('.late-mark').textContent).toBe('te laat');
     expect(b.querySelector('.signal-item__assignee').textContent).toBe('Aan jou toegewezen');
     expect(root.querySelector('.signal-count').textContent).toBe('3 signalen');
   });
 
-  it('has a search box named Zoeken that finds "Café" by "cafe", and puts the words in the URL', () => {
+  it('has a search box named Zoeken that finds "Café" by "cafe", and puts the words in the URL', async () => {
     make();
     const box = byLabel(root, 'Zoeken');
     expect(box.type).toBe('search');
     type(box, 'cafe');
     expect(ids(root)).toEqual(['a']);
     expect(root.querySelector('.signal-count').textContent).toContain('1 van 3 signalen');
-    expect(location.pathname + location.search).toBe('/signalen?q=cafe');
+    await vi.waitFor(() => expect(location.pathname + location.search).toBe('/signalen?q=cafe'));
   });
 
-  it('filters on kern, category, status, mine and follow-up, named in Dutch', () => {
+  it('filters on kern, category, status, mine and follow-up, named in Dutch', async () => {
     make();
+    expect(byLabel(root, 'Kern')).toBeFalsy(); // closed "Filters": not in the page
+    const more = root.querySelector('details.filters__more');
+    more.open = true;
+    more.dispatchEvent(new Event('toggle'));
     choose(byLabel(root, 'Kern'), EMM.code);
     expect(ids(root)).toEqual(['b']);
     choose(byLabel(root, 'Kern'), '');
@@ -83,7 +87,7 @@ describe('signal list with filters', () => {
     choose(byLabel(root, 'Alleen mijn eigen signalen'), false);
     choose(byLabel(root, 'Alleen op te volgen (vandaag of eerder)'), true);
     expect(ids(root)).toEqual(['b']);
-    expect(location.search).toBe('?opvolgen=1');
+    await vi.waitFor(() => expect(location.search).toBe('?opvolgen=1'));
     expect([...byLabel(root, 'Kern').options].map((o) => o.textContent)).toEqual(['Alle kernen', 'Emmeloord', 'Ens']);
     expect([...byLabel(root, 'Categorie').options].map((o) => o.textContent)).toEqual(['Alle categorieën', 'Overlast', 'Jeugd']);
   });
@@ -170,9 +174,9 @@ describe('Opvolgen', () => {
     ] });
     const section = (name) => [...root.querySelectorAll('section')].find((s) => s.querySelector('h2').textContent === name);
     const inSection = (name) => [...section(name).querySelectorAll('[data-id]')].map((li) => li.dataset.id);
-    expect(inSection('Opvolgen')).toEqual(['late', 'given', 'today']);
-    expect(section('Opvolgen').querySelector('[data-id=late] .late-mark').textContent).toMatch(/^te laat sinds \d+ \w+$/);
-    expect(section('Opvolgen').querySelector('[data-id=today]').textContent).toContain('Vandaag opvolgen');
+    expect(inSection('Op te volgen')).toEqual(['late', 'given', 'today']);
+    expect(section('Op te volgen').querySelector('[data-id=late] .late-mark').textContent).toMatch(/^te laat sinds \d+ \w+$/);
+    expect(section('Op te volgen').querySelector('[data-id=today]').textContent).toContain('Vandaag opvolgen');
     expect(inSection('Aan mij toegewezen')).toEqual(['given']);
     const given = section('Aan mij toegewezen').querySelector('[data-id=given]');
     expect(given.textContent).toContain('Notitie: Wil jij hier langs?');

@@ -80,65 +80,102 @@ export function amsterdamDay(when) {
 
 /**
  * A search index over the local signals, rebuilt only for signals that changed.
- * `update(signals, catName)` takes the current list (new objects after every read
- * from IndexedDB) and returns them newest observation first, each entry
- * {signal, text, time, dayNo}. A signal whose version and searchable text are the
- * same as before keeps its entry; the sort runs only when something changed.
+ * `update(signals, catName, namesKey)` takes the current list (new objects after every
+ * read from IndexedDB) and returns them newest observation first, each entry
+ * {signal, text, time, dayNo}. A signal with the same version, sync state and
+ * searchable fields as before keeps its entry; the sort runs only when something
+ * changed (`changed` tells whether the last update changed anything).
+ * `text` (normalised description, category and kern) is made when first needed,
+ * or ahead of time by `warm()` while the phone is idle.
  */
 export function createSearchIndex() {
   let entries = new Map(); // id -> entry
   let sorted = [];
   let names = null; // the category names the texts were built with
+  let nameOf = (c) => c ?? '';
+  let cold = 0; // entries without their text yet
 
-  function stamp(s, catName) {
-    return `${s.version ?? ''}\u0001${s.updated_at ?? ''}\u0001${s.observed_at ?? ''}\u0001${s.description ?? ''}` +
-      `\u0001${catName(s.category)}\u0001${s.kern?.name ?? ''}`;
-  }
+  const same = (e, s) => e.signal.version === s.version && e.signal._pending === s._pending
+    && e.signal.updated_at === s.updated_at && e.signal.observed_at === s.observed_at
+    && e.signal.description === s.description && e.signal.category === s.category
+    && e.signal.kern?.name === s.kern?.name && e.signal.status === s.status
+    && e.signal.follow_up_date === s.follow_up_date && e.signal.assignee === s.assignee
+    && e.signal.created_by === s.created_by && e.signal.contains_personal_data === s.contains_personal_data;
 
-  function entryOf(s, key) {
+  function entryOf(s) {
     const when = Date.parse(s.observed_at);
-    const day = Number.isNaN(when) ? null : amsterdamDay(when);
-    return { signal: s, key, text: ` ${normalise(key.split('\u0001').slice(3).join(' '))}`,
-      time: Number.isNaN(when) ? -Infinity : when, dayNo: day };
+    cold += 1;
+    return { signal: s, text: null, time: Number.isNaN(when) ? -Infinity : when,
+      dayNo: Number.isNaN(when) ? null : amsterdamDay(when) };
   }
 
-  return {
+  function textOf(e) {
+    if (e.text == null) {
+      const s = e.signal;
+      e.text = ` ${normalise(`${s.description ?? ''} ${nameOf(s.category) ?? ''} ${s.kern?.name ?? ''}`)}`;
+      cold -= 1;
+    }
+    return e.text;
+  }
+
+  const index = {
+    changed: true,
     update(signals, catName = (c) => c ?? '', namesKey = '') {
+      nameOf = catName;
       if (names !== namesKey) {
         entries = new Map();
+        cold = 0;
         names = namesKey;
       }
       const next = new Map();
       let changed = signals.length !== entries.size;
       for (const s of signals) {
-        const key = stamp(s, catName);
         const old = entries.get(s.id);
-        if (old && old.key === key) {
-          old.signal = s; // the fresh object (sync state may differ), same text
+        if (old && same(old, s)) {
+          old.signal = s; // the fresh object, same content
           next.set(s.id, old);
         } else {
           changed = true;
-          next.set(s.id, entryOf(s, key));
+          next.set(s.id, entryOf(s));
         }
       }
-      entries = next;
       if (changed) {
+        cold = 0;
+        for (const e of next.values()) if (e.text == null) cold += 1;
+        entries = next;
         sorted = [...entries.values()].sort((a, b) => b.time - a.time);
       }
+      index.changed = changed;
       return sorted;
+    },
+    textOf,
+    /** Make the missing texts, at most `budgetMs` at a time; true when all are made. */
+    warm(budgetMs = 8) {
+      if (!cold) return true;
+      const until = performance.now() + budgetMs;
+      for (const e of sorted) {
+        if (e.text == null) {
+          textOf(e);
+          if (!cold) return true;
+          if (performance.now() > until) return false;
+        }
+      }
+      return !cold;
     },
     get size() {
       return entries.size;
     },
   };
+  return index;
 }
 
 /**
  * The entries (newest first, from the index) that match the filters:
  * {q, kern, category, status, period, mine, opvolgen} with `me` the username
  * and `now` for the period and follow-up. Signals not yet sent count as mine.
+ * `textOf(entry)`: the entry's normalised text (the index's textOf, which makes it when missing).
  */
-export function filterEntries(sorted, filters, { me = '', now = Date.now() } = {}) {
+export function filterEntries(sorted, filters, { me = '', now = Date.now(), textOf = (e) => e.text } = {}) {
   const words = queryWords(filters.q);
   const start = periodStart(filters.period, now);
   const todayIso = filters.opvolgen ? today(now).iso : null;
@@ -151,7 +188,7 @@ export function filterEntries(sorted, filters, { me = '', now = Date.now() } = {
     if (start != null && (e.dayNo == null || e.dayNo < start)) continue;
     if (filters.mine && !(s.created_by === me || s.version == null)) continue;
     if (todayIso && !followUpDue(s, todayIso)) continue;
-    if (words.length && !matchesWords(e.text, words)) continue;
+    if (words.length && !matchesWords(textOf(e), words)) continue;
     out.push(e);
   }
   return out;

@@ -50,8 +50,8 @@ export function queryFromFilters(f) {
 /** Whether any filter (or search) is set. */
 export const anyFilter = (f) => Boolean(f.q?.trim() || f.kern || f.category || f.status || f.period || f.mine || f.opvolgen);
 
-/** How many filters other than the search words are set. */
-const extraFilters = (f) => [f.kern, f.category, f.status, f.period, f.mine, f.opvolgen].filter(Boolean).length;
+/** How many of the filters under "Filters" (kern, category, status, period) are set. */
+const extraFilters = (f) => [f.kern, f.category, f.status, f.period].filter(Boolean).length;
 
 /**
  * "„fiets“ in Ens, Jeugd, deze week": what the filters ask for, in words (for "Geen signalen gevonden voor …").
@@ -98,15 +98,19 @@ export function renderFilters({ filters = EMPTY_FILTERS, categories = [], kernen
   const mine = h('input', { type: 'checkbox', id: 'alleen-mijn' });
   const due = h('input', { type: 'checkbox', id: 'alleen-opvolgen' });
   const summaryCount = h('span', { class: 'filters__count' });
+  // The selects are in the page only while "Filters" is open: closed, they are not in the way
+  // (nor in the way of another screen's "Categorie" or "Status" field, which the page also holds).
+  const grid = h('div', { class: 'filters__grid' },
+    kern.row, category.row, status.row,
+    h('div', { class: 'utrecht-form-field filters__field' },
+      h('label', { class: 'utrecht-form-label', for: 'filter-periode' }, 'Periode'), period));
   const more = h('details', { class: 'filters__more' },
-    h('summary', { class: 'filters__summary' }, 'Filters', summaryCount),
-    h('div', { class: 'filters__grid' },
-      kern.row, category.row, status.row,
-      h('div', { class: 'utrecht-form-field filters__field' },
-        h('label', { class: 'utrecht-form-label', for: 'filter-periode' }, 'Periode'), period),
-      h('p', { class: 'checkbox-row' }, mine, h('label', { for: 'alleen-mijn' }, 'Alleen mijn eigen signalen')),
-      h('p', { class: 'checkbox-row' }, due,
-        h('label', { for: 'alleen-opvolgen' }, 'Alleen op te volgen (vandaag of eerder)'))));
+    h('summary', { class: 'filters__summary' }, 'Filters', summaryCount));
+  const mountGrid = () => {
+    if (more.open && !grid.isConnected) more.append(grid);
+    else if (!more.open && grid.isConnected) grid.remove();
+  };
+  more.addEventListener('toggle', mountGrid);
 
   const el = h('form', { class: 'filters', role: 'search', 'aria-label': 'Signalen zoeken en filteren',
     onsubmit(e) { e.preventDefault(); search.blur(); } },
@@ -114,6 +118,10 @@ export function renderFilters({ filters = EMPTY_FILTERS, categories = [], kernen
     h('label', { class: 'utrecht-form-label', for: 'zoeken' }, 'Zoeken'),
     search,
     h('p', { id: 'zoeken-hint', class: 'field-hint' }, 'In omschrijving, categorie en kern; werkt ook zonder internet.')),
+  h('div', { class: 'filters__checks' },
+    h('p', { class: 'checkbox-row' }, mine, h('label', { for: 'alleen-mijn' }, 'Alleen mijn eigen signalen')),
+    h('p', { class: 'checkbox-row' }, due,
+      h('label', { for: 'alleen-opvolgen' }, 'Alleen op te volgen (vandaag of eerder)'))),
   more);
 
   function options(sel, list, keep) {
@@ -133,15 +141,16 @@ export function renderFilters({ filters = EMPTY_FILTERS, categories = [], kernen
     mine.checked = state.mine;
     due.checked = state.opvolgen;
     const n = extraFilters(state);
-    summaryCount.textContent = n ? ` (${n} aan)` : '';
+    summaryCount.textContent = n ? `(${n} aan)` : '';
     if (n) more.open = true;
+    mountGrid();
   }
 
   function read() {
     state = { q: search.value, kern: kern.el.value, category: category.el.value, status: status.el.value,
       period: period.value, mine: mine.checked, opvolgen: due.checked };
     const n = extraFilters(state);
-    summaryCount.textContent = n ? ` (${n} aan)` : '';
+    summaryCount.textContent = n ? `(${n} aan)` : '';
     onChange?.({ ...state });
   }
   search.addEventListener('input', read);
@@ -166,5 +175,10 @@ export function renderFilters({ filters = EMPTY_FILTERS, categories = [], kernen
     },
     setOptions,
     focusSearch: () => search.focus(),
+    /** Open "Filters" (its selects join the page). */
+    open() {
+      more.open = true;
+      mountGrid();
+    },
   };
 }

@@ -12,7 +12,7 @@
 //   now         optional time (ms) for "today" (tests)
 //
 // Two sections:
-//   "Opvolgen"            my signals (created by me or assigned to me) with a follow-up date today or
+//   "Op te volgen"        my signals (created by me or assigned to me) with a follow-up date today or
 //                         earlier that are not closed; overdue first ("te laat sinds 28 nov").
 //   "Aan mij toegewezen"  open signals assigned to me, with the assignment note and who handed them over.
 import { h } from '../dom.js';
@@ -66,13 +66,13 @@ export function renderFollowUp(el, { signals = [], me = '', username = '', categ
       s.assignment_note ? h('span', { class: 'assignment-note' }, `Notitie: ${s.assignment_note}`) : null, ' ',
       h('span', { class: 'signal-item__marks' }, personalMark(s),
         s.follow_up_date ? h('span', { class: `signal-item__followup${s.follow_up_date < t.iso ? ' signal-item__followup--late' : ''}` },
-          `Opvolgen: ${shortDate(s.follow_up_date, t.year)}`,
+          `Opvolgen: ${shortDate(s.follow_up_date, t.year)}`, s.follow_up_date < t.iso ? ' ' : null,
           s.follow_up_date < t.iso ? h('strong', { class: 'late-mark' }, 'te laat') : null) : null,
         h('span', { class: 'signal-item__state' }, statusName(s.status)))));
 
     el.replaceChildren(
       h('section', { class: 'follow-up__section', 'aria-labelledby': 'opvolgen-title' },
-        h('h2', { class: 'utrecht-heading-2', id: 'opvolgen-title' }, 'Opvolgen'),
+        h('h2', { class: 'utrecht-heading-2', id: 'opvolgen-title' }, 'Op te volgen'),
         due.length
           ? h('p', { class: 'utrecht-paragraph' },
             `${due.length === 1 ? 'Dit signaal vraagt' : `Deze ${due.length} signalen vragen`} vandaag om opvolging.`)

@@ -75,7 +75,7 @@ export function signalCard(s, { catName, me, todayIso, year, state, onOpen, serv
   if (s.follow_up_date) {
     const late = s.status !== 'afgesloten' && s.follow_up_date < todayIso;
     followUp = h('span', { class: `signal-item__followup${late ? ' signal-item__followup--late' : ''}` },
-      `Opvolgen: ${shortDate(s.follow_up_date, year)}`,
+      `Opvolgen: ${shortDate(s.follow_up_date, year)}`, late ? ' ' : null,
       late ? h('strong', { class: 'late-mark' }, 'te laat') : null);
   }
   const assignee = s.assignee
@@ -134,23 +134,34 @@ export function createSignalList(container, {
   let filters = { ...EMPTY_FILTERS, ...filtersFromQuery(query ?? globalThis.location?.search ?? '') };
   const startQuery = queryFromFilters(filters);
   let limit = lastView.query === startQuery ? lastView.limit : PAGE;
-  const list = h('ul', { class: 'signal-list' });
+  const list = h('ul', { class: 'signal-list signal-list--local' });
   const count = h('p', { class: 'signal-count', 'aria-live': 'polite' });
   const serverBox = h('section', { class: 'server-results', 'aria-labelledby': 'server-results-title', hidden: true });
   const noticeFor = (id) => noticeOf.get(id);
   let server = null; // {query, items, total} from the server for the current filters
+
+  // The filters go into the URL a moment after the last keystroke (history.replaceState costs
+  // a slow phone tens of milliseconds: not on every letter), and at once before a card is opened.
+  let urlTimer = null;
+  function flushUrl() {
+    clearTimeout(urlTimer);
+    urlTimer = null;
+    if (!globalThis.history || !globalThis.location || !/^\/(signalen\/?)?$/.test(location.pathname)) return;
+    const url = `${location.pathname}${queryFromFilters(filters)}${location.hash}`;
+    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
+  }
+  function writeUrl() {
+    if (onQuery) { onQuery(queryFromFilters(filters)); return; }
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(flushUrl, 300);
+  }
 
   const filterView = renderFilters({
     filters,
     onChange(next) {
       filters = next;
       limit = PAGE;
-      const q = queryFromFilters(filters);
-      if (onQuery) onQuery(q);
-      else if (globalThis.history && globalThis.location) {
-        const url = `${location.pathname}${q}${location.hash}`;
-        if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, '', url);
-      }
+      writeUrl();
       draw();
       askServer();
     },
@@ -160,28 +171,48 @@ export function createSignalList(container, {
     filters = { ...EMPTY_FILTERS };
     filterView.set(filters);
     limit = PAGE;
-    if (onQuery) onQuery('');
-    else if (globalThis.history && globalThis.location?.search) history.replaceState(history.state, '', location.pathname);
+    writeUrl();
+    flushUrl();
     draw();
     askServer();
     filterView.focusSearch();
   }
 
   let sorted = [];
-  let dirty = true; // the signals or category names changed since the index was last brought up to date
+  let lastNotices = '';
+  let drawnDay = '';
+  let drawnOnce = false;
+  let warming = false;
+  /** Make the search texts of all signals while the phone is idle, so the first search does not wait. */
+  function warmSoon() {
+    if (warming) return;
+    warming = true;
+    const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(() => fn({ timeRemaining: () => 8 }), 50));
+    const step = (deadline) => {
+      if (index.warm(Math.max(4, Math.min(12, deadline.timeRemaining())))) { warming = false; return; }
+      idle(step);
+    };
+    idle(step);
+  }
+
   function draw() {
-    if (dirty) {
-      sorted = index.update(signals, catName, categories.map((c) => `${c.code}=${c.name}`).join('|'));
-      dirty = false;
-    }
     const now = Date.now();
     const t = today(now);
-    const shown = filterEntries(sorted, filters, { me, now });
+    const shown = filterEntries(sorted, filters, { me, now, textOf: index.textOf });
     const filtered = anyFilter(filters);
     lastView = { query: queryFromFilters(filters), limit };
     const card = (s) => signalCard(s, { catName, me, todayIso: t.iso, year: t.year, state: itemState(s, noticeFor(s.id)),
       onOpen });
-    const items = shown.slice(0, limit).map((e) => card(e.signal));
+    // A card is made once per signal content, sync state and day, and reused by every later draw.
+    const cardOf = (e) => {
+      const state = itemState(e.signal, noticeFor(e.signal.id));
+      const key = `${state}\u0001${me}\u0001${t.iso}`;
+      if (e.card && e.cardKey === key) return e.card;
+      e.card = signalCard(e.signal, { catName, me, todayIso: t.iso, year: t.year, state, onOpen });
+      e.cardKey = key;
+      return e.card;
+    };
+    const items = shown.slice(0, limit).map(cardOf);
     if (shown.length > limit) {
       // Never stop silently: say how many there are, and offer the next page.
       items.push(h('li', { class: 'signal-item signal-item--more' },
@@ -189,8 +220,8 @@ export function createSignalList(container, {
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
           onclick() { limit += PAGE; draw(); } }, 'Meer tonen')));
     }
-    const local = new Set(signals.map((s) => s.id));
-    const gone = [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict');
+    const local = noticeOf.size || server ? new Set(signals.map((s) => s.id)) : null;
+    const gone = noticeOf.size ? [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict') : [];
     const goneItems = gone.map((n) => h('li', { class: 'signal-item signal-item--gone' },
       h('div', { class: 'utrecht-alert conflict-notice' },
         h('p', {}, goneText(n)),
@@ -215,12 +246,13 @@ export function createSignalList(container, {
       list.replaceChildren(...goneItems, ...items);
     }
     drawServer(local, shown.length, card);
+    warmSoon();
   }
 
   /** The server's answer for the same filters: its total, and the signals this phone does not hold. */
   function drawServer(local, localCount, card) {
     const here = queryFromFilters(filters);
-    if (!server || server.query !== here || !anyFilter(filters)) {
+    if (!server || !local || server.query !== here || !anyFilter(filters)) {
       serverBox.hidden = true;
       serverBox.replaceChildren();
       return;
@@ -298,28 +330,46 @@ export function createSignalList(container, {
     if (!onQuery && /^\/(signalen\/?)?$/.test(location.pathname)) api.setQuery(location.search);
   };
   globalThis.addEventListener?.('popstate', onPop);
+  container.addEventListener('click', () => { if (urlTimer) flushUrl(); }, true);
 
+  // The screen's heading (h1 "Signalen") is the shell's.
   container.replaceChildren(
-    h('h2', { class: 'utrecht-heading-2' }, 'Signalen'),
     filterView.el, count, list, serverBox);
   askServer();
   const api = {
     update(data) {
       signals = data.signals ?? [];
-      dirty = true;
-      noticeOf = new Map((data.notices ?? []).map((n) => [n.signal_id, n]));
+      const notices = data.notices ?? [];
+      const noticesKey = notices.length ? JSON.stringify(notices) : '';
+      let changed = noticesKey !== lastNotices;
+      lastNotices = noticesKey;
+      noticeOf = new Map(notices.map((n) => [n.signal_id, n]));
       if (data.categories && data.categories !== categories) {
         categories = data.categories;
         catNames = new Map(categories.map((c) => [c.code, c.name ?? c.code]));
         filterView.setOptions({ categories });
+        changed = true;
       }
-      me = data.me ?? me;
-      const nextKernen = knownKernen(data.kernen);
-      if (nextKernen.length !== kernen.length) {
-        kernen = nextKernen;
-        filterView.setOptions({ kernen });
+      if (data.me && data.me !== me) {
+        me = data.me;
+        changed = true;
       }
-      draw();
+      sorted = index.update(signals, catName, categories.map((c) => `${c.code}=${c.name}`).join('|'));
+      if (index.changed || data.kernen) {
+        const nextKernen = knownKernen(data.kernen);
+        if (nextKernen.length !== kernen.length) {
+          kernen = nextKernen;
+          filterView.setOptions({ kernen });
+        }
+      }
+      // After every sync the same signals come again: draw only when something changed
+      // (a new day too: "te laat" and the period depend on it).
+      const day = today().iso;
+      if (changed || index.changed || day !== drawnDay || !drawnOnce) {
+        drawnDay = day;
+        drawnOnce = true;
+        draw();
+      }
     },
     /** The URL query changed outside the list (back/forward, a link): show those filters. */
     setQuery(search) {
@@ -335,6 +385,7 @@ export function createSignalList(container, {
     focusSearch: () => filterView.focusSearch(),
     destroy() {
       clearTimeout(timer);
+      clearTimeout(urlTimer);
       asking?.abort();
       globalThis.removeEventListener?.('popstate', onPop);
     },
