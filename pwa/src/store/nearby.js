@@ -89,7 +89,7 @@ export function findNearbyOnline(query, onLocal) {
 
 const KWESTIE_CACHE_MS = 5 * 60_000;
 const MAX_KWESTIES = 30;
-let kwestieCache = null; // {at, bySignal: Map<signalId, [{id, title}]>}
+let kwestieCache = null; // {at, token, bySignal: Map<signalId, [{id, title}]>}
 
 /**
  * Online: which open kwesties each of `signalIds` is part of, as Map<signalId, [{id, title}]>.
@@ -98,8 +98,9 @@ let kwestieCache = null; // {at, bySignal: Map<signalId, [{id, title}]>}
  */
 export async function kwestiesOfSignals(signalIds, { now = Date.now() } = {}) {
   if (typeof navigator !== 'undefined' && navigator.onLine === false) return new Map();
-  if (!kwestieCache || now - kwestieCache.at > KWESTIE_CACHE_MS) {
-    const t = await token();
+  const t = await token();
+  // Read anew after a few minutes, and for another user (never show one user's kwesties to the next).
+  if (!kwestieCache || kwestieCache.token !== t || now - kwestieCache.at > KWESTIE_CACHE_MS) {
     const bySignal = new Map();
     try {
       const list = await fetchKwesties(t);
@@ -115,7 +116,7 @@ export async function kwestiesOfSignals(signalIds, { now = Date.now() } = {}) {
     } catch {
       return new Map(); // offline, or a role that may not see kwesties
     }
-    kwestieCache = { at: now, bySignal };
+    kwestieCache = { at: now, token: t, bySignal };
   }
   const wanted = new Set(signalIds);
   return new Map([...kwestieCache.bySignal].filter(([id]) => wanted.has(id)));
