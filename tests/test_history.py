@@ -123,3 +123,11 @@ def test_reading_the_history_of_personal_data_is_logged(client, regisseur):
     assert reads() == before
     history(client, regisseur, personal)
     assert reads() == [*before, ("regisseur", personal)]
+
+
+def test_a_hand_over_is_in_the_history(client, regisseur):
+    signal_id = create(client, regisseur)
+    patch(client, regisseur, signal_id, assignee="teamleider", assignment_note="Graag bellen")
+    assert history(client, regisseur, signal_id)[-1]["changes"] == [
+        {"field": "assignee", "from": None, "to": "teamleider"},
+        {"field": "assignment_note", "from": None, "to": "Graag bellen"}]
