@@ -211,7 +211,9 @@ describe('kwesties of nearby signals (online)', () => {
     const fetch = vi.fn(async () => new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
     vi.stubGlobal('fetch', fetch);
     try {
-      addToKwestiesWhenSynced(local.id, ['k1'], { every: 5 });
+      await addToKwestiesWhenSynced(local.id, ['k1'], { every: 5 });
+      expect(JSON.parse(localStorage.getItem('gebiedsradar-kwestie-toevoegen')))
+        .toEqual([expect.objectContaining({ signal_id: local.id, kwestie_ids: ['k1'], user: 'regisseur' })]);
       await new Promise((r) => setTimeout(r, 40));
       expect(fetch).not.toHaveBeenCalled(); // still waiting to be sent
       const db = await openDb();
@@ -223,6 +225,33 @@ describe('kwesties of nearby signals (online)', () => {
       expect(JSON.parse(init.body)).toEqual({ signal_ids: [local.id] });
     } finally {
       vi.unstubAllGlobals();
+    }
+  });
+
+  it('carries on after a restart with what this user chose, not what another user chose', async () => {
+    const { resumeKwestieAdds } = await import('../src/store/nearby.js');
+    const { openDb } = await import('../src/store/db.js');
+    await saveToken({ access_token: 't', token_type: 'bearer', expires_in: 3600 }, Date.now(), { username: 'regisseur' });
+    const mine = await createSignal({ ...signal('m'), observed_at: new Date().toISOString() });
+    const theirs = await createSignal({ ...signal('t'), observed_at: new Date().toISOString() });
+    const db = await openDb();
+    for (const s of [mine, theirs]) await db.put('signals', { ...s, version: 1, _pending: undefined });
+    localStorage.setItem('gebiedsradar-kwestie-toevoegen', JSON.stringify([
+      { signal_id: mine.id, kwestie_ids: ['k2'], user: 'regisseur', at: Date.now() },
+      { signal_id: theirs.id, kwestie_ids: ['k3'], user: 'ens', at: Date.now() },
+      { signal_id: 'old', kwestie_ids: ['k4'], user: 'regisseur', at: Date.now() - 30 * DAY },
+    ]));
+    const fetch = vi.fn(async () => new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetch);
+    try {
+      await resumeKwestieAdds({ every: 5 });
+      await vi.waitFor(() => expect(fetch).toHaveBeenCalledOnce());
+      expect(fetch.mock.calls[0][0]).toBe('/api/v1/kwesties/k2/signals');
+      await vi.waitFor(() => expect(JSON.parse(localStorage.getItem('gebiedsradar-kwestie-toevoegen')).map((p) => p.signal_id))
+        .toEqual([theirs.id]));
+    } finally {
+      vi.unstubAllGlobals();
+      localStorage.clear();
     }
   });
 });

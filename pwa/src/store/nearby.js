@@ -2,7 +2,7 @@
 // From the phone's own copy (fast, offline) and, online, from the server
 // (GET /signals/nearby), merged by id. The capture form shows them under "In de buurt".
 import { all as allSignals } from './signals.js';
-import { getToken, openDb } from './db.js';
+import { getToken, openDb, sessionUser } from './db.js';
 import { fetchKwestie, fetchKwesties, request } from '../api.js';
 
 export const RADIUS_M = 250;
@@ -122,29 +122,84 @@ export async function kwestiesOfSignals(signalIds, { now = Date.now() } = {}) {
   return new Map([...kwestieCache.bySignal].filter(([id]) => wanted.has(id)));
 }
 
+// Kwestie additions that wait for a sync are remembered on the phone (ids only), so an
+// app closed before the signal was sent still does them at the next start.
+const PENDING_KEY = 'gebiedsradar-kwestie-toevoegen';
+const KEEP_MS = 14 * 86_400_000;
+const running = new Set();
+
+function readPending() {
+  try {
+    const list = JSON.parse(globalThis.localStorage?.getItem(PENDING_KEY) ?? '[]');
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
+function writePending(list) {
+  try {
+    globalThis.localStorage?.setItem(PENDING_KEY, JSON.stringify(list));
+  } catch {
+    /* private mode: only while the app stays open */
+  }
+}
+
+function setPending(signalId, entry) {
+  writePending([...readPending().filter((p) => p.signal_id !== signalId), ...(entry ? [entry] : [])]);
+}
+
 /**
  * Add a new signal to kwesties once the server has it: the phone keeps its copy pending
- * (version null) until the sync is through. Waits while the app stays open (up to a day).
+ * (version null) until the sync is through. Tries every few seconds while the app is open;
+ * remembered for the next start (resumeKwestieAdds) for up to two weeks.
  */
-export function addToKwestiesWhenSynced(signalId, kwestieIds, { every = 3000, tries = 28_800 } = {}) {
-  let left = tries;
+export async function addToKwestiesWhenSynced(signalId, kwestieIds, { every = 3000, user = undefined, now = Date.now() } = {}) {
+  const owner = user === undefined ? await sessionUser().catch(() => null) : user;
+  setPending(signalId, { signal_id: signalId, kwestie_ids: [...kwestieIds], user: owner, at: now });
+  run(signalId, every);
+}
+
+/** At the start of a session: carry on with this user's remembered kwestie additions. */
+export async function resumeKwestieAdds({ every = 3000, user = undefined, now = Date.now() } = {}) {
+  const owner = user === undefined ? await sessionUser().catch(() => null) : user;
+  const fresh = readPending().filter((p) => now - (p.at ?? 0) < KEEP_MS);
+  writePending(fresh);
+  for (const p of fresh) if (p.user === owner) run(p.signal_id, every);
+}
+
+function run(signalId, every) {
+  if (running.has(signalId)) return;
+  running.add(signalId);
+  const stop = (forget = true) => {
+    running.delete(signalId);
+    if (forget) setPending(signalId, null);
+  };
+  let missing = 0;
   const attempt = async () => {
-    left -= 1;
+    const entry = readPending().find((p) => p.signal_id === signalId);
+    if (!entry) return stop(false);
     try {
       const local = await (await openDb()).get('signals', signalId);
-      if (local && local.version != null && !local._pending) {
+      if (!local) {
+        missing += 1;
+        if (missing > 2) return stop(); // deleted, or no longer on this phone
+      } else if (local.version != null && !local._pending) {
         const t = await token();
-        for (const id of kwestieIds) {
+        for (const id of entry.kwestie_ids) {
           await request(`/kwesties/${encodeURIComponent(id)}/signals`, { method: 'POST', body: { signal_ids: [signalId] }, token: t });
+          const left = entry.kwestie_ids.filter((k) => k !== id);
+          entry.kwestie_ids = left;
+          setPending(signalId, left.length ? entry : null);
         }
         kwestieCache = null;
-        return;
+        return stop();
       }
-      if (!local && left < tries - 1) return; // deleted meanwhile
     } catch (err) {
-      if (err?.status > 0) return; // the server refused (no access, kwestie closed): trying again will not help
+      if (err?.status > 0) return stop(); // the server refused (no access, kwestie closed): trying again will not help
     }
-    if (left > 0) setTimeout(attempt, every);
+    setTimeout(attempt, every);
+    return undefined;
   };
   setTimeout(attempt, every);
 }

@@ -9,7 +9,7 @@ import { h } from '../dom.js';
 import { PERSONAL_DATA_LABEL } from './labels.js';
 import { createNearbyRegion } from './nearby.js';
 import { uuid7 } from '../store/outbox.js';
-import { addToKwestiesWhenSynced, findNearbyOnline, kwestiesOfSignals } from '../store/nearby.js';
+import { addToKwestiesWhenSynced, findNearbyOnline, kwestiesOfSignals, resumeKwestieAdds } from '../store/nearby.js';
 
 const defaultFindNearby = (query, onLocal) => findNearbyOnline(query, onLocal);
 const defaultKwestiesFor = (ids) => kwestiesOfSignals(ids);
@@ -122,6 +122,8 @@ export function renderCaptureForm(container, options) {
   const findNearby = options.findNearby ?? defaultFindNearby;
   const kwestiesFor = options.kwestiesFor ?? defaultKwestiesFor;
   const afterSave = options.afterSave ?? defaultAfterSave;
+  // Kwestie additions remembered from before (the app was closed before their signal was sent).
+  if (!options.afterSave) resumeKwestieAdds().catch(() => {});
   const now = options.now ?? (() => new Date());
   let location = null;
   /** @type {{blob: Blob, url: string}[]} */
