@@ -197,7 +197,5 @@ def _alert_and_kwestie(db: Database, catalog: AreaCatalog, outbreak: list[str]) 
         kwestie_id = kwesties.from_alert(db, lead, row["id"], "Jongeren bij het dorpshuis in Ens")
     else:  # the methods did not see it (other settings): the kwestie is made by hand
         kwestie_id = kwesties.create_kwestie(db, lead, "Jongeren bij het dorpshuis in Ens", outbreak)
-    add_update = getattr(kwesties, "add_update", None)
-    if add_update is not None:
-        add_update(db, lead, kwestie_id,
-                   "Overleg met jongerenwerk en wijkagent gepland; dorpsbelang schuift aan.")
+    kwesties.add_note(db, lead, kwestie_id,
+                      "Overleg met jongerenwerk en wijkagent gepland; dorpsbelang schuift aan.")

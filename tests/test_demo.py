@@ -56,6 +56,7 @@ def test_an_alert_that_became_a_kwestie(demo):
     assert kwestie is not None and kwestie["alert_id"] is not None
     linked = db.query_one("SELECT count(*) FROM kwestie_signals WHERE kwestie_id = ?", (kwestie["id"],))[0]
     assert linked >= 5
+    assert db.query_one("SELECT count(*) FROM kwestie_updates WHERE kwestie_id = ?", (kwestie["id"],))[0] == 1
 
 
 def test_the_demo_loads_once(demo):
