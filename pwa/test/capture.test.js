@@ -296,6 +296,29 @@ describe('capture form: when, follow-up, photos', () => {
     expect(onSave).not.toHaveBeenCalled();
   });
 
+  it('keeps "now" current while the form waits, until the user chooses a time', async () => {
+    let clock = new Date(NOW);
+    const { root, submit, fill, onSave } = form({ now: () => new Date(clock) });
+    const observed = byLabel(root, 'Waargenomen op');
+    expect(observed.value).toBe('2026-12-02T14:05');
+    clock = new Date(2026, 11, 2, 16, 40); // the form stayed open on the phone
+    byLabel(root, 'Omschrijving').dispatchEvent(new Event('focusin', { bubbles: true }));
+    expect(observed.value).toBe('2026-12-02T16:40');
+    fill();
+    const [fields] = await submit(1);
+    expect(new Date(fields.observed_at).getTime()).toBe(new Date(2026, 11, 2, 16, 40).getTime());
+    // A time the user typed stays, however long the form waits.
+    observed.value = '2026-12-02T09:15';
+    observed.dispatchEvent(new Event('input', { bubbles: true }));
+    clock = new Date(2026, 11, 2, 18, 0);
+    byLabel(root, 'Omschrijving').dispatchEvent(new Event('focusin', { bubbles: true }));
+    expect(observed.value).toBe('2026-12-02T09:15');
+    fill();
+    const [second] = await submit(2);
+    expect(second.observed_at).toMatch(/^2026-12-02T09:15:00/);
+    expect(onSave).toHaveBeenCalledTimes(2);
+  });
+
   it('checks the times by the rules: a few minutes ahead is fine, today is a fine follow-up day', () => {
     expect(observedProblem('2026-12-02T14:09', NOW)).toBeNull();
     expect(observedProblem('2026-12-02T14:12', NOW)).toMatch(/toekomst/);

@@ -148,6 +148,13 @@ export function renderCaptureForm(container, options) {
 
   // --- when: "Waargenomen op" (default now) with "Gisteren" and "Nu" ---------------------
   const observed = h('input', { type: 'datetime-local', class: 'utrecht-textbox observed-input', min: '2000-01-01T00:00', step: 60, required: true });
+  // Until the user sets it, "Waargenomen op" follows the clock while the form is open (it may stay
+  // open for hours): whenever they work in the form it shows the current time, and saves what it shows.
+  let observedChosen = false;
+  observed.addEventListener('input', () => { observedChosen = true; });
+  const keepObservedNow = () => {
+    if (!observedChosen && observed.value !== toLocalInput(now())) observed.value = toLocalInput(now());
+  };
   const setObserved = (date) => {
     observed.value = toLocalInput(date);
     observed.dispatchEvent(new Event('input', { bubbles: true }));
@@ -314,6 +321,7 @@ export function renderCaptureForm(container, options) {
     personal.box.checked = false;
     followUp.value = '';
     observed.value = toLocalInput(now());
+    observedChosen = false;
     followUp.min = todayText(now());
     location = null;
     where.textContent = locationText(null);
@@ -358,6 +366,7 @@ export function renderCaptureForm(container, options) {
     error.hidden = !problems.length;
     markInvalid(problems);
   };
+  form.addEventListener('focusin', keepObservedNow);
   form.addEventListener('input', recheck);
   form.addEventListener('change', recheck);
 
