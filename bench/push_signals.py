@@ -129,19 +129,24 @@ def fresh_db(path: Path, before: bool) -> Database:
     return db
 
 
+LATER_COLUMNS = ("device_id", "assignee", "assignment_note", "related_to")
+
+
 def statements(before: bool, rows: list[dict], mutations: list[dict], device: str,
                only_signals: bool = False) -> list[tuple[str, list[tuple]]]:
     """The INSERTs of a batch of creates, one executemany each."""
-    out = [(f"INSERT INTO signals ({','.join(ALL_COLUMNS if not before else ALL_COLUMNS[:-4] + ALL_COLUMNS[-3:])})"
-            f" VALUES ({','.join('?' * (len(ALL_COLUMNS) - before))})",
-            [tuple(r[c] for c in ALL_COLUMNS if not (before and c == "device_id")) for r in rows])]
+    # The schema before m006 has no device_id, nor the columns added since (m013: hand-over).
+    cols = [c for c in ALL_COLUMNS if not (before and c in LATER_COLUMNS)]
+    out = [(f"INSERT INTO signals ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+            [tuple(r[c] for c in cols) for r in rows])]
     if only_signals:
         return out
     if before:
         out.append(("INSERT INTO changes (signal_id, version, op, changed_by, changed_at)"
                     " VALUES (?,1,'create',?,?)", [(r["id"], USER.username, AT) for r in rows]))
         out.append(("INSERT INTO signal_versions (signal_id, version, data) VALUES (?,1,?)",
-                    [(r["id"], json.dumps({c: r[c] for c in CLIENT_COLUMNS})) for r in rows]))
+                    [(r["id"], json.dumps({c: r[c] for c in CLIENT_COLUMNS if c not in LATER_COLUMNS}))
+                     for r in rows]))
         out.append(("INSERT INTO audit_log (at, username, action, object) VALUES (?,?,'signal_create',?)",
                     [(AT, USER.username, r["id"]) for r in rows]))
     else:
