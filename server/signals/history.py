@@ -34,7 +34,7 @@ class FieldChange(msgspec.Struct):
 
     field: str
     from_: Any = msgspec.field(name="from")
-    to: Any = None
+    to: Any
 
 
 class HistoryEntry(msgspec.Struct):
