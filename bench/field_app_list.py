@@ -135,7 +135,7 @@ def measure(base: str, n: int, runs: int) -> dict[str, list[float]]:
         for _ in range(runs):
             page.get_by_role("link", name="Opvolgen", exact=True).click()
             page.wait_for_url("**/opvolgen")
-            page.wait_for_timeout(200)
+            page.wait_for_timeout(1500)  # "Opvolgen" reads every signal too: let it finish first
             took = page.evaluate(f"""async () => {{
                 const link = [...document.querySelectorAll('nav a')].find((a) => a.textContent === 'Signalen');
                 const t0 = performance.now();

@@ -122,30 +122,40 @@ export function createSearchIndex() {
     changed: true,
     update(signals, catName = (c) => c ?? '', namesKey = '') {
       nameOf = catName;
+      let changed = false;
       if (names !== namesKey) {
         entries = new Map();
-        cold = 0;
         names = namesKey;
+        changed = true; // the texts name the categories: all made anew
+      }
+      // The usual case after a sync: the same signals again. Check without building anything.
+      changed ||= signals.length !== entries.size;
+      if (!changed) {
+        for (const s of signals) {
+          const old = entries.get(s.id);
+          if (!old || !same(old, s)) { changed = true; break; }
+        }
+      }
+      if (!changed) {
+        for (const s of signals) entries.get(s.id).signal = s; // the fresh objects, same content
+        index.changed = false;
+        return sorted;
       }
       const next = new Map();
-      let changed = signals.length !== entries.size;
       for (const s of signals) {
         const old = entries.get(s.id);
         if (old && same(old, s)) {
-          old.signal = s; // the fresh object, same content
+          old.signal = s;
           next.set(s.id, old);
         } else {
-          changed = true;
           next.set(s.id, entryOf(s));
         }
       }
-      if (changed) {
-        cold = 0;
-        for (const e of next.values()) if (e.text == null) cold += 1;
-        entries = next;
-        sorted = [...entries.values()].sort((a, b) => b.time - a.time);
-      }
-      index.changed = changed;
+      cold = 0;
+      for (const e of next.values()) if (e.text == null) cold += 1;
+      entries = next;
+      sorted = [...entries.values()].sort((x, y) => y.time - x.time);
+      index.changed = true;
       return sorted;
     },
     textOf,
