@@ -169,8 +169,10 @@ describe('capture form: when, follow-up, photos', () => {
     byLabel(root, 'Urgentie').value = 'hoog';
     byLabel(root, 'Bron').value = 'dorpsbelang';
     byLabel(root, 'Bevat persoonsgegevens').checked = true;
+    expect(root.querySelector('.observed-words').textContent).toBe('woensdag 2 december 2026 om 14:05');
     button('Gisteren').click();
     expect(observed.value).toBe('2026-12-01T14:05');
+    expect(root.querySelector('.observed-words').textContent).toBe('dinsdag 1 december 2026 om 14:05');
     followUp.value = '2026-12-09';
     const [fields] = await submit(1);
     expect(fields).toMatchObject({

@@ -83,6 +83,14 @@ export function isoWithOffset(date) {
   return `${toLocalInput(date)}:${pad(date.getSeconds())}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+/** "woensdag 2 december 2026 om 14:05" for a datetime-local value (the phone's time); '' if none. */
+export function observedText(value) {
+  const at = value ? new Date(value) : null;
+  if (!at || Number.isNaN(at.getTime())) return '';
+  const day = at.toLocaleDateString('nl-NL', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return `${day} om ${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 /** Why a "Waargenomen op" value cannot be used (Dutch), or null. */
 export function observedProblem(value, now = new Date()) {
   if (!value) return 'Vul bij Waargenomen op in wanneer het was.';
@@ -151,9 +159,16 @@ export function renderCaptureForm(container, options) {
   // Until the user sets it, "Waargenomen op" follows the clock while the form is open (it may stay
   // open for hours): whenever they work in the form it shows the current time, and saves what it shows.
   let observedChosen = false;
-  observed.addEventListener('input', () => { observedChosen = true; });
+  // The chosen moment in Dutch words under the field: it wraps at 200 % text, where the
+  // browser's own field may cut the time off, and confirms what "Gisteren" did.
+  const observedWords = h('p', { class: 'field-hint observed-words' });
+  const showObserved = () => { observedWords.textContent = observedText(observed.value); };
+  observed.addEventListener('input', () => { observedChosen = true; showObserved(); });
   const keepObservedNow = () => {
-    if (!observedChosen && observed.value !== toLocalInput(now())) observed.value = toLocalInput(now());
+    if (!observedChosen && observed.value !== toLocalInput(now())) {
+      observed.value = toLocalInput(now());
+      showObserved();
+    }
   };
   const setObserved = (date) => {
     observed.value = toLocalInput(date);
@@ -165,7 +180,9 @@ export function renderCaptureForm(container, options) {
   }, label);
   const observedField = field('Waargenomen op', observed, 'Wanneer zag of hoorde je het? Standaard is dat nu.');
   const observedHint = observedField.querySelector('.field-hint').id;
-  observedField.append(h('div', { class: 'quick-times' },
+  observedWords.id = `${observed.id}-woorden`;
+  observed.setAttribute('aria-describedby', `${observed.getAttribute('aria-describedby')} ${observedWords.id}`);
+  observedField.append(observedWords, h('div', { class: 'quick-times' },
     quick('Gisteren', observedHint, () => { const d = now(); d.setDate(d.getDate() - 1); return d; }),
     quick('Nu', observedHint, () => now())));
 
@@ -322,6 +339,7 @@ export function renderCaptureForm(container, options) {
     followUp.value = '';
     observed.value = toLocalInput(now());
     observedChosen = false;
+    showObserved();
     followUp.min = todayText(now());
     location = null;
     where.textContent = locationText(null);
