@@ -92,6 +92,16 @@ describe('signal list with filters', () => {
     expect([...byLabel(root, 'Categorie').options].map((o) => o.textContent)).toEqual(['Alle categorieën', 'Overlast', 'Jeugd']);
   });
 
+  it('offers the kernen of the cached areas too, not only those of the signals', async () => {
+    const loadKernen = vi.fn(async () => [{ code: 'WK017103', name: 'Bant' }]);
+    make({ loadKernen });
+    const more = root.querySelector('details.filters__more');
+    more.open = true;
+    more.dispatchEvent(new Event('toggle'));
+    await vi.waitFor(() => expect([...byLabel(root, 'Kern').options].map((o) => o.textContent))
+      .toEqual(['Alle kernen', 'Bant', 'Emmeloord', 'Ens']));
+  });
+
   it('starts from the filters in the URL (back and reload keep them)', () => {
     history.replaceState(null, '', '/signalen?q=jongeren&kern=WK017101');
     make();

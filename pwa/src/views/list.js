@@ -5,6 +5,7 @@
 // (not on this phone) follow in a section "Op de server".
 import { h } from '../dom.js';
 import { getToken } from '../store/db.js';
+import { cachedAreas } from '../store/areas.js';
 import { request } from '../api.js';
 import { personalMark } from './labels.js';
 import { dateTime, dayMonth } from './dates.js';
@@ -91,6 +92,13 @@ export function signalCard(s, { catName, me, todayIso, year, state, onOpen, serv
         h('span', { class: 'signal-item__state' }, state))));
 }
 
+/** The kernen of the areas cached on the phone (GET /areas/offline), for the kern filter. */
+async function cachedKernen() {
+  const features = (await cachedAreas())?.collection?.features ?? [];
+  return features.filter((f) => f.properties?.level === 'kern')
+    .map((f) => ({ code: f.properties.code, name: f.properties.name ?? f.properties.code }));
+}
+
 /** GET /api/v1/signals?… with the stored token: the server's page for these filters. */
 async function searchOnServer(params, { signal } = {}) {
   const token = await getToken();
@@ -116,11 +124,12 @@ let lastView = { query: null, limit: PAGE };
  *           router.js handles (the signal's screen is views/detail.js, not part of the list).
  *   query: the URL query the filters start from (default: location.search).
  *   onQuery: told the new query when the filters change (default: history.replaceState on this URL).
+ *   loadKernen: the kernen to offer besides those of the signals (default: the phone's cached areas).
  *   searchServer: GET /signals with these params (default: the API with the stored token); asked only
  *           online and when a filter or search is set; null: never.
  */
 export function createSignalList(container, {
-  onDismiss, onOpen = null, query, onQuery, searchServer = searchOnServer,
+  onDismiss, onOpen = null, query, onQuery, searchServer = searchOnServer, loadKernen = cachedKernen,
 } = {}) {
   let signals = [];
   let noticeOf = new Map();
@@ -336,6 +345,13 @@ export function createSignalList(container, {
   container.replaceChildren(
     filterView.el, count, list, serverBox);
   askServer();
+  loadKernen?.().then((list) => {
+    const next = knownKernen(list);
+    if (next.length !== kernen.length) {
+      kernen = next;
+      filterView.setOptions({ kernen });
+    }
+  }).catch(() => {});
   const api = {
     update(data) {
       signals = data.signals ?? [];
