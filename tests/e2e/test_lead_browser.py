@@ -248,6 +248,12 @@ def test_lead_works_on_a_kwestie(browser, server):
     no_page_overflow(page)
     assert violations(page) == []
     shot(page, "kwesties")
+
+    # Offline the kwesties say they need internet (they live on the server).
+    context.set_offline(True)
+    page.get_by_role("link", name="Kwesties", exact=True).click()
+    page.get_by_text("De kwesties werken alleen met internet.").wait_for()
+    assert page.locator(".kwestie-item").count() == 0
     context.close()
 
 
