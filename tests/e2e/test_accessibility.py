@@ -53,7 +53,7 @@ def test_every_screen_has_no_axe_violations(browser, server):
     page.get_by_role("button", name="Uitloggen").click()
     page.get_by_label("Gebruikersnaam").wait_for()  # the session is gone before we reload
     log_in(page, server, "teamleider")
-    page.get_by_role("button", name="Kaart").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Kaart").click()
     page.locator("table.stats-table tbody tr").first.wait_for()
     screens["team lead heatmap"] = violations(page)
     page.locator("table.stats-table tbody button").first.click()

@@ -46,7 +46,7 @@ def test_alert_list_evidence_reject_and_kwestie(browser, server, tmp_path):
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     page = context.new_page()
     log_in(page, server, "teamleider")
-    page.get_by_role("button", name="Waarschuwingen").click()
+    page.get_by_role("link", name="Waarschuwingen").click()
     ens = page.locator("li.alert-item").filter(has_text=ENS)
     ens.wait_for()
     assert "Regel: signalen dicht bij elkaar · Periode " in ens.locator(".alert-item__evidence").inner_text()

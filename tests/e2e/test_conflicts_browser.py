@@ -29,7 +29,7 @@ def test_delete_of_a_signal_changed_elsewhere_is_refused_and_shown(browser, serv
     page = context.new_page()
     log_in(page, server, "regisseur")
     wait_for_status(page, "Alles verzonden")
-    item = page.get_by_role("button", name="E2E wissen")
+    item = page.locator(".signal-item__open").filter(has_text="E2E wissen")
     item.wait_for()
 
     # On the street without a connection, the regisseur deletes the signal ...
@@ -39,6 +39,7 @@ def test_delete_of_a_signal_changed_elsewhere_is_refused_and_shown(browser, serv
     page.get_by_role("button", name="Ja, verwijderen").click()
     page.get_by_text("Signaal verwijderd.").wait_for()
     wait_for_status(page, "1 ")
+    page.get_by_role("link", name="Terug").click()
     # ... while at the office the team lead adds what the resident said on the phone.
     changed = httpx.patch(f"{server}/api/v1/signals/{sid}", headers=lead,
                           json={"description": "Buurman belde: het speelt elke vrijdagavond."})
@@ -50,7 +51,7 @@ def test_delete_of_a_signal_changed_elsewhere_is_refused_and_shown(browser, serv
     # The server kept the signal with the team lead's words; the phone shows it again and why.
     on_server = httpx.get(f"{server}/api/v1/signals/{sid}", headers=lead).json()
     assert on_server["description"] == "Buurman belde: het speelt elke vrijdagavond."
-    back = page.get_by_role("button", name="Buurman belde")
+    back = page.locator(".signal-item__open").filter(has_text="Buurman belde")
     back.wait_for()
     assert "Niet verwijderd: elders gewijzigd" in back.inner_text()
     back.click()

@@ -175,7 +175,8 @@ def test_edit_offline_shows_state_and_arrives(browser, server):
     page.get_by_label("Status").select_option("afgesloten")
     page.get_by_role("button", name="Wijzigingen opslaan").click()
     page.get_by_text("Wijziging opgeslagen.").wait_for()
-    page.locator(".signal-item__state", has_text="Wacht op verzending").first.wait_for()
+    # The signal's own screen says it waits to be sent.
+    page.locator(".detail-list").get_by_text("Wacht op verzending").wait_for()
     assert "1 signaal wacht" in page.get_by_role("status").inner_text()
     context.set_offline(False)
     wait_for_status(page, "Alles verzonden")

@@ -23,7 +23,7 @@ def test_login_shows_app_shell(browser, server):
     page.get_by_role("button", name="Nieuw signaal").wait_for()
     status = page.get_by_role("status")
     assert "Alles verzonden" in status.inner_text()
-    assert page.get_by_role("button", name="Kaart").count() == 0  # not for gebiedsregisseurs
+    assert page.get_by_role("link", name="Kaart").count() == 0  # not for gebiedsregisseurs
     # The service worker takes control so the shell starts offline next time.
     assert page.evaluate("async () => !!(await navigator.serviceWorker.ready).active")
     context.close()
@@ -33,7 +33,7 @@ def test_teamleider_sees_kaart(browser, server):
     context = browser.new_context()
     page = context.new_page()
     log_in(page, server, "teamleider")
-    page.get_by_role("button", name="Kaart").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Kaart").click()
     # The heatmap: legend, and the same numbers as a table with one row per kern.
     rows = page.locator("table.stats-table tbody tr")
     rows.first.wait_for()

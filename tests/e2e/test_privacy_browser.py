@@ -83,7 +83,8 @@ def test_shared_phone_keeps_each_users_signals_apart(browser, server):
     page.get_by_label("Omschrijving").fill(ANNAS_NEXT)
     page.get_by_role("button", name="Signaal opslaan").click()
     wait_for_status(page, "2 signalen wachten")
-    item = page.get_by_role("button", name="E2E privacy: moeder")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalen").click()
+    item = page.locator(".signal-item__open").filter(has_text="E2E privacy: moeder")
     expect(item).to_contain_text("Bevat persoonsgegevens")  # waits out the list's re-render
     item.evaluate("el => el.scrollIntoView({block: 'center'})")
     page.screenshot(path=str(SHOTS / "list-personal-data-mark.png"))
@@ -99,7 +100,7 @@ def test_shared_phone_keeps_each_users_signals_apart(browser, server):
     dialog.get_by_role("button", name="Ingelogd blijven en verzenden").click()
     dialog.wait_for(state="detached")
     wait_for_status(page, "2 signalen wachten")
-    assert page.get_by_role("button", name="E2E privacy: moeder").is_visible()
+    assert item.is_visible()
     page.get_by_role("button", name="Uitloggen").click()
     dialog.get_by_role("button", name="Toch uitloggen").click()
     page.get_by_label("Gebruikersnaam").wait_for()
@@ -124,7 +125,8 @@ def test_shared_phone_keeps_each_users_signals_apart(browser, server):
     page.get_by_label("Omschrijving").fill(BERTS)
     page.get_by_role("button", name="Signaal opslaan").click()
     wait_for_status(page, "Alles verzonden")
-    page.get_by_role("button", name="E2E privacy: lantaarnpaal").wait_for()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalen").click()
+    page.locator(".signal-item__open").filter(has_text="E2E privacy: lantaarnpaal").wait_for()
     on_server = server_signals(server)
     assert [s["created_by"] for s in on_server if s["description"] == BERTS] == ["teamleider"]
     assert not [s for s in on_server if s["description"] in (ANNAS, ANNAS_NEXT)]
@@ -142,11 +144,11 @@ def test_shared_phone_keeps_each_users_signals_apart(browser, server):
     annas = {s["description"]: s for s in server_signals(server) if s["description"] in (ANNAS, ANNAS_NEXT)}
     assert [(s["created_by"], s["urgency"], s["contains_personal_data"]) for s in (annas[ANNAS], annas[ANNAS_NEXT])] \
         == [("regisseur", "hoog", True), ("regisseur", "normaal", False)]
-    mine = page.get_by_role("button", name="E2E privacy: moeder")
+    mine = page.locator(".signal-item__open").filter(has_text="E2E privacy: moeder")
     mine.wait_for()
     assert "Bevat persoonsgegevens" in mine.inner_text()
     mine.click()
-    detail = page.locator(".signal-detail")
+    detail = page.locator(".signal-screen")
     detail.get_by_text("Bevat persoonsgegevens").first.wait_for()
     assert detail.get_by_label("Bevat persoonsgegevens").is_checked()
     detail.get_by_label("Bevat persoonsgegevens").scroll_into_view_if_needed()
@@ -184,11 +186,11 @@ def test_signals_that_leave_the_users_areas_leave_the_phone(browser, server):
     page = context.new_page()
     log_in(page, server, "regisseur")
     wait_for_status(page, "Alles verzonden")
-    page.get_by_role("button", name="E2E weg: mevrouw").wait_for()
+    page.locator(".signal-item__open").filter(has_text="E2E weg: mevrouw").wait_for()
 
     # Offline, the regisseur changes one of them ...
     context.set_offline(True)
-    page.get_by_role("button", name="E2E weg: ruzie").click()
+    page.locator(".signal-item__open").filter(has_text="E2E weg: ruzie").click()
     page.locator("#detail-urgentie").select_option("hoog")
     page.get_by_role("button", name="Wijzigingen opslaan").click()
     wait_for_status(page, "1 signaal wacht")
@@ -200,6 +202,7 @@ def test_signals_that_leave_the_users_areas_leave_the_phone(browser, server):
     context.set_offline(False)
     page.get_by_role("button", name="Nu verzenden").click()
     wait_for_status(page, "Alles verzonden")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Signalen").click()
     page.wait_for_function("() => !document.querySelector('.signals').textContent.includes('E2E weg: mevrouw')")
     listed = page.locator(".signals").inner_text()
     assert "E2E weg" not in listed

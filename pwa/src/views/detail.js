@@ -147,6 +147,7 @@ export async function renderDetail(el, options) {
     return { title: 'Signaal niet gevonden', refresh: async () => {} };
   }
 
+  let deleted = false;
   const facts = h('div', { class: 'signal-facts' });
   const mapEl = h('div', { class: 'detail-map', role: 'group', 'aria-label': 'Kaart met de plek van dit signaal' });
   const photos = h('div', { class: 'detail-photos' });
@@ -275,7 +276,10 @@ export async function renderDetail(el, options) {
           return;
         }
         await onDelete?.(s.id);
-        navigate?.(listHref);
+        deleted = true;
+        const done = h('p', { class: 'utrecht-paragraph', tabindex: '-1' }, 'Signaal verwijderd.');
+        el.replaceChildren(back, done);
+        done.focus();
       } }, 'Verwijderen');
     const saveButton = h('button', { type: 'submit', class: 'utrecht-button utrecht-button--primary-action' }, 'Wijzigingen opslaan');
     const form = h('form', { class: 'detail-edit', novalidate: true, 'aria-labelledby': 'detail-edit-title' },
@@ -331,7 +335,7 @@ export async function renderDetail(el, options) {
     title: detailTitle(signal, categories),
     /** After a sync or a change: the facts anew (the edit form keeps what the user is typing). */
     async refresh() {
-      if (signal._fromServer) return; // not the phone's: a sync does not change it here
+      if (signal._fromServer || deleted) return; // not the phone's (or gone by the user's hand): nothing to redraw
       const next = await getSignal(id).catch(() => null);
       if (!next) {
         facts.replaceChildren(h('p', { class: 'utrecht-paragraph' }, 'Dit signaal staat niet meer op dit apparaat.'));
