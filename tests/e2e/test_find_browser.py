@@ -106,6 +106,16 @@ def test_search_finds_accented_words_typed_without_accents_online_and_offline(br
     no_sideways_scroll(page)
     shot(page, "signalen-gefilterd")
     found = axe(page)
+
+    # The menu's "Signalen" shows the list without filters; the back button brings them back.
+    page.get_by_role("link", name="Signalen", exact=True).click()
+    page.wait_for_url("**/signalen")
+    page.wait_for_function("() => document.getElementById('zoeken').value === ''")
+    assert cards.count() > 1
+    page.go_back()
+    page.wait_for_url("**/signalen?q=bibliotheek&categorie=jeugd")
+    page.wait_for_function("() => document.getElementById('zoeken').value === 'bibliotheek'")
+    assert cards.count() == 1
     context.close()
     assert found == []
 

@@ -339,6 +339,17 @@ export function createSignalList(container, {
     if (!onQuery && /^\/(signalen\/?)?$/.test(location.pathname)) api.setQuery(location.search);
   };
   globalThis.addEventListener?.('popstate', onPop);
+  // A link to the list (the menu's "Signalen": /signalen without a query) shows the list without
+  // filters: read the URL once the router has followed the link.
+  const onLink = (e) => {
+    if (!container.isConnected) { globalThis.document?.removeEventListener('click', onLink); return; }
+    const a = e.target?.closest?.('a[href]');
+    if (!a || onQuery || a.closest('.signal-list')) return;
+    setTimeout(() => {
+      if (/^\/(signalen\/?)?$/.test(location.pathname)) api.setQuery(location.search);
+    }, 0);
+  };
+  globalThis.document?.addEventListener('click', onLink);
   container.addEventListener('click', () => { if (urlTimer) flushUrl(); }, true);
 
   // The screen's heading (h1 "Signalen") is the shell's.
@@ -404,6 +415,7 @@ export function createSignalList(container, {
       clearTimeout(urlTimer);
       asking?.abort();
       globalThis.removeEventListener?.('popstate', onPop);
+      globalThis.document?.removeEventListener('click', onLink);
     },
   };
   return api;
