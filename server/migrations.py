@@ -571,27 +571,6 @@ def applied(db: Database) -> list[str]:
 
 
 @migration
-def m015_kwestie_work(conn: sqlite3.Connection) -> None:
-    _run_script(
-        conn,
-        """
-        -- A kwestie is closed with an outcome; reopening clears closed_at.
-        ALTER TABLE kwesties ADD COLUMN outcome TEXT;
-        ALTER TABLE kwesties ADD COLUMN closed_at TEXT;
-        -- Short updates on a kwestie's course (free text: may hold personal data).
-        CREATE TABLE kwestie_updates (
-            id INTEGER PRIMARY KEY,
-            kwestie_id TEXT NOT NULL REFERENCES kwesties(id),
-            at TEXT NOT NULL,
-            by TEXT NOT NULL,
-            text TEXT NOT NULL
-        );
-        CREATE INDEX kwestie_updates_kwestie ON kwestie_updates(kwestie_id, id);
-        """,
-    )
-
-
-@migration
 def m013_handover(conn: sqlite3.Connection) -> None:
     """Hand-over and "hoort bij" (issue 12): a signal can be assigned to a colleague, with a
     note, and can belong with an earlier signal.
@@ -664,7 +643,28 @@ def m014_signal_search(conn: sqlite3.Connection) -> None:
 
 
 @migration
-def m015_default_kern_inhabitants(conn: sqlite3.Connection) -> None:
+def m015_kwestie_work(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        -- A kwestie is closed with an outcome; reopening clears closed_at.
+        ALTER TABLE kwesties ADD COLUMN outcome TEXT;
+        ALTER TABLE kwesties ADD COLUMN closed_at TEXT;
+        -- Short updates on a kwestie's course (free text: may hold personal data).
+        CREATE TABLE kwestie_updates (
+            id INTEGER PRIMARY KEY,
+            kwestie_id TEXT NOT NULL REFERENCES kwesties(id),
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX kwestie_updates_kwestie ON kwestie_updates(kwestie_id, id);
+        """,
+    )
+
+
+@migration
+def m016_default_kern_inhabitants(conn: sqlite3.Connection) -> None:
     """Inhabitants for every bundled default kern (issue 12): Ens had none, so the busiest
     village had no rate per 1,000. Only areas still from the defaults change; imported ones
     keep their CBS figures. A fresh database gets them when the defaults are loaded."""

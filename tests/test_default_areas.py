@@ -60,8 +60,8 @@ def test_an_older_database_gets_the_inhabitants_of_its_default_kernen(settings):
     with db.transaction() as conn:  # as before: Ens without a count; an imported area of its own
         conn.execute("UPDATE areas SET inhabitants = NULL WHERE code = 'WK017106'")
         conn.execute("UPDATE areas SET inhabitants = 999, source = 'import' WHERE code = 'WK017110'")
-        conn.execute("DELETE FROM _migrations WHERE name = 'm015_default_kern_inhabitants'")
-    assert migrate(db) == ["m015_default_kern_inhabitants"]
+        conn.execute("DELETE FROM _migrations WHERE name = 'm016_default_kern_inhabitants'")
+    assert migrate(db) == ["m016_default_kern_inhabitants"]
     counts = {r["code"]: r["inhabitants"] for r in db.query("SELECT code, inhabitants FROM areas")}
     assert counts["WK017106"] == 3065 and counts["WK017110"] == 999  # imported: left alone
     db.close()
