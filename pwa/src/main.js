@@ -229,8 +229,8 @@ async function openSignal(el, sid, categories) {
     id: sid,
     categories,
     // Not on the phone (a server search result, a "hoort bij" elsewhere): as the server has it, to read.
-    getSignal: async (id) => (await signals()).find((s) => s.id === id)
-      ?? (navigator.onLine === false ? null : await request(`/signals/${encodeURIComponent(id)}`, { token: await getToken() })
+    getSignal: async (id, { localOnly = false } = {}) => (await signals()).find((s) => s.id === id)
+      ?? (localOnly || navigator.onLine === false ? null : await request(`/signals/${encodeURIComponent(id)}`, { token: await getToken() })
         .then((s) => (s ? { ...s, _fromServer: true } : null)).catch(() => null)),
     getNotice: async (id) => (await getNotices().catch(() => [])).find((n) => n.signal_id === id) ?? null,
     // Colleagues' names the phone has seen (a regisseur may not list users); the server checks the name.

@@ -125,10 +125,27 @@ function row(term, ...value) {
 }
 
 /**
- * Draw the signal `id` into `el`.
+ * Draw the signal `id` into `el`. A signal first shown from the server is drawn again, with
+ * its edit controls, once the phone has it (e.g. a deep link opened before the first pull).
  * @returns {Promise<{title: string, refresh: (data?: object) => Promise<void>}>}
  */
 export async function renderDetail(el, options) {
+  let view = await drawDetail(el, options);
+  return {
+    get title() {
+      return view.title;
+    },
+    async refresh(data) {
+      if ((await view.refresh(data)) === 'redraw') {
+        view.destroy?.();
+        view = await drawDetail(el, options);
+      }
+    },
+    destroy: () => view.destroy?.(),
+  };
+}
+
+async function drawDetail(el, options) {
   const {
     id, getSignal, getNotice = async () => null, categories = [], knownUsers = async () => [],
     photoUrl = async () => null, fetchHistory = null, mountMap = null,
@@ -144,7 +161,9 @@ export async function renderDetail(el, options) {
   if (!signal) {
     el.replaceChildren(back, h('p', { class: 'utrecht-paragraph' },
       'Dit signaal staat niet op dit apparaat. Het is verwijderd, of het hoort niet (meer) bij jouw gebieden.'));
-    return { title: 'Signaal niet gevonden', refresh: async () => {} };
+    // It may still come: the first pull after a log-in, or a sync.
+    return { title: 'Signaal niet gevonden',
+      refresh: async () => ((await getSignal(id, { localOnly: true }).catch(() => null)) ? 'redraw' : undefined) };
   }
 
   let deleted = false;
@@ -335,7 +354,12 @@ export async function renderDetail(el, options) {
     title: detailTitle(signal, categories),
     /** After a sync or a change: the facts anew (the edit form keeps what the user is typing). */
     async refresh() {
-      if (signal._fromServer || deleted) return; // not the phone's (or gone by the user's hand): nothing to redraw
+      if (deleted) return;
+      if (signal._fromServer) {
+        // Shown as the server has it: once it is on the phone, the full screen with its controls.
+        const local = await getSignal(id, { localOnly: true }).catch(() => null);
+        return local && !local._fromServer ? 'redraw' : undefined;
+      }
       const next = await getSignal(id).catch(() => null);
       if (!next) {
         facts.replaceChildren(h('p', { class: 'utrecht-paragraph' }, 'Dit signaal staat niet meer op dit apparaat.'));

@@ -222,7 +222,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     if (id !== showing) return;
     if (title) {
       heading.textContent = title;
-      document.title = `${name === 'signaal' ? 'Signaal: ' : ''}${title} · Gebiedsradar`;
+      document.title = `${name === 'signaal' && !title.startsWith('Signaal') ? 'Signaal: ' : ''}${title} · Gebiedsradar`;
     }
   }
 
@@ -277,7 +277,16 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   /** Redraw the list of signals on this device (after every sync and change), and the signal on screen. */
   function showSignals(data) {
     signalList.update({ ...data, categories: cats(), me: me?.username || username });
-    if (screen === 'signaal') detail?.refresh?.(data);
+    if (screen === 'signaal' && detail) {
+      const shown = detail;
+      Promise.resolve(shown.refresh?.(data)).then(() => {
+        // Drawn again (it reached the phone): its heading may have changed.
+        if (screen === 'signaal' && detail === shown && shown.title && heading.textContent !== shown.title) {
+          heading.textContent = shown.title;
+          document.title = `Signaal: ${shown.title} · Gebiedsradar`;
+        }
+      }).catch(() => {});
+    }
   }
 
   /** A new app version waits while signals wait to be sent: let the user choose. */
