@@ -248,14 +248,20 @@ def test_deep_link_reload_offline_from_the_service_worker(browser, server):
     context.close()
 
 
-def test_after_saving_the_form_is_offered_empty_with_a_link_to_the_signal(browser, server):
+def test_after_saving_the_form_is_offered_empty_with_a_link_to_the_signal(browser, server, tmp_path):
     context = context_for(browser)
     page = context.new_page()
     log_in(page, server, "regisseur")
+    wait_for_status(page, "Alles verzonden")
+    context.set_offline(True)  # the photo stays on the phone: the signal's screen shows it from there
     page.get_by_role("button", name="Nieuw signaal").click()
     page.wait_for_url(server + "/nieuw")
     page.get_by_label("Categorie").select_option(label="Jeugd")
     page.get_by_label("Omschrijving").fill("Jongeren bij het dorpshuis")
+    photo = tmp_path / "foto.png"
+    photo.write_bytes(PNG)
+    page.get_by_label("Foto toevoegen").set_input_files(str(photo))
+    page.locator(".photo-list img").first.wait_for()
     page.get_by_role("button", name="Signaal opslaan").click()
     saved = page.locator(".capture__saved")
     saved.get_by_text("Signaal opgeslagen").wait_for()
@@ -266,4 +272,7 @@ def test_after_saving_the_form_is_offered_empty_with_a_link_to_the_signal(browse
     page.wait_for_url(f"{server}/signalen/**")
     page.get_by_role("heading", level=1, name="Jeugd").wait_for()
     assert "Jongeren bij het dorpshuis" in page.locator(".signal-screen").inner_text()
+    assert "Wacht op verzending" in page.locator(".detail-list").inner_text()
+    page.wait_for_function("() => document.querySelector('.detail-photo__img')?.naturalWidth > 0")
+    page.get_by_text("De geschiedenis begint zodra de server het signaal heeft", exact=False).wait_for()
     context.close()
