@@ -71,3 +71,23 @@ describe('a signal\'s screen', () => {
     expect(el.textContent).toContain('De geschiedenis is alleen met internet te zien.');
   });
 });
+
+describe('a conflict on the signal\'s screen', () => {
+  it('names the change that did not go through next to the status that stayed', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const onDismiss = vi.fn(async () => {});
+    await renderDetail(el, {
+      id: 's1', categories: CATEGORIES, onDismiss,
+      getSignal: async () => ({ ...SIGNAL, status: 'afgesloten', attachments: [] }),
+      getNotice: async () => ({ signal_id: 's1', kind: 'conflict', op: 'update', lost: { status: 'doorgezet' },
+        server: { status: 'afgesloten' } }),
+    });
+    expect(el.querySelector('.conflict-notice').textContent)
+      .toContain('Jouw wijziging (Doorgezet) is niet doorgevoerd: het signaal was al afgesloten.');
+    expect(el.querySelector('.detail-list').textContent).toContain('StatusAfgesloten');
+    expect(el.querySelector('.detail-list').textContent).toContain('Ook elders gewijzigd');
+    [...el.querySelectorAll('button')].find((b) => b.textContent === 'Begrepen').click();
+    expect(onDismiss).toHaveBeenCalledWith('s1');
+  });
+});

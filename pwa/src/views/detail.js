@@ -10,9 +10,8 @@ import { URGENCIES, personalDataField } from './capture.js';
 import { PERSONAL_DATA_LABEL, signalWhat } from './labels.js';
 import { dateTime, fullDate } from './dates.js';
 import { backTarget } from '../router.js';
+import { conflictText } from './notices.js';
 
-// helper A's notices.js (conflictText), when it is there; else the words below.
-const NOTICES = import.meta.glob('./notices.js', { eager: true });
 
 export const STATUSES = [
   ['nieuw', 'Nieuw'], ['in_behandeling', 'In behandeling'], ['doorgezet', 'Doorgezet'], ['afgesloten', 'Afgesloten'],
@@ -99,17 +98,9 @@ function fallbackNoticeText(notice) {
   return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
 }
 
-function noticeWords(notice, categories) {
-  const mod = Object.values(NOTICES)[0];
-  if (typeof mod?.conflictText === 'function') {
-    try {
-      const text = mod.conflictText(notice, categories);
-      if (text) return text;
-    } catch {
-      /* fall back to the plain words */
-    }
-  }
-  return fallbackNoticeText(notice);
+/** A conflict in the words of notices.js (with what did not go through); a refusal in plain words. */
+function noticeWords(notice) {
+  return conflictText(notice, (code) => label(STATUSES, code)) ?? fallbackNoticeText(notice);
 }
 
 /** The heading of a signal's screen: "Jeugd — Marknesse". */
@@ -187,7 +178,7 @@ async function drawDetail(el, options) {
     const relatedHref = s.related_to ? `/signalen/${encodeURIComponent(s.related_to)}` : null;
     facts.replaceChildren(...[
       notice ? h('div', { class: 'utrecht-alert conflict-notice' },
-        h('p', {}, noticeWords(notice, categories)),
+        h('p', {}, noticeWords(notice)),
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle',
           async onclick() { await onDismiss?.(s.id); } }, 'Begrepen')) : null,
       s.contains_personal_data ? h('p', { class: 'utrecht-paragraph' },
