@@ -146,12 +146,17 @@ def test_back_from_a_signal_returns_to_the_same_place_in_the_list(browser, serve
     assert heading(page) == "Signalen"
 
     # The Terug link goes back to the list the same way.
-    card = cards.nth(25)
+    card = cards.nth(20)
+    card.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    before = page.evaluate("() => window.scrollY")
+    href = card.get_attribute("href")
     card.click()
     page.wait_for_url(server + href)
     page.get_by_role("link", name="Terug").click()
     page.wait_for_url(server + "/signalen")
     page.wait_for_function(f"() => Math.abs(window.scrollY - {before}) <= 2")
+    assert cards.nth(20).get_attribute("href") == href  # the same signal where it was
     context.close()
 
 

@@ -112,13 +112,29 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   for (const type of ['input', 'change']) formBox.addEventListener(type, clearSaved);
   let formFor = null;
   let form = null;
+  // The form's map (Leaflet) starts only when /nieuw is first shown: the other screens load without it.
+  const mapStarts = [];
+  function lazyMap(el, onTap) {
+    let real = null;
+    let pending = null;
+    const start = () => {
+      real = mountMap(el, onTap);
+      if (pending) real?.setPoint(...pending);
+    };
+    if (screen === 'nieuw') start();
+    else mapStarts.push(start);
+    return {
+      setPoint: (...args) => (real ? real.setPoint(...args) : (pending = args)),
+      clearPoint: () => (real ? real.clearPoint?.() : (pending = null)),
+    };
+  }
   function renderForm(list) {
     if (!onCapture || formFor === list) return;
     formFor = list;
     form = renderCaptureForm(formBox, {
       categories: list || [],
       locate,
-      mountMap,
+      mountMap: mountMap && lazyMap,
       preparePhoto: downscale,
       async onSave(fields, photo) {
         const local = await onCapture(fields, photo);
@@ -161,7 +177,8 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
 
   /** Each screen: its heading and how it is drawn. A heading may come from the drawing (a signal's). */
   const SCREENS = {
-    signalen: { title: 'Signalen' },
+    // The list shows the filters of its URL (the menu's /signalen: none; back to /signalen?q=x: those).
+    signalen: { title: 'Signalen', draw: () => signalList.setQuery?.(location.search) },
     signaal: {
       title: 'Signaal',
       async draw({ id }) {
@@ -209,6 +226,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
     const here = sections.get(def.section ?? name);
     for (const el of sections.values()) el.hidden = el !== here;
     if (screensBox.firstChild !== here || screensBox.childNodes.length !== 1) screensBox.replaceChildren(here);
+    if (name === 'nieuw') for (const start of mapStarts.splice(0)) start();
     markCurrent();
     heading.textContent = def.title;
     document.title = `${def.title} · Gebiedsradar`;
