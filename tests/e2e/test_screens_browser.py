@@ -105,6 +105,16 @@ def test_every_screen_by_nav_link_and_by_url(browser, server):
     page.go_back()
     page.wait_for_url(server + "/kwesties")
     page.wait_for_function("() => document.title === 'Kwesties · Gebiedsradar'")
+
+    # A kwestie has its own URL too (the demo has one), under the Kwesties link; a reload keeps it.
+    first = page.locator(".kwestie-item a[href^='/kwesties/']").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url(server + "/kwesties/*")
+    page.get_by_role("heading", level=2, name=name).wait_for()
+    assert nav.get_by_role("link", name="Kwesties").get_attribute("aria-current") == "page"
+    page.reload()
+    page.get_by_role("heading", level=2, name=name).wait_for()
     assert {k: v for k, v in found.items() if v} == {}
     context.close()
 
