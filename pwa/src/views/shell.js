@@ -1,5 +1,7 @@
-// The app shell after log-in: header with the user, the main actions and the
-// one role="status" element that always tells the sync state in words.
+// The app shell after log-in: header with the user, the Hoofdmenu (one link per
+// screen), the screen's h1, the one role="status" element that always tells the
+// sync state in words, and one section per screen (router.js picks which shows:
+// show(route); only the shown section is in the document).
 import { h } from '../dom.js';
 import { brandHeader } from './login.js';
 import { pendingCount, statusText } from '../sync/status.js';
@@ -247,7 +249,8 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   function goNew() {
     if (screen === 'nieuw') {
       // Already here: keep what is filled in, and go to the form's first field.
-      (formBox.querySelector('select, input, textarea') ?? heading).focus();
+      if (form?.focus) form.focus();
+      else (formBox.querySelector('select, input, textarea') ?? heading).focus();
       return;
     }
     if (navigate) navigate('/nieuw');
