@@ -197,6 +197,8 @@ def test_a_signal_has_its_own_screen_with_everything_it_has(browser, server):
     context = context_for(browser)
     page = context.new_page()
     log_in(page, server, "regisseur")
+    wait_for_status(page, "Alles verzonden")
+    page.wait_for_load_state("networkidle")  # the signal is on the phone: its screen has the controls
     page.goto(f"{server}/signalen/{sid}")
     title = page.get_by_role("heading", level=1, name="Jeugd — Marknesse")
     title.wait_for()

@@ -121,22 +121,24 @@ function row(term, ...value) {
  * @returns {Promise<{title: string, refresh: (data?: object) => Promise<void>}>}
  */
 export async function renderDetail(el, options) {
-  let view = await drawDetail(el, options);
+  let view = null;
+  const redraw = async () => {
+    view?.destroy?.();
+    view = await drawDetail(el, options, redraw);
+  };
+  await redraw();
   return {
     get title() {
       return view.title;
     },
     async refresh(data) {
-      if ((await view.refresh(data)) === 'redraw') {
-        view.destroy?.();
-        view = await drawDetail(el, options);
-      }
+      if ((await view.refresh(data)) === 'redraw') await redraw();
     },
     destroy: () => view.destroy?.(),
   };
 }
 
-async function drawDetail(el, options) {
+async function drawDetail(el, options, redraw = async () => {}) {
   const {
     id, getSignal, getNotice = async () => null, categories = [], knownUsers = async () => [],
     photoUrl = async () => null, fetchHistory = null, mountMap = null,
@@ -349,7 +351,13 @@ async function drawDetail(el, options) {
       if (signal._fromServer) {
         // Shown as the server has it: once it is on the phone, the full screen with its controls.
         const local = await getSignal(id, { localOnly: true }).catch(() => null);
-        return local && !local._fromServer ? 'redraw' : undefined;
+        if (!local || local._fromServer) return undefined;
+        if (dialog.open) {
+          // Not while the user looks at a photo: once the dialog closes.
+          dialog.addEventListener('close', () => redraw(), { once: true });
+          return undefined;
+        }
+        return 'redraw';
       }
       const next = await getSignal(id).catch(() => null);
       if (!next) {
