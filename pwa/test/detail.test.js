@@ -91,3 +91,22 @@ describe('a conflict on the signal\'s screen', () => {
     expect(onDismiss).toHaveBeenCalledWith('s1');
   });
 });
+
+describe('a signal opened before the phone has it', () => {
+  it('is shown as the server has it, to read, and with its controls once it reaches the phone', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    let local = null;
+    const getSignal = async (id, { localOnly = false } = {}) => local
+      ?? (localOnly ? null : { ...SIGNAL, attachments: [], _fromServer: true });
+    const view = await renderDetail(el, { id: 's1', categories: CATEGORIES, getSignal });
+    expect(el.textContent).toContain('Dit signaal staat niet op je telefoon');
+    expect(el.querySelector('form.detail-edit')).toBeNull();
+    await view.refresh();
+    expect(el.querySelector('form.detail-edit')).toBeNull(); // not there yet
+    local = { ...SIGNAL, attachments: [] };
+    await view.refresh();
+    expect(el.querySelector('form.detail-edit')).toBeTruthy();
+    expect(view.title).toBe('Jeugd — Marknesse');
+  });
+});
