@@ -125,6 +125,22 @@ def test_reading_the_history_of_personal_data_is_logged(client, regisseur):
     assert reads() == [*before, ("regisseur", personal)]
 
 
+def test_the_history_of_a_signal_once_marked_personal_is_a_logged_read(client, regisseur):
+    """The mark taken off later does not make the old text shown by the history unlogged."""
+    signal_id = create(client, regisseur, description="Meneer Jansen van nummer 4 belde",
+                       contains_personal_data=True)
+    patch(client, regisseur, signal_id, description="Een buurtbewoner belde",
+          contains_personal_data=False)
+    db = client.app.state.db
+    before = db.query("SELECT count(*) FROM audit_log WHERE action = 'signal_read_personal'"
+                      " AND object = ?", (signal_id,))[0][0]
+    items = history(client, regisseur, signal_id)
+    assert items[1]["changes"][0]["from"] == "Meneer Jansen van nummer 4 belde"
+    after = db.query("SELECT count(*) FROM audit_log WHERE action = 'signal_read_personal'"
+                     " AND object = ?", (signal_id,))[0][0]
+    assert after == before + 1
+
+
 def test_a_hand_over_is_in_the_history(client, regisseur):
     signal_id = create(client, regisseur)
     patch(client, regisseur, signal_id, assignee="teamleider", assignment_note="Graag bellen")

@@ -98,7 +98,12 @@ def signal_history(db: Database, user: User, signal_id: str) -> SignalHistory:
             "SELECT version, data FROM signal_versions WHERE signal_id = ?", (signal_id,))}
     finally:
         conn.execute("COMMIT")
-    log_personal_reads(db, user, [row])  # old descriptions are content too
+    # Old descriptions are content too: a signal marked as holding personal data in any
+    # version shown (the mark may have been taken off since) is a logged read.
+    personal = bool(row["contains_personal_data"]) or any(
+        s.get("contains_personal_data") for s in snapshots.values())
+    log_personal_reads(db, user, [{"id": row["id"], "deleted": row["deleted"],
+                                   "contains_personal_data": personal}])
     current = None if row["deleted"] else dict(row)
 
     def state(version: int) -> dict[str, Any] | None:
