@@ -110,3 +110,41 @@ describe('a signal opened before the phone has it', () => {
     expect(view.title).toBe('Jeugd — Marknesse');
   });
 });
+
+describe('editing after a sync brought a newer copy', () => {
+  it('sends only what the user changed, not the older values the form was drawn with', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const onEdit = vi.fn(async () => {});
+    let current = { ...SIGNAL, attachments: [] };
+    const view = await renderDetail(el, { id: 's1', categories: CATEGORIES, getSignal: async () => current, onEdit });
+    // Meanwhile the team lead closed it and took the hand-over back (a pull).
+    current = { ...current, version: 3, status: 'afgesloten', assignee: null, assignment_note: null };
+    await view.refresh();
+    expect(el.querySelector('#detail-status').value).toBe('afgesloten');
+    expect(el.querySelector('#detail-collega').value).toBe('');
+    el.querySelector('#detail-opvolgen').value = '2026-12-15';
+    el.querySelector('form.detail-edit').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(onEdit).toHaveBeenCalledTimes(1));
+    expect(onEdit).toHaveBeenCalledWith('s1', { follow_up_date: '2026-12-15' });
+  });
+
+  it('keeps what the user is changing when a sync brings another value, and sends it', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const onEdit = vi.fn(async () => {});
+    let current = { ...SIGNAL, attachments: [] };
+    const view = await renderDetail(el, { id: 's1', categories: CATEGORIES, getSignal: async () => current, onEdit });
+    el.querySelector('#detail-status').value = 'in_behandeling';
+    current = { ...current, version: 3, status: 'afgesloten', urgency: 'laag' };
+    await view.refresh();
+    expect(el.querySelector('#detail-status').value).toBe('in_behandeling');
+    expect(el.querySelector('#detail-urgentie').value).toBe('laag');
+    el.querySelector('form.detail-edit').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(onEdit).toHaveBeenCalledWith('s1', { status: 'in_behandeling' }));
+    // Saved: the same values again are no change.
+    el.querySelector('form.detail-edit').dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.waitFor(() => expect(el.querySelector('form.detail-edit').textContent).toContain('Er is niets gewijzigd.'));
+    expect(onEdit).toHaveBeenCalledTimes(1);
+  });
+});

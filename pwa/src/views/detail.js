@@ -252,6 +252,7 @@ async function drawDetail(el, options, redraw = async () => {}) {
   }
 
   // --- changing the signal ------------------------------------------------
+  let followEdits = null; // after a sync: the untouched controls take the signal's new values
   // A signal only on the server (not on this phone) is shown to read: changes go through the phone's outbox.
   const editForm = signal._fromServer
     ? h('p', { class: 'utrecht-paragraph field-hint' },
@@ -276,6 +277,29 @@ async function drawDetail(el, options, redraw = async () => {}) {
     const note = h('textarea', { id: 'detail-notitie', class: 'utrecht-textarea utrecht-textbox', rows: 2, maxlength: 500 });
     note.value = s.assignment_note ?? '';
     const message = h('p', { class: 'field-hint', 'aria-live': 'polite' });
+    // What the form showed the user: a save sends only the fields they changed from it, never a
+    // value of an older copy (a sync may bring a newer one, e.g. closed by the team lead meanwhile).
+    const read = () => ({ status: status.value, urgency: urgency.value, description: text.value.trim(),
+      contains_personal_data: personal.box.checked, follow_up_date: followUp.value || null,
+      assignee: assignee.value.trim() || null, assignment_note: note.value.trim() || null });
+    const write = {
+      status: (v) => { status.value = v; }, urgency: (v) => { urgency.value = v; }, description: (v) => { text.value = v; },
+      contains_personal_data: (v) => { personal.box.checked = v; }, follow_up_date: (v) => { followUp.value = v ?? ''; },
+      assignee: (v) => { assignee.value = v ?? ''; }, assignment_note: (v) => { note.value = v ?? ''; },
+    };
+    let shown = read();
+    followEdits = (next) => {
+      const now = read();
+      const fresh = { status: next.status, urgency: next.urgency, description: String(next.description ?? '').trim(),
+        contains_personal_data: Boolean(next.contains_personal_data), follow_up_date: next.follow_up_date ?? null,
+        assignee: next.assignee ?? null, assignment_note: next.assignment_note ?? null };
+      for (const key of Object.keys(write)) {
+        if (now[key] === shown[key] && fresh[key] !== shown[key]) {
+          write[key](fresh[key]);
+          shown = { ...shown, [key]: fresh[key] };
+        }
+      }
+    };
     const field = (fid, name, control, hint) => h('div', { class: 'utrecht-form-field' },
       h('label', { class: 'utrecht-form-label', for: fid }, name), hint, control);
     let confirming = false;
@@ -310,20 +334,15 @@ async function drawDetail(el, options, redraw = async () => {}) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const cur = signal;
+      const now = read();
       const fields = {};
-      if (status.value !== cur.status) fields.status = status.value;
-      if (urgency.value !== cur.urgency) fields.urgency = urgency.value;
-      if (text.value.trim() && text.value.trim() !== cur.description) fields.description = text.value.trim();
-      if (personal.box.checked !== Boolean(cur.contains_personal_data)) fields.contains_personal_data = personal.box.checked;
-      if ((followUp.value || null) !== (cur.follow_up_date ?? null)) fields.follow_up_date = followUp.value || null;
-      const who = assignee.value.trim() || null;
-      if (who !== (cur.assignee ?? null)) fields.assignee = who;
-      const why = note.value.trim() || null;
-      if (why !== (cur.assignment_note ?? null)) fields.assignment_note = why;
+      for (const key of Object.keys(now)) if (now[key] !== shown[key]) fields[key] = now[key];
+      if (!fields.description) delete fields.description; // a description cannot be emptied
       if (!Object.keys(fields).length) { message.textContent = 'Er is niets gewijzigd.'; return; }
       saveButton.disabled = true;
       try {
         await onEdit?.(cur.id, fields);
+        shown = { ...shown, ...fields };
         message.textContent = 'Wijziging opgeslagen.';
       } catch (e) {
         message.textContent = e?.message || 'Opslaan is niet gelukt.';
@@ -366,6 +385,7 @@ async function drawDetail(el, options, redraw = async () => {}) {
       }
       const versionChanged = next.version !== signal.version;
       signal = next;
+      followEdits?.(next);
       drawFacts(await getNotice(id).catch(() => null));
       if (versionChanged) drawHistory();
     },
