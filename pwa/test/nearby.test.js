@@ -255,3 +255,30 @@ describe('kwesties of nearby signals (online)', () => {
     }
   });
 });
+
+describe('kwestie additions on a shared phone', () => {
+  it('are not done with the next user\'s log-in, and stay remembered for their own user', async () => {
+    const { addToKwestiesWhenSynced } = await import('../src/store/nearby.js');
+    const { openDb } = await import('../src/store/db.js');
+    const { forgetUser } = await import('../src/store/logout.js');
+    await saveToken({ access_token: 'a', token_type: 'bearer', expires_in: 3600 }, Date.now(), { username: 'regisseur' });
+    const local = await createSignal({ ...signal('shared'), observed_at: new Date().toISOString() });
+    const fetch = vi.fn(async () => new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetch);
+    try {
+      await addToKwestiesWhenSynced(local.id, ['k9'], { every: 5 });
+      // regisseur logs out before it was sent; ens logs in and pulls the same signal (their area too).
+      await forgetUser();
+      await saveToken({ access_token: 'b', token_type: 'bearer', expires_in: 3600 }, Date.now(), { username: 'ens' });
+      const db = await openDb();
+      await db.put('signals', { ...local, version: 1, _pending: undefined, created_by: 'regisseur' });
+      await new Promise((r) => setTimeout(r, 60));
+      expect(fetch).not.toHaveBeenCalled();
+      expect(JSON.parse(localStorage.getItem('gebiedsradar-kwestie-toevoegen')))
+        .toEqual([expect.objectContaining({ signal_id: local.id, kwestie_ids: ['k9'], user: 'regisseur' })]);
+    } finally {
+      vi.unstubAllGlobals();
+      localStorage.clear();
+    }
+  });
+});

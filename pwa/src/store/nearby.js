@@ -180,6 +180,9 @@ function run(signalId, every) {
     const entry = readPending().find((p) => p.signal_id === signalId);
     if (!entry) return stop(false);
     try {
+      // Logged out, or another user on this phone: never with their log-in. The choice stays
+      // remembered for its user (resumeKwestieAdds when they log in again).
+      if ((await sessionUser().catch(() => null)) !== entry.user) return stop(false);
       const local = await (await openDb()).get('signals', signalId);
       if (!local) {
         missing += 1;
