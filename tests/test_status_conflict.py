@@ -92,3 +92,20 @@ def test_rest_patch_with_if_match_keeps_afgesloten(client, regisseur, teamleider
     # Without a base version the change is made on what the user sees now: taken.
     r = client.patch(f"/api/v1/signals/{sid}", json={"status": "doorgezet"}, headers=regisseur)
     assert r.json()["status"] == "doorgezet"
+
+
+def test_a_lost_subcategory_does_not_say_the_signal_was_closed(client, regisseur, teamleider):
+    """The category changed elsewhere, so the phone's new subcategory did not fit and was not
+    taken: the answer names that reason, not a closing that never happened."""
+    phone = Device("regisseur")
+    sid = phone.create({k: v for k, v in signal_body(*MARKNESSE, subcategory=None).items()
+                        if k != "id"})
+    _push(client, regisseur, phone)
+    phone.edit(sid, {"category": "jeugd", "subcategory": "ontmoetingsplek"})
+    r = client.patch(f"/api/v1/signals/{sid}", json={"category": "overlast"}, headers=teamleider)
+    assert r.status_code == 200, r.text
+    [result] = _push(client, regisseur, phone)
+    assert (result["status"], result["lost"]) == ("conflict", {"subcategory": "ontmoetingsplek"})
+    assert result["server"]["status"] == "nieuw"
+    assert "afgesloten" not in result["problem"]["detail"]
+    assert "categorie" in result["problem"]["detail"]

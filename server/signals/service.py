@@ -76,6 +76,11 @@ LOST = {
     "status": "het signaal was intussen afgesloten; deze wijziging is niet doorgevoerd",
     "subcategory": "de categorie is elders gewijzigd; deze subcategorie is niet doorgevoerd",
 }
+#: The same, short, in the problem's detail.
+WHY_LOST = {
+    "status": "het signaal was intussen afgesloten",
+    "subcategory": "de categorie is intussen elders gewijzigd",
+}
 #: A create under an id that is taken: by a deleted signal, or by one the user may not see.
 #: One answer for both, so a create cannot tell which, nor anything about the other signal.
 #: (That the id is taken cannot be hidden: two signals cannot share one. Pretending to store
@@ -99,8 +104,8 @@ class Overlap(Conflict):
             parts.append(f"Ook elders gewijzigd: {', '.join(won)}. Uw wijziging is als laatste"
                          " verwerkt.")
         if lost:
-            parts.append(f"Niet doorgevoerd: {', '.join(lost)}; intussen elders gewijzigd"
-                         " (het signaal was al afgesloten).")
+            parts.append("Niet doorgevoerd: " + "; ".join(
+                f"{f} ({WHY_LOST.get(f, 'intussen elders gewijzigd')})" for f in lost) + ".")
         super().__init__(" ".join(parts), errors=[
             FieldIssue(f, LOST.get(f, OVERWRITTEN) if f in lost else OVERWRITTEN)
             for f in fields])
