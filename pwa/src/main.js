@@ -44,6 +44,7 @@ function showLogin({ message, focus = false } = {}) {
   shell?.destroy();
   shell = null;
   sessionId += 1;
+  for (const url of detailUrls?.splice(0) ?? []) URL.revokeObjectURL(url);
   const view = renderLogin(root, {
     message,
     onLoggedIn: (token, username) => startSession(token, { username, focus: true }),
@@ -77,6 +78,12 @@ async function logout(message) {
     await dropCachedApiResponses().catch(() => {});
   } finally {
     loggingOut = false;
+    // The next user on this phone starts at the list: not on the last one's signal, search or filters.
+    try {
+      window.history.replaceState(null, '', '/');
+    } catch {
+      /* no history API: nothing to forget */
+    }
     showLogin({ message, focus: true });
   }
 }
@@ -290,11 +297,15 @@ function mountMapLazily(el, onTap) {
 /** Refresh the user and the categories; offline, the cached copies stay. */
 async function refreshFromServer(token, id) {
   const tasks = [
+    // An answer for a session that has ended (logged out, another user) is not kept: the next
+    // start would take the last user's name and role for the one signed in.
     fetchMe(token).then(async (me) => {
+      if (id !== sessionId) return;
       await saveMe(me);
       if (id === sessionId) shell?.setMe(me);
     }),
     fetchCategories(token).then(async (list) => {
+      if (id !== sessionId) return;
       await saveCategories(list);
       if (id === sessionId) shell?.setCategories(list);
     }),

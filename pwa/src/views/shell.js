@@ -295,6 +295,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
   const main = h('main', { id: 'main', class: 'app-main' }, heading, status, actions, update, screensBox);
 
   const signalList = createSignalList(listBox, { onEdit, onDelete, onDismiss });
+  cleanups.push(() => signalList.destroy?.()); // its listeners and a server search in flight end with the session
   /** Redraw the list of signals on this device (after every sync and change), and the signal on screen. */
   function showSignals(data) {
     signalList.update({ ...data, categories: cats(), me: me?.username || username });
