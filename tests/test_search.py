@@ -122,6 +122,38 @@ def test_changed_deleted_and_erased_text_is_no_longer_found(client, regisseur, s
     integrity_check(db)
 
 
+def _index_bytes(db) -> bytes:
+    """Everything the search index holds on disk (its segments), lower case."""
+    return b"".join(bytes(r[0] or b"") for r in db.query("SELECT block FROM signal_search_data")).lower()
+
+
+def test_an_erased_or_expired_text_is_gone_from_the_index_data_too(client, regisseur, settings,
+                                                                    monkeypatch):
+    """FTS5 keeps a removed text's words in its segments until they are merged: not found,
+    but still in the database file (and its backups). An erasure (AVG art. 17) or a retention
+    term takes them out of the index's data as well."""
+    padding = [create(client, regisseur, f"Melding {i} over losliggende stoeptegels") for i in range(5)]
+    named = create(client, regisseur, "Mevrouw Pietersma op nummer 4 is gevallen")
+    more = [create(client, regisseur, f"Melding {i} over zwerfvuil") for i in range(5)]
+    db = client.app.state.db
+    assert b"pietersma" in _index_bytes(db)
+    erase(db, [named], settings.attachments_dir, by="test")
+    assert find(client, regisseur, q="pietersma") == (set(), 0)
+    assert b"pietersma" not in _index_bytes(db)
+    assert find(client, regisseur, q="stoeptegels")[0] == set(padding)
+
+    expiring = create(client, regisseur, "Meneer Oosterhuis belde over zijn buurman",
+                      contains_personal_data=True, status="afgesloten")
+    assert b"oosterhuis" in _index_bytes(db)
+    monkeypatch.setattr(retention, "clock", lambda: now() + timedelta(days=366 * 6))
+    retention.run(db, client.app.state.settings)
+    assert db.query_one("SELECT description FROM signals WHERE id = ?", (expiring,))[0] != \
+        "Meneer Oosterhuis belde over zijn buurman"
+    assert b"oosterhuis" not in _index_bytes(db)
+    assert find(client, regisseur, q="zwerfvuil")[0] <= set(more)
+    integrity_check(db)
+
+
 def test_the_index_follows_retention_purges(client, regisseur, cafes, monkeypatch):
     """Signals closed long ago lose their content, then go for good: the index keeps up."""
     for key in ("kroon", "dorpshuis"):

@@ -3,7 +3,8 @@
 Used by the retention rules (server/retention) and by an erasure request (erase.py).
 Blanking a signal:
 - its description becomes a fixed marker (it says why, never what was there), and the
-  note of its hand-over (free text too) goes;
+  note of its hand-over (free text too) goes; the old description also leaves the search
+  index's data (signals/search.py), not only its answers;
 - its location is generalised to its areas: the coordinates, accuracy and method go,
   the kern, wijk and buurt stay (statistics per area keep counting it);
 - its photos go from the signal, and from disk when no other signal uses them;
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..attachments.store import path_for
+from ..signals.search import forget_removed_text
 
 #: The description of a signal whose personal data went because its term passed.
 RETENTION_MARKER = "[Verwijderd: de bewaartermijn van de persoonsgegevens is verstreken.]"
@@ -73,6 +75,8 @@ def blank(conn: sqlite3.Connection, ids: Sequence[str], marker: str, by: str,
         conn.executemany(_INSERT_CHANGE, [
             (r[0], r[1], "update", by, stamp) for r in conn.execute(
                 f"SELECT id, version FROM signals WHERE id IN ({marks}) AND deleted = 0", part)])
+    if ids:  # the old descriptions out of the search index's data too
+        forget_removed_text(conn)
     return photos
 
 

@@ -42,3 +42,13 @@ def search_clause(q: str | None) -> tuple[str, list[Any]] | None:
         return None
     return ("rowid IN (SELECT rowid FROM signal_search WHERE signal_search MATCH ?)",
             [expression])
+
+
+def forget_removed_text(conn: Any) -> None:
+    """Take removed texts out of the index's data, not only out of its answers.
+
+    FTS5 records a removal as a delete marker and keeps the old words in its segments until
+    they are merged; they stay readable in the database file and its backups. `optimize`
+    merges every segment now (one pass over the index: fine for an erasure or a retention
+    run, too much for every edit). Called inside the caller's transaction."""
+    conn.execute("INSERT INTO signal_search (signal_search) VALUES ('optimize')")
