@@ -12,7 +12,10 @@ import { renderShell } from './views/shell.js';
 import { renderDetail } from './views/detail.js';
 import { createRouter } from './router.js';
 import { openDb } from './store/db.js';
-import { all as allSignals, createSignal, deleteSignal, dismissNotice, editSignal, getNotices } from './store/signals.js';
+import {
+  all as allSignals, allWithNotices, createSignal, deleteSignal, dismissNotice, editSignal, getNotices, newestWithNotices,
+  one as oneSignal,
+} from './store/signals.js';
 import { keepPhoto, uploadWaitingPhotos } from './store/photos.js';
 import { cachedAreas, loadIndex, locateOffline, refreshAreas } from './store/areas.js';
 import { createSyncEngine } from './sync/engine.js';
@@ -24,9 +27,11 @@ const engine = createSyncEngine({
   getToken: () => getToken().catch(() => null),
   beforePush: ({ call, user }) => uploadWaitingPhotos(call, user),
   backgroundSync: true, // where the browser has it (Chromium): see public/sw-sync.js
-  onChange: () => {
+  onChange: ({ reason, result }) => {
     shell?.refreshStatus();
-    refreshList();
+    // A sync that starts changes nothing yet: read the signals again after a push or pull
+    // page and when it ends (not once more when it starts: 5,000 signals take a while).
+    if (reason !== 'state' || result) refreshList();
     maybeActivateUpdate();
   },
 });
@@ -35,6 +40,7 @@ const root = document.getElementById('app');
 let shell = null;
 let sessionId = 0; // bumps on every log-in/log-out so stale responses are ignored
 let areasReady = Promise.resolve(); // the area shapes being fetched after log-in
+let areaIndex = Promise.resolve(); // the phone's area index (kern of a new signal), built after the list is drawn
 
 let router = null; // screens with their own URLs (router.js), while logged in
 
@@ -88,13 +94,12 @@ async function logout(message) {
   }
 }
 
-async function startSession(token, { username, focus = false } = {}) {
+async function startSession(token, { username, focus = false, firstRead = null } = {}) {
   const id = ++sessionId;
   const [me, categories] = await Promise.all([getMe().catch(() => null), getCategories().catch(() => null)]);
   await adoptOrphans(username || (await sessionUser().catch(() => null))).catch(() => 0);
   if (id !== sessionId) return;
   shell?.destroy();
-  await loadIndex().catch(() => null);
   shell = renderShell(root, {
     me: me && (!username || me.username === username) ? me : null,
     username,
@@ -114,13 +119,15 @@ async function startSession(token, { username, focus = false } = {}) {
     onOpenFollowUp: (el, categories) => openFollowUp(el, categories),
     navigate: (path) => router?.navigate(path),
   });
-  refreshList();
+  refreshList(firstRead);
   router?.stop();
   const firstScreen = { focus };
   router = createRouter({
     onRoute: (route, how) => shell?.show(route, { focus: !how.initial || firstScreen.focus }),
   });
   router.start();
+  // Not needed for the first screen: after it (locate() says nothing until then; capture waits for it).
+  areaIndex = new Promise((r) => setTimeout(r, 0)).then(() => loadIndex()).catch(() => null);
   engine.start();
   refreshFromServer(token, id).then(() => sync());
 }
@@ -128,6 +135,7 @@ async function startSession(token, { username, focus = false } = {}) {
 /** Save a signal on the device at once (and its photos), then try to send it. */
 async function capture(fields, photos = []) {
   const list = (Array.isArray(photos) ? photos : [photos]).filter(Boolean);
+  await areaIndex;
   const area = fields.location ? locateOffline(fields.location.lat, fields.location.lon) : null;
   // Every photo, named by its hash (the same picture twice is one attachment).
   const byHash = new Map();
@@ -236,7 +244,7 @@ async function openSignal(el, sid, categories) {
     id: sid,
     categories,
     // Not on the phone (a server search result, a "hoort bij" elsewhere): as the server has it, to read.
-    getSignal: async (id, { localOnly = false } = {}) => (await signals()).find((s) => s.id === id)
+    getSignal: async (id, { localOnly = false } = {}) => (await oneSignal(id).catch(() => null))
       ?? (localOnly || navigator.onLine === false ? null : await request(`/signals/${encodeURIComponent(id)}`, { token: await getToken() })
         .then((s) => (s ? { ...s, _fromServer: true } : null)).catch(() => null)),
     getNotice: async (id) => (await getNotices().catch(() => [])).find((n) => n.signal_id === id) ?? null,
@@ -265,9 +273,42 @@ async function openFollowUp(el, categories) {
   await renderFollowUp(el, { signals, categories, me, username: me?.username });
 }
 
-async function refreshList() {
-  const [signals, notices] = await Promise.all([allSignals(), getNotices()]).catch(() => [[], []]);
-  shell?.showSignals({ signals, notices });
+// One read of the phone's signals at a time (5,000 take a while): calls while one runs get one
+// more read after it, which they all wait for. A read of an earlier session is not shown.
+let listRead = null;
+let listAgain = false;
+function refreshList(first = null) {
+  if (listRead) {
+    listAgain = true;
+    return listRead;
+  }
+  let id = sessionId;
+  listRead = (async () => {
+    let read = first;
+    do {
+      listAgain = false;
+      const data = await (read ?? allWithNotices()).catch(() => null);
+      read = null;
+      if (id !== sessionId) {
+        // Read for an earlier session (logged out meanwhile): not shown; once more for this one.
+        id = sessionId;
+        listAgain = true;
+        continue;
+      }
+      if (data) shell?.showSignals(data);
+      if (data && data.total > data.signals.length) {
+        // Only the first page (at start): all of them once it is on screen.
+        listAgain = true;
+        await new Promise((r) => {
+          setTimeout(r, 100); // a hidden page gets no animation frames
+          requestAnimationFrame(() => setTimeout(r, 0));
+        });
+      }
+    } while (listAgain);
+  })().finally(() => {
+    listRead = null;
+  });
+  return listRead;
 }
 
 async function sync() {
@@ -321,13 +362,18 @@ onUnauthorized(() => {
 });
 
 async function boot() {
+  // The list's read starts at once, while the token and the session are read. On the plain list
+  // only its first page (the newest 100): drawn before the thousands of others are read.
+  const plainList = /^\/(signalen\/?)?$/.test(window.location.pathname) && !window.location.search;
+  const firstRead = plainList ? newestWithNotices(100) : allWithNotices();
+  firstRead.catch(() => {});
   let token = null;
   try {
     token = await getToken();
   } catch {
     token = null; // IndexedDB not available (e.g. private mode): log in each time
   }
-  if (token) await startSession(token);
+  if (token) await startSession(token, { firstRead });
   else showLogin();
 }
 

@@ -98,7 +98,7 @@ describe('database upgrade', () => {
     v1.close();
     const db = await openDb();
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(3);
+    expect(DB_VERSION).toBe(4);
     expect([...db.objectStoreNames].sort()).toEqual(['acked', 'cache', 'notices', 'outbox', 'photos', 'session', 'signals', 'sync']);
     expect(await getMe()).toEqual({ username: 'anna' });
     expect(await outbox.count()).toBe(0);
@@ -131,7 +131,7 @@ describe('database upgrade from version 2', () => {
 
   it("gives the waiting entries and photos to the session's user", async () => {
     await version2({ token: { token: 't', expiresAt: Date.now() + 3_600_000 }, me: { username: 'anna' } });
-    expect((await openDb()).version).toBe(3);
+    expect((await openDb()).version).toBe(DB_VERSION);
     expect(await outbox.peek(10, 'anna')).toEqual([expect.objectContaining({ id: 'm1', user: 'anna' })]);
     expect(await stored('photos', 'ab'.repeat(32))).toMatchObject({ user: 'anna' });
     expect(await outbox.count('bert')).toBe(0);

@@ -13,10 +13,12 @@
 //       the engine sends only the signed-in user's entries. Entries from
 //       version 2 get the user of the stored session; without one they stay
 //       ownerless until someone signs in (outbox.adoptOrphans).
+//   4 — index "observed_at" on "signals": the list's first page (the newest observations)
+//       is read without reading every signal first (store/signals.js newestWithNotices).
 import { openDB } from 'idb';
 
 export const DB_NAME = 'gebiedsradar';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** Treat a token as expired this long before the server would. */
 export const EXPIRY_MARGIN_MS = 30_000;
@@ -45,6 +47,9 @@ function upgrade(db, oldVersion, _newVersion, tx) {
     tx.objectStore('outbox').createIndex('user_seq', ['user', 'seq'], { unique: true });
     // Not awaited: the upgrade transaction stays open while these requests run.
     bindOwners(tx);
+  }
+  if (oldVersion < 4) {
+    tx.objectStore('signals').createIndex('observed_at', 'observed_at');
   }
 }
 

@@ -100,6 +100,43 @@ export async function all() {
   return db.getAll('signals');
 }
 
+/** One local signal by id (undefined when the phone does not have it): no read of all 5,000. */
+export async function one(id) {
+  const db = await openDb();
+  return db.get('signals', id);
+}
+
+/**
+ * The `count` newest observations, how many signals there are, and every notice: the list's
+ * first page on a phone with thousands of signals, drawn before all of them are read.
+ * (Ordered by the observed_at text: a signal not yet sent, with the phone's offset, may sit an
+ * hour off; the full read that follows sorts by time.)
+ * @returns {Promise<{signals: object[], notices: object[], total: number}>}
+ */
+export async function newestWithNotices(count, now = Date.now()) {
+  const db = await openDb();
+  const tx = db.transaction(['signals', 'notices']);
+  const store = tx.objectStore('signals');
+  const [total, notices] = await Promise.all([store.count(), tx.objectStore('notices').getAll()]);
+  // One read of the last week, month, … (a cursor step per signal is far slower on a phone).
+  let signals = [];
+  for (const days of [7, 31, 122, 366, null]) {
+    const range = days == null ? null : IDBKeyRange.lowerBound(new Date(now - days * 86_400_000).toISOString());
+    signals = await store.index('observed_at').getAll(range);
+    if (signals.length >= count || signals.length >= total) break;
+  }
+  await tx.done;
+  return { signals: signals.slice(-count).reverse(), notices, total };
+}
+
+/** Every local signal and every notice, read in one transaction (what the list shows). */
+export async function allWithNotices() {
+  const db = await openDb();
+  const tx = db.transaction(['signals', 'notices']);
+  const [signals, notices] = await Promise.all([tx.objectStore('signals').getAll(), tx.objectStore('notices').getAll()]);
+  return { signals, notices };
+}
+
 // ---- the pull cursor ---------------------------------------------------------
 
 /** Where the next pull starts (null: from the beginning). */

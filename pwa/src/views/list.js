@@ -132,6 +132,7 @@ export function createSignalList(container, {
   onDismiss, onOpen = null, query, onQuery, searchServer = searchOnServer, loadKernen = cachedKernen,
 } = {}) {
   let signals = [];
+  let total = null; // all signals on the phone while `signals` is only the newest page (at start); else null
   let noticeOf = new Map();
   let categories = [];
   let kernen = [];
@@ -230,7 +231,7 @@ export function createSignalList(container, {
           onclick() { limit += PAGE; draw(); } }, 'Meer tonen')));
     }
     const local = noticeOf.size || server ? new Set(signals.map((s) => s.id)) : null;
-    const gone = noticeOf.size ? [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict') : [];
+    const gone = noticeOf.size && total == null ? [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict') : [];
     const goneItems = gone.map((n) => h('li', { class: 'signal-item signal-item--gone' },
       h('div', { class: 'utrecht-alert conflict-notice' },
         h('p', {}, goneText(n)),
@@ -244,7 +245,8 @@ export function createSignalList(container, {
     } else if (!shown.length) {
       count.replaceChildren();
     } else {
-      count.replaceChildren(filtered ? `${nl(shown.length)} van ${signalen(signals.length)}` : signalen(signals.length),
+      const all = total ?? signals.length;
+      count.replaceChildren(filtered ? `${nl(shown.length)} van ${signalen(all)}` : signalen(all),
         filtered ? ' · ' : '',
         filtered ? h('button', { type: 'button', class: 'utrecht-button utrecht-button--subtle link-button',
           onclick: clearFilters }, 'Filters wissen') : '');
@@ -366,9 +368,13 @@ export function createSignalList(container, {
   const api = {
     update(data) {
       signals = data.signals ?? [];
+      // Only the newest page of `data.total` (the first draw at start): the count says how many there are.
+      const nextTotal = data.total > signals.length ? data.total : null;
+      let changed = nextTotal !== total;
+      total = nextTotal;
       const notices = data.notices ?? [];
       const noticesKey = notices.length ? JSON.stringify(notices) : '';
-      let changed = noticesKey !== lastNotices;
+      changed ||= noticesKey !== lastNotices;
       lastNotices = noticesKey;
       noticeOf = new Map(notices.map((n) => [n.signal_id, n]));
       if (data.categories && data.categories !== categories) {
