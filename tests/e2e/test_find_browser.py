@@ -75,6 +75,9 @@ def test_search_finds_accented_words_typed_without_accents_online_and_offline(br
     search.fill("cafe hoek")
     assert cards.count() == 1
     assert "café ’t Hoekje" in cards.first.inner_text()
+    # A card says the signal's status (not only that it was sent, which the bar above says for all).
+    assert cards.first.locator(".signal-item__status").inner_text() == "Nieuw"
+    assert "Verzonden" not in cards.first.inner_text()
     page.wait_for_url("**/signalen?q=cafe+hoek")
     page.locator(".signal-count").filter(has_text="1 van ").wait_for()
 
@@ -152,5 +155,9 @@ def test_follow_up_due_today_and_hand_over_show_under_opvolgen(browser, server):
 
     card.click()
     page.wait_for_url("**/signalen/*")
+    # Terug brings the user back to Opvolgen, where they came from (not to the list of all signals).
+    page.get_by_role("link", name="Terug").click()
+    page.wait_for_function("() => location.pathname === '/opvolgen'")
+    card.wait_for()
     context.close()
     assert found == []

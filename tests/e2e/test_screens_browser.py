@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from e2e_support import REPO, api_token, log_in, require, wait_for_status
 
@@ -212,6 +213,14 @@ def test_a_signal_has_its_own_screen_with_everything_it_has(browser, server):
         assert raw not in text.replace("Groep jongeren", ""), raw
     # The description wraps: no line wider than the phone.
     no_sideways_scroll(page)
+    # At 200 % text the values stay readable words: "Dorpsbelang" on one line, not cut into letters.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    source = page.locator(".detail-list dd").filter(has_text="Dorpsbelang")
+    assert source.evaluate("""dd => { const r = document.createRange(); r.selectNodeContents(dd);
+        return r.getClientRects().length; }""") == 1
+    no_sideways_scroll(page)
+    shot(page, "scherm-signaal-200pct")
+    page.evaluate("document.documentElement.style.fontSize = ''")
     # The place on a small map.
     page.locator(".detail-map.leaflet-container path.leaflet-interactive").first.wait_for()
     # The photo as a thumbnail (loaded from the server), and larger on a tap.
@@ -238,6 +247,15 @@ def test_a_signal_has_its_own_screen_with_everything_it_has(browser, server):
     page.get_by_text("Wijziging opgeslagen.").wait_for()
     page.wait_for_function("() => document.querySelector('.detail-list').textContent.includes('15 dec 2026')")
     assert "Afgesloten" in page.locator(".detail-list").inner_text()
+    # Changing the form again: the message about the last save goes (it is not about this change).
+    page.get_by_label("Urgentie van dit signaal").select_option(label="Laag")
+    expect(page.get_by_text("Wijziging opgeslagen.")).to_be_hidden()
+    # The delete question also goes when the user turns back to the form: one tap no longer deletes.
+    page.get_by_role("button", name="Verwijderen").click()
+    page.get_by_text("Weet je het zeker?").wait_for()
+    page.get_by_label("Notitie voor je collega").fill("Even bellen")
+    expect(page.get_by_text("Weet je het zeker?")).to_be_hidden()
+    expect(page.get_by_role("button", name="Verwijderen", exact=True)).to_be_visible()
     context.close()
 
 

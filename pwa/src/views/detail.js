@@ -144,7 +144,11 @@ async function drawDetail(el, options, redraw = async () => {}) {
     photoUrl = async () => null, fetchHistory = null, mountMap = null,
     onEdit, onDelete, onDismiss, navigate, listHref = '/signalen',
   } = options;
-  const target = backTarget('signalen', listHref);
+  // Terug goes back to the screen the user came from (the list, Opvolgen, a kwestie, a warning),
+  // at the same place; opened by its URL, it goes to the list.
+  const from = window.history.state?.from;
+  const target = typeof from === 'string' && from.startsWith('/') && from.split('?')[0] !== window.location.pathname
+    ? { href: from, back: true } : backTarget('signalen', listHref);
   const back = h('a', { href: target.href, class: 'back-link', onclick(event) {
     if (!target.back || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
@@ -331,6 +335,13 @@ async function drawDetail(el, options, redraw = async () => {}) {
       field('detail-notitie', 'Notitie voor je collega', note),
       h('div', { class: 'utrecht-button-group' }, saveButton, remove),
       message);
+    // A message about the last save or the delete question does not stay while the user changes the form again.
+    const fresh = () => {
+      message.textContent = '';
+      if (confirming) { confirming = false; remove.textContent = 'Verwijderen'; }
+    };
+    form.addEventListener('input', fresh);
+    form.addEventListener('change', fresh);
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const cur = signal;

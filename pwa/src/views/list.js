@@ -11,7 +11,7 @@ import { personalMark } from './labels.js';
 import { dateTime, dayMonth } from './dates.js';
 import { createSearchIndex, filterEntries, followUpDue, periodSince, today } from '../store/search.js';
 import {
-  EMPTY_FILTERS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters,
+  EMPTY_FILTERS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters, statusName,
 } from './filters.js';
 
 /** The sync state of one signal in words. */
@@ -89,7 +89,9 @@ export function signalCard(s, { catName, me, todayIso, year, state, onOpen, serv
       h('span', { class: 'signal-item__date' }, dateTime(s.observed_at) ?? ''), ' ',
       h('span', { class: 'signal-item__text' }, firstLine(s.description)), ' ',
       h('span', { class: 'signal-item__marks' }, personalMark(s), ' ', followUp, ' ', assignee, ' ',
-        h('span', { class: 'signal-item__state' }, state))));
+        // Its status (Nieuw, In behandeling, …); the sync state only when it is not simply sent.
+        h('span', { class: 'signal-item__status' }, statusName(s.status)), ' ',
+        h('span', { class: 'signal-item__state' }, state === 'Verzonden' ? '' : state))));
 }
 
 /** The kernen of the areas cached on the phone (GET /areas/offline), for the kern filter. */
