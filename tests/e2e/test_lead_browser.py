@@ -186,6 +186,15 @@ def test_lead_works_on_a_kwestie(browser, server):
     assert sorted(s["id"] for s in k["timeline"]) == sorted(ids[:2])
     assert violations(page) == []
 
+    # A signal of the kwestie opens its own screen; "Terug" comes back to the kwestie.
+    first = page.locator(".kwestie-signal").filter(has_text=texts[0])
+    first.locator(".kwestie-signal__what").get_by_role("link").click()
+    page.wait_for_url(f"**/signalen/{ids[0]}")
+    page.get_by_text(texts[0]).first.wait_for()
+    page.get_by_role("link", name="Terug").click()
+    page.wait_for_function("(p) => location.pathname === p", arg=f"/kwesties/{kid}")
+    title.filter(has_text="Zonnewijzer beklad").wait_for()
+
     # Rename.
     page.get_by_text("Naam en beschrijving wijzigen").click()
     rename = page.locator(".kwestie-form--rename")
@@ -254,6 +263,12 @@ def test_lead_works_on_a_kwestie(browser, server):
     page.get_by_role("link", name="Kwesties", exact=True).click()
     page.get_by_text("De kwesties werken alleen met internet.").wait_for()
     assert page.locator(".kwestie-item").count() == 0
+    # So do the map and the alerts, in their own words (not "Geen verbinding met de server").
+    page.get_by_role("link", name="Kaart", exact=True).click()
+    page.get_by_text("De kaart werkt alleen met internet. Probeer het later opnieuw.").wait_for()
+    page.get_by_role("link", name="Waarschuwingen", exact=True).click()
+    page.get_by_text("De waarschuwingen werken alleen met internet.").wait_for()
+    assert page.get_by_text("Geen verbinding met de server").count() == 0
     context.close()
 
 

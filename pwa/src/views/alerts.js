@@ -6,7 +6,7 @@ import { h } from '../dom.js';
 import { dateRange, dateTime } from './dates.js';
 import { hiddenNote, personalMark, signalWhat, signalWhere } from './labels.js';
 
-const STATUS = { nieuw: 'Nieuw', bekeken: 'Bekeken', kwestie: 'Kwestie', afgewezen: 'Afgewezen' };
+const STATUS = { nieuw: 'Nieuw', bekeken: 'Bekeken', kwestie: 'Kwestie gemaakt', afgewezen: 'Afgewezen' };
 const METHODS = {
   basislijn: 'Telling tegen de basislijn',
   scan: 'Ruimte-tijdcluster',
@@ -60,7 +60,9 @@ export async function renderAlerts(container, {
     try {
       alerts = await fetchAlerts();
     } catch (e) {
-      message.textContent = e?.detail || 'De waarschuwingen werken alleen met internet.';
+      message.textContent = e?.status === 0 || globalThis.navigator?.onLine === false
+        ? 'De waarschuwingen werken alleen met internet.'
+        : e?.detail || 'De waarschuwingen konden niet worden geladen. Probeer het opnieuw.';
       return;
     }
     for (const m of maps) m.remove();
@@ -152,7 +154,8 @@ export async function renderAlerts(container, {
       h('ol', { class: 'alert-signals' }, signals.map((s) => h('li', { class: 'alert-signal' },
         h('p', { class: 'alert-signal__when' },
           h('time', { datetime: s.observed_at }, dateTime(s.observed_at) ?? 'onbekend')),
-        h('p', { class: 'alert-signal__what' }, what(s)),
+        h('p', { class: 'alert-signal__what' },
+          h('a', { href: `/signalen/${encodeURIComponent(s.id)}`, class: 'utrecht-link' }, what(s))),
         h('p', { class: 'alert-signal__where' }, signalWhere(s)),
         s.contains_personal_data ? h('p', { class: 'alert-signal__mark' }, personalMark(s)) : null,
         h('p', { class: 'alert-signal__text' }, s.description)))),

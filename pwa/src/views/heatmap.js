@@ -148,7 +148,8 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
         })));
       trendBox.querySelector('h2').focus();
     } catch (e) {
-      trendBox.replaceChildren(h('p', {}, e?.detail || 'De trend kon niet worden geladen.'));
+      trendBox.replaceChildren(h('p', {}, e?.status === 0 || globalThis.navigator?.onLine === false
+        ? 'De trend is alleen met internet te zien.' : e?.detail || 'De trend kon niet worden geladen.'));
     }
   }
 
@@ -160,7 +161,10 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     try {
       fc = await fetchStats({ level: level.value, from: isoDate(from), to: isoDate(to), category: category.value || undefined });
     } catch (e) {
-      message.textContent = e?.detail || 'De kaart werkt alleen met internet. Probeer het later opnieuw.';
+      // Offline the words say why (not the network layer's "Geen verbinding met de server").
+      message.textContent = e?.status === 0 || globalThis.navigator?.onLine === false
+        ? 'De kaart werkt alleen met internet. Probeer het later opnieuw.'
+        : e?.detail || 'De kaart kon niet worden geladen. Probeer het later opnieuw.';
       return;
     }
     const props = fc.features.map((f) => f.properties);

@@ -390,7 +390,9 @@ export async function renderKwesties(container, {
       return h('li', { class: 'kwestie-signal' },
         h('p', { class: 'kwestie-signal__when' },
           h('time', { datetime: s.observed_at }, at ? `${fullDate(at)}, ${at.time}` : 'onbekend')),
-        h('p', { class: 'kwestie-signal__what', id: whatId }, what(s)),
+        // The signal's own screen (everything it has, its history): its "Terug" comes back here.
+        h('p', { class: 'kwestie-signal__what', id: whatId },
+          h('a', { href: `/signalen/${encodeURIComponent(s.id)}`, class: 'utrecht-link' }, what(s))),
         h('p', { class: 'kwestie-signal__meta' }, `${signalWhere(s)} · urgentie ${s.urgency}`),
         s.contains_personal_data ? h('p', { class: 'kwestie-signal__mark' }, personalMark(s)) : null,
         h('p', { class: 'kwestie-signal__text', id: textId }, s.description),
