@@ -61,6 +61,9 @@ def test_alert_list_evidence_reject_and_kwestie(browser, server, tmp_path):
     assert signals.locator(".alert-signal__text").all_inner_texts() == [
         f"Jongeren bij het dorpshuis ({i})" for i in (2, 0, 3, 1)]
     assert all("Jeugd – Jeugdoverlast" in t and "Rutten" in t for t in signals.all_inner_texts())
+    # Each names its signal as a link to the signal's own screen.
+    assert all(href.startswith("/signalen/") for href in signals.locator(".alert-signal__what a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")) and signals.locator(".alert-signal__what a").count() == 4
     assert ens.locator(".alert-map__marker").count() == 4
     the_map = ens.get_by_role("region", name="Kaart met de signalen van deze waarschuwing", exact=False)
     assert the_map.count() == 1 and "leaflet-container" in the_map.get_attribute("class")
@@ -85,7 +88,7 @@ def test_alert_list_evidence_reject_and_kwestie(browser, server, tmp_path):
 
     ens.get_by_role("button", name="Maak kwestie").click()
     page.get_by_text("Kwestie gemaakt.").wait_for()
-    ens.get_by_text("Status: Kwestie").wait_for()
+    ens.get_by_text("Status: Kwestie gemaakt").wait_for()
     context.close()
     lead = {"Authorization": f"Bearer {api_token(server)}"}
     kwesties = httpx.get(server + "/api/v1/kwesties", headers=lead).json()
