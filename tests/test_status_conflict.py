@@ -109,3 +109,22 @@ def test_a_lost_subcategory_does_not_say_the_signal_was_closed(client, regisseur
     assert result["server"]["status"] == "nieuw"
     assert "afgesloten" not in result["problem"]["detail"]
     assert "categorie" in result["problem"]["detail"]
+
+
+def test_a_subcategory_that_no_longer_fits_loses_to_the_one_set_with_the_new_category(
+        client, regisseur, teamleider):
+    """The team lead moved the signal to another category with a fitting subcategory; the
+    phone's older subcategory change does not fit it: the lead's subcategory stays (not
+    emptied), and the phone is told its value was lost."""
+    phone = Device("regisseur")
+    sid = _on_phone(client, regisseur, phone)  # jeugd / jeugdoverlast
+    phone.edit(sid, {"category": "jeugd", "subcategory": "ontmoetingsplek"})
+    r = client.patch(f"/api/v1/signals/{sid}", json={"category": "overlast", "subcategory": "geluid"},
+                     headers=teamleider)
+    assert r.status_code == 200, r.text
+    [result] = _push(client, regisseur, phone)
+    assert result["status"] == "conflict"
+    assert (result["server"]["category"], result["server"]["subcategory"]) == ("overlast", "geluid")
+    assert result["lost"] == {"subcategory": "ontmoetingsplek"}
+    stored = client.get(f"/api/v1/signals/{sid}", headers=teamleider).json()
+    assert (stored["category"], stored["subcategory"]) == ("overlast", "geluid")

@@ -412,12 +412,16 @@ class SignalWriter:
             _require_subcategory(self.categories, sub, category)
         kept = merged["subcategory"]
         if kept is not None and not self.categories.fits(kept, merged["category"]):
-            merged["subcategory"] = None  # its category changed, here or elsewhere
-            if "subcategory" in sent and kept == sub and "subcategory" not in both:
-                both.append("subcategory")  # the category changed elsewhere: the app is told
-                both.sort()
-                lost.append("subcategory")
-                lost.sort()
+            # Its category changed, here or elsewhere. The server's subcategory stays when it
+            # fits the category that stays (set with it elsewhere); else there is none.
+            theirs = server["subcategory"]
+            fits = theirs is not None and self.categories.fits(theirs, merged["category"])
+            merged["subcategory"] = theirs if fits else None
+            if "subcategory" in sent and kept == sub:  # the app is told its value did not stay
+                for fields in (both, lost):
+                    if "subcategory" not in fields:
+                        fields.append("subcategory")
+                        fields.sort()
 
     def _check_links(self, actor: User, signal_id: str, server: Mapping[str, Any] | None,
                      cols: Mapping[str, Any]) -> None:
