@@ -154,6 +154,19 @@ def test_an_erased_or_expired_text_is_gone_from_the_index_data_too(client, regis
     integrity_check(db)
 
 
+def test_a_deleted_signals_text_leaves_the_index_data_at_the_next_retention_run(client, regisseur):
+    """A delete is not slowed by a pass over the index; the daily retention run takes a
+    deleted signal's words out of the index's data (no term needs to have passed)."""
+    others = [create(client, regisseur, f"Melding {i} over zwerfvuil") for i in range(5)]
+    gone = create(client, regisseur, "Familie Zwanenburg heeft ruzie met de buren")
+    assert client.delete(f"{SIGNALS}/{gone}", headers=regisseur).status_code == 204
+    db = client.app.state.db
+    retention.run(db, client.app.state.settings)
+    assert b"zwanenburg" not in _index_bytes(db)
+    assert find(client, regisseur, q="zwerfvuil")[0] == set(others)
+    integrity_check(db)
+
+
 def test_the_index_follows_retention_purges(client, regisseur, cafes, monkeypatch):
     """Signals closed long ago lose their content, then go for good: the index keeps up."""
     for key in ("kroon", "dorpshuis"):

@@ -44,6 +44,7 @@ from ..privacy.blank import (
 )
 from ..privacy.blank import photos_of as _photos_of
 from ..settings import Settings
+from ..signals.search import forget_removed_text
 from ..timeutil import now, utc_text
 from .destruction import record_destruction
 
@@ -174,6 +175,9 @@ def run(db: Database, settings: Settings, dry_run: bool = False) -> list[RuleRes
         audit_many(conn, BY, "retention_purge", signals)
         _purge_tombstones(conn, tombstones)
         audit_many(conn, BY, "retention_purge_tombstone", tombstones)
+        # Texts removed since the last run (a delete, an edit, the rules above) leave the
+        # search index's data too, not only its answers (a delete itself does not wait for it).
+        forget_removed_text(conn)
         unused = unused_photos(conn, candidates) | orphan_photos(conn, terms)
         photos = len(forget_photos(conn, unused))
         results = _results(settings, personal, signals, tombstones, photos, audit_rows)
