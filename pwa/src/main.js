@@ -49,6 +49,7 @@ function showLogin({ message, focus = false } = {}) {
   router = null;
   shell?.destroy();
   shell = null;
+  followUp = null;
   sessionId += 1;
   for (const url of detailUrls?.splice(0) ?? []) URL.revokeObjectURL(url);
   const view = renderLogin(root, {
@@ -262,15 +263,31 @@ async function openSignal(el, sid, categories) {
 
 // "Opvolgen": helper F's view (views/follow-up.js) when it is there.
 const FOLLOW_UP = import.meta.glob('./views/follow-up.js');
+let followUp = null; // the Opvolgen screen last drawn: {el, view, key, shown}
 async function openFollowUp(el, categories) {
   const load = FOLLOW_UP['./views/follow-up.js'];
   if (!load) {
     el.textContent = 'Hier zie je straks wat je moet opvolgen.';
     return;
   }
-  const { renderFollowUp } = await load();
+  const { renderFollowUp, followUpLists } = await load();
   const [signals, me] = await Promise.all([allSignals().catch(() => []), getMe().catch(() => null)]);
-  await renderFollowUp(el, { signals, categories, me, username: me?.username });
+  const view = await renderFollowUp(el, { signals, categories, me, username: me?.username });
+  // What it shows, so a sync that changes it (a hand-over, a pull that removes a signal) redraws it.
+  const key = (list) => {
+    const { due, assigned } = followUpLists(list, me?.username ?? '');
+    return [...due, ...assigned].map((s) => `${s.id}:${s.version}:${s._pending ? 1 : 0}:${s.status}:${s.follow_up_date}`).join();
+  };
+  followUp = { el, view, key, shown: key(signals) };
+}
+
+/** After a sync or a change: the Opvolgen screen on display follows the phone's signals. */
+function refreshFollowUp(signals) {
+  if (!followUp || shell?.screen !== 'opvolgen' || !followUp.el.isConnected) return;
+  const now = followUp.key(signals);
+  if (now === followUp.shown) return;
+  followUp.shown = now;
+  followUp.view?.update?.({ signals });
 }
 
 // One read of the phone's signals at a time (5,000 take a while): calls while one runs get one
@@ -296,6 +313,7 @@ function refreshList(first = null) {
         continue;
       }
       if (data) shell?.showSignals(data);
+      if (data && !(data.total > data.signals.length)) refreshFollowUp(data.signals);
       if (data && data.total > data.signals.length) {
         // Only the first page (at start): all of them once it is on screen.
         listAgain = true;
