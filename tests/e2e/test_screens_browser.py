@@ -215,9 +215,10 @@ def test_a_signal_has_its_own_screen_with_everything_it_has(browser, server):
     no_sideways_scroll(page)
     # At 200 % text the values stay readable words: "Dorpsbelang" on one line, not cut into letters.
     page.evaluate("document.documentElement.style.fontSize = '200%'")
-    source = page.locator(".detail-list dd").filter(has_text="Dorpsbelang")
-    assert source.evaluate("""dd => { const r = document.createRange(); r.selectNodeContents(dd);
-        return r.getClientRects().length; }""") == 1
+    page.wait_for_function("""() => [...document.querySelectorAll('.detail-list dd')].some((dd) => {
+        if (dd.textContent !== 'Dorpsbelang') return false;
+        const r = document.createRange(); r.selectNodeContents(dd); return r.getClientRects().length === 1; })""",
+        timeout=5_000)
     no_sideways_scroll(page)
     shot(page, "scherm-signaal-200pct")
     page.evaluate("document.documentElement.style.fontSize = ''")
@@ -303,7 +304,11 @@ def test_after_saving_the_form_is_offered_empty_with_a_link_to_the_signal(browse
     assert page.url == server + "/nieuw"
     assert page.get_by_label("Omschrijving").input_value() == ""
     assert page.evaluate("() => document.activeElement.classList.contains('capture__saved')")
-    page.get_by_role("link", name="Bekijk het opgeslagen signaal").click()
+    link = page.get_by_role("link", name="Bekijk het opgeslagen signaal")
+    # In the app's blue, not the browser's default link blue; tall enough for a thumb.
+    assert link.evaluate("a => getComputedStyle(a).color") == "rgb(21, 66, 115)"
+    assert link.bounding_box()["height"] >= 44
+    link.click()
     page.wait_for_url(f"{server}/signalen/**")
     page.get_by_role("heading", level=1, name="Jeugd").wait_for()
     assert "Jongeren bij het dorpshuis" in page.locator(".signal-screen").inner_text()
