@@ -160,7 +160,7 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
 
   const listBox = h('div', { class: 'signals' });
   section('signalen', listBox);
-  const detailBox = h('div', { class: 'signal-screen' });
+  const detailBox = h('div', { class: 'signal-screens' }); // holds the signal on display (one .signal-screen)
   section('signaal', detailBox);
   const followBox = h('div', { class: 'follow-up' });
   section('opvolgen', followBox);
@@ -185,7 +185,14 @@ export function renderShell(root, { me, username, categories = null, onLogout, o
       title: 'Signaal',
       async draw({ id }) {
         if (!onOpenSignal) return null;
-        detail = await onOpenSignal(detailBox, id, cats());
+        // A box of its own per signal: a signal that answers late (from the server) draws into its
+        // own box, no longer on screen, never over the one the user went to since.
+        const mine = showing;
+        const box = h('div', { class: 'signal-screen' });
+        detailBox.replaceChildren(box);
+        const view = await onOpenSignal(box, id, cats());
+        if (mine !== showing) return null;
+        detail = view;
         return detail?.title ?? null;
       },
     },
