@@ -148,3 +148,18 @@ describe('editing after a sync brought a newer copy', () => {
     expect(onEdit).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('a refused hand-over', () => {
+  it('says that the name at Overdragen aan is no colleague, not only that the server refused', async () => {
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const problem = { status: 422, detail: 'Controleer assignee.', errors: [{ name: 'assignee', reason: "'Jan de Vries' is geen actieve gebruiker" }] };
+    await renderDetail(el, {
+      id: 's1', categories: CATEGORIES, getSignal: async () => ({ ...SIGNAL, assignee: null }),
+      getNotice: async () => ({ signal_id: 's1', kind: 'rejected', op: 'update', problem }),
+    });
+    const notice = el.querySelector('.conflict-notice').textContent;
+    expect(notice).toContain('bij Overdragen aan staat geen gebruikersnaam van een collega');
+    expect(notice).not.toContain('assignee');
+  });
+});

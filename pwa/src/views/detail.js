@@ -90,7 +90,14 @@ export function syncState(signal, notice) {
 }
 
 function fallbackNoticeText(notice) {
-  if (notice.kind === 'rejected') return 'De server heeft dit signaal niet geaccepteerd.';
+  if (notice.kind === 'rejected') {
+    // A hand-over to a name that is no user: say so, so the user knows what to change.
+    if ((notice.problem?.errors ?? []).some((e) => e?.name === 'assignee')) {
+      return 'Je wijziging is niet doorgevoerd: bij Overdragen aan staat geen gebruikersnaam van een collega. ' +
+        'Vul de gebruikersnaam in waarmee je collega inlogt.';
+    }
+    return 'De server heeft dit signaal niet geaccepteerd.';
+  }
   if (notice.op === 'delete') {
     return 'Dit signaal is niet verwijderd: iemand anders heeft het intussen gewijzigd. ' +
       'Bekijk de wijziging en verwijder het opnieuw als dat nog nodig is.';
