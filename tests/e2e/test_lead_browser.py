@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from test_accessibility import AXE, violations
 
 from e2e_support import api_token, log_in, require
@@ -237,6 +238,8 @@ def test_lead_works_on_a_kwestie(browser, server):
     close.get_by_text("Schrijf kort de uitkomst op").wait_for()
     assert kwestie()["status"] == "open"
     close.get_by_label("Uitkomst").fill("Bankje en zonnewijzer schoongemaakt; camera geplaatst.")
+    # While the outcome is typed, the earlier "Update toegevoegd." no longer stands under Updates.
+    expect(page.get_by_text("Update toegevoegd.")).to_be_hidden()
     close.get_by_role("button", name="Kwestie sluiten").click()
     page.get_by_text("Kwestie gesloten.").wait_for()
     page.get_by_text(re.compile(rf"^Status: Gesloten sinds \d{{1,2}} ({MONTHS}) \d{{4}}$")).wait_for()

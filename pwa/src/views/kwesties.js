@@ -200,6 +200,11 @@ export async function renderKwesties(container, {
   }, 'Nieuwe kwestie') : null;
   listView.append(...[newButton, newBox, list].filter(Boolean));
   container.replaceChildren(message, listView, timeline);
+  // "Update toegevoegd." and the like are about the last step: they go once the user types or
+  // chooses something for the next one (e.g. the outcome when closing).
+  timeline.addEventListener('input', () => {
+    for (const done of timeline.querySelectorAll('.kwestie-done')) done.textContent = '';
+  });
 
   const what = (s) => signalWhat(categories, s);
   const href = (kid) => `/kwesties/${encodeURIComponent(kid)}`;
