@@ -50,6 +50,7 @@ function showLogin({ message, focus = false } = {}) {
   shell?.destroy();
   shell = null;
   followUp = null;
+  latest = null;
   sessionId += 1;
   for (const url of detailUrls?.splice(0) ?? []) URL.revokeObjectURL(url);
   const view = renderLogin(root, {
@@ -240,7 +241,7 @@ async function mountDetailMap(el, lat, lon, accuracy) {
 async function openSignal(el, sid, categories) {
   for (const url of detailUrls ?? []) URL.revokeObjectURL(url);
   detailUrls = [];
-  const signals = () => allSignals().catch(() => []);
+  const signals = everySignal;
   return renderDetail(el, {
     id: sid,
     categories,
@@ -271,7 +272,7 @@ async function openFollowUp(el, categories) {
     return;
   }
   const { renderFollowUp, followUpLists } = await load();
-  const [signals, me] = await Promise.all([allSignals().catch(() => []), getMe().catch(() => null)]);
+  const [signals, me] = await Promise.all([everySignal(), getMe().catch(() => null)]);
   const view = await renderFollowUp(el, { signals, categories, me, username: me?.username });
   // What it shows, so a sync that changes it (a hand-over, a pull that removes a signal) redraws it.
   const key = (list) => {
@@ -294,6 +295,9 @@ function refreshFollowUp(signals) {
 // more read after it, which they all wait for. A read of an earlier session is not shown.
 let listRead = null;
 let listAgain = false;
+let latest = null; // every signal on the phone as last read for the list: shared with the screens that need them all
+/** Every signal on the phone: the list's last read (kept fresh after every change and sync), else a read. */
+const everySignal = async () => latest ?? allSignals().catch(() => []);
 function refreshList(first = null) {
   if (listRead) {
     listAgain = true;
@@ -313,7 +317,10 @@ function refreshList(first = null) {
         continue;
       }
       if (data) shell?.showSignals(data);
-      if (data && !(data.total > data.signals.length)) refreshFollowUp(data.signals);
+      if (data && !(data.total > data.signals.length)) {
+        latest = data.signals;
+        refreshFollowUp(data.signals);
+      }
       if (data && data.total > data.signals.length) {
         // Only the first page (at start): all of them once it is on screen.
         listAgain = true;
