@@ -161,3 +161,22 @@ def test_follow_up_due_today_and_hand_over_show_under_opvolgen(browser, server):
     card.wait_for()
     context.close()
     assert found == []
+
+
+def test_more_shows_the_next_page_where_the_user_is(browser, server):
+    """'Meer tonen' at the end of 100 cards: the focus goes to card 101, in view (not to the top of the page)."""
+    context = context_for(browser)
+    page = context.new_page()
+    log_in(page, server, "teamleider")  # the demo month: more than 100 signals
+    more = page.get_by_role("button", name="Meer tonen")
+    more.wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    more.scroll_into_view_if_needed()
+    more.click()
+    page.wait_for_function("""() => {
+        const cards = [...document.querySelectorAll('.signal-list--local .signal-item__open')];
+        return cards.length > 100 && document.activeElement === cards[100]; }""", timeout=5_000)
+    box = page.evaluate("() => document.activeElement.getBoundingClientRect().toJSON()")
+    assert box["top"] > -1 and box["bottom"] <= PHONE["height"], box
+    assert page.evaluate("() => scrollY") > 2_000
+    context.close()

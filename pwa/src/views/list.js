@@ -230,7 +230,15 @@ export function createSignalList(container, {
       items.push(h('li', { class: 'signal-item signal-item--more' },
         h('p', {}, `De nieuwste ${nl(limit)} van ${signalen(shown.length)}.`),
         h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
-          onclick() { limit += PAGE; draw(); } }, 'Meer tonen')));
+          onclick() {
+            // The focus (and the screen) go to the first card of the next page: the button itself is redrawn away.
+            const next = limit;
+            limit += PAGE;
+            draw();
+            const first = list.querySelectorAll('.signal-item__open')[next];
+            first?.focus({ preventScroll: true });
+            first?.scrollIntoView?.({ block: 'start', behavior: 'instant' }); // not a smooth ride from the top
+          } }, 'Meer tonen')));
     }
     const local = noticeOf.size || server ? new Set(signals.map((s) => s.id)) : null;
     const gone = noticeOf.size && total == null ? [...noticeOf.values()].filter((n) => !local.has(n.signal_id) && n.kind !== 'conflict') : [];
