@@ -388,3 +388,25 @@ def test_an_alert_lists_every_reporter_of_a_chain_but_counts_it_once(tmp_path):
     assert sorted(json.loads(alert["signal_ids"])) == sorted(ids)  # every report is evidence
     assert "4 problemen met samen 6 meldingen" in alert["why"]
     db.close()
+
+
+def test_a_link_to_another_category_does_not_hide_a_signal_from_its_own(tmp_path):
+    """A report that "hoort bij" a signal of another category still counts in its own
+    category: otherwise an outbreak whose reports point at, say, a traffic signal vanishes."""
+    from server.alerts.detect import detect_rule_clusters
+
+    db = open_database(Settings(db_path=tmp_path / "x.db")).db
+    catalog = AreaCatalog(db)
+    other = str(uuid.uuid4())
+    store_signals(db, catalog, [SignalCreate(
+        category="verkeer", subcategory=None, description="x", source="inwoner",
+        location=Location(lat=ENS_STREET[0], lon=ENS_STREET[1]), observed_at=NOW - timedelta(days=7))],
+        ids=[other], user=USER)
+    rows = _street_week(np.random.default_rng(3))
+    store_signals(db, catalog, [
+        SignalCreate(category=c, subcategory=s, description="x", source="inwoner",
+                     location=Location(lat=lat, lon=lon), observed_at=when, related_to=UUID(other))
+        for c, s, (lat, lon), when in rows], ids=[str(uuid.uuid4()) for _ in rows], user=USER)
+    [alert_id] = detect_rule_clusters(db, catalog, NOW)
+    assert db.query_one("SELECT observed FROM alerts WHERE id = ?", (alert_id,))["observed"] == 6
+    db.close()

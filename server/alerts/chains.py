@@ -3,8 +3,10 @@
 A signal that "hoort bij" an earlier one (`signals.related_to`) is another reporter of the
 same problem, not an independent signal. Every method therefore counts each chain once,
 at its root (the signal the chain leads back to: its time and place), and lists every
-report of the chain in the alert's evidence. Only live signals form chains: a link to a
-deleted signal ends the chain there. The service refuses links that would make a cycle;
+report of the chain in the alert's evidence. Only live signals of the same category form
+chains: a link to a deleted signal, or to a signal of another category (a report about a
+different problem at the same place), ends the chain there, so the signal still counts in
+its own category. The service refuses links that would make a cycle;
 should one still arise (two phones linking at once), its smallest id is taken as the root.
 """
 
@@ -43,7 +45,8 @@ def load_chains(conn: sqlite3.Connection) -> Chains:
     """The chains among the live signals."""
     parent = {r[0]: r[1] for r in conn.execute(
         "SELECT s.id, s.related_to FROM signals s JOIN signals p ON p.id = s.related_to"
-        " WHERE s.related_to IS NOT NULL AND s.deleted = 0 AND p.deleted = 0 AND s.id != p.id")}
+        " WHERE s.related_to IS NOT NULL AND s.deleted = 0 AND p.deleted = 0 AND s.id != p.id"
+        " AND s.category = p.category")}
     chains = Chains()
     roots = chains.roots
     for start in parent:
