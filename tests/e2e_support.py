@@ -50,3 +50,29 @@ def server_signals(base: str, username: str = "teamleider") -> list[dict]:
 
     return httpx.get(base + "/api/v1/signals", params={"limit": 500},
                      headers={"Authorization": f"Bearer {api_token(base, username)}"}).json()["items"]
+
+
+# What the browser tests share: axe-core, the phone's size, screenshots for people.
+AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each (the context needs
+    bypass_csp: axe is injected as a script, which the app's CSP rightly forbids)."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def shots_dir(name: str) -> Path:
+    """Where a test saves screenshots for people to look at (never compared):
+    $GEBIEDSRADAR_SHOTS/<name>, by default under the temporary directory."""
+    import tempfile
+
+    return Path(os.environ.get("GEBIEDSRADAR_SHOTS", Path(tempfile.gettempdir()) / "gebiedsradar-shots")) / name

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from e2e_support import REPO, log_in, require
+from e2e_support import AXE, axe_violations, log_in, require
+
+violations = axe_violations  # test_alerts_browser uses this name
 
 pytestmark = pytest.mark.browser
-AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
-    return found
 
 
 def test_every_screen_has_no_axe_violations(browser, server):

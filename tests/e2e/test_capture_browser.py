@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e_support import REPO, api_token, log_in, require, server_signals, wait_for_status
+from e2e_support import AXE, api_token, axe_violations, log_in, require, server_signals, shots_dir, wait_for_status
 
 pytestmark = pytest.mark.browser
-AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = Path("/tmp/scratch/i12/shots-G")
+SHOTS = shots_dir("capture")
 TZ = ZoneInfo("Europe/Amsterdam")
 # A street in Marknesse; the earlier signal lies about 35 m further north.
 SPOT = {"latitude": 52.7092, "longitude": 5.8640, "accuracy": 12}
@@ -36,13 +34,6 @@ def png(width: int = 64, height: int = 48, shade: int = 120) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
 
 
 def seed_earlier_signal(base: str) -> dict:

@@ -4,38 +4,25 @@ follow-up due today and a hand-over show under "Opvolgen"; axe-core finds nothin
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from e2e_support import REPO, api_token, log_in, require
+from e2e_support import AXE, PHONE, api_token, axe_violations, log_in, no_sideways_scroll, require, shots_dir
+
+axe = axe_violations
 
 pytestmark = pytest.mark.browser
-AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(os.environ.get("GEBIEDSRADAR_SHOTS", "/tmp/scratch/i12/shots-F"))
+SHOTS = shots_dir("find")
 MARKNESSE = (52.7092, 5.8640)  # in the demo regisseur's area
-
-
-def axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
 
 
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def today() -> str:

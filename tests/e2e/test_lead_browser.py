@@ -3,22 +3,19 @@ and working on a kwestie from start to close, each change checked through the AP
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 from test_accessibility import AXE, violations
 
-from e2e_support import api_token, log_in, require
+from e2e_support import PHONE, api_token, log_in, require, shots_dir
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(os.environ.get("GEBIEDSRADAR_SHOTS", "/tmp/scratch/i12/shots-H"))
+SHOTS = shots_dir("lead")
 MONTHS = "jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec"
 
 

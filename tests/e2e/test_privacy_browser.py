@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e_support import REPO, api_token, log_in, require, server_signals, wait_for_status
+from e2e_support import AXE, api_token, axe_violations, log_in, require, server_signals, shots_dir, wait_for_status
+
+axe = axe_violations
 
 pytestmark = pytest.mark.browser
-AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = Path("/tmp/scratch/i11/shots")
+SHOTS = shots_dir("privacy")
 ANNAS = "E2E privacy: moeder alleen met drie kinderen, Zuiderweg"
 ANNAS_NEXT = "E2E privacy: bankje bij de kerk is los"
 BERTS = "E2E privacy: lantaarnpaal bij de school is kapot"
@@ -40,13 +40,6 @@ READ_IDB = """async () => {
   out.cached = cached;
   return out;
 }"""
-
-
-def axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
 
 
 def log_out(page) -> None:

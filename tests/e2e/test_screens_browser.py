@@ -5,39 +5,36 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from e2e_support import REPO, api_token, log_in, require, wait_for_status
+from e2e_support import (
+    AXE,
+    PHONE,
+    api_token,
+    axe_violations,
+    log_in,
+    no_sideways_scroll,
+    require,
+    shots_dir,
+    wait_for_status,
+)
+
+axe = axe_violations
 
 pytestmark = pytest.mark.browser
-AXE = REPO / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(os.environ.get("GEBIEDSRADAR_SHOTS", "/tmp/scratch/i12/shots-E"))
+SHOTS = shots_dir("screens")
 
 # A 2×2 PNG (red): small, but a real picture the browser decodes.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==")
 
 
-def axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => (await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
-        .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)""")
-
-
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def heading(page) -> str:

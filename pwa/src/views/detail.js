@@ -10,7 +10,7 @@ import { URGENCIES, personalDataField } from './capture.js';
 import { PERSONAL_DATA_LABEL, signalWhat } from './labels.js';
 import { dateTime, fullDate } from './dates.js';
 import { backTarget } from '../router.js';
-import { conflictText } from './notices.js';
+import { conflictText, syncState } from './notices.js';
 
 
 export const STATUSES = [
@@ -78,15 +78,6 @@ export function historyLine(entry, categories = []) {
     return `${name}: ${historyValue(c.field, c.from, categories)} → ${historyValue(c.field, c.to, categories)}`;
   });
   return `${when} — ${who}: ${what.join('; ') || 'gewijzigd'}`;
-}
-
-/** The sync state of a signal in words. */
-export function syncState(signal, notice) {
-  if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
-  if (signal._pending) return 'Wacht op verzending';
-  if (notice?.op === 'delete') return 'Niet verwijderd: elders gewijzigd';
-  if (notice) return 'Ook elders gewijzigd';
-  return 'Verzonden';
 }
 
 function fallbackNoticeText(notice) {

@@ -8,20 +8,12 @@ import { getToken } from '../store/db.js';
 import { cachedAreas } from '../store/areas.js';
 import { request } from '../api.js';
 import { personalMark } from './labels.js';
+import { syncState } from './notices.js';
 import { dateTime, dayMonth } from './dates.js';
 import { createSearchIndex, filterEntries, followUpDue, periodSince, today } from '../store/search.js';
 import {
   EMPTY_FILTERS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters, statusName,
 } from './filters.js';
-
-/** The sync state of one signal in words. */
-export function itemState(signal, notice) {
-  if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
-  if (signal._pending) return 'Wacht op verzending';
-  if (notice?.op === 'delete') return 'Niet verwijderd: elders gewijzigd';
-  if (notice) return 'Ook elders gewijzigd';
-  return 'Verzonden';
-}
 
 /**
  * A notice about a signal no longer on this device: it left the user's sight
@@ -213,11 +205,11 @@ export function createSignalList(container, {
     const shown = filterEntries(sorted, filters, { me, now, textOf: index.textOf });
     const filtered = anyFilter(filters);
     lastView = { query: queryFromFilters(filters), limit };
-    const card = (s) => signalCard(s, { catName, me, todayIso: t.iso, year: t.year, state: itemState(s, noticeFor(s.id)),
+    const card = (s) => signalCard(s, { catName, me, todayIso: t.iso, year: t.year, state: syncState(s, noticeFor(s.id)),
       onOpen });
     // A card is made once per signal content, sync state and day, and reused by every later draw.
     const cardOf = (e) => {
-      const state = itemState(e.signal, noticeFor(e.signal.id));
+      const state = syncState(e.signal, noticeFor(e.signal.id));
       const key = `${state}\u0001${me}\u0001${t.iso}`;
       if (e.card && e.cardKey === key) return e.card;
       e.card = signalCard(e.signal, { catName, me, todayIso: t.iso, year: t.year, state, onOpen });

@@ -47,3 +47,12 @@ export function conflictText(notice, statusLabel) {
   }
   return 'Iemand anders heeft dit signaal ook gewijzigd. Je ziet nu de samengevoegde versie.';
 }
+
+/** The sync state of one signal in words (a card in the list, the signal's screen). */
+export function syncState(signal, notice) {
+  if (notice?.kind === 'rejected') return 'Niet geaccepteerd door de server';
+  if (signal._pending) return 'Wacht op verzending';
+  if (notice?.op === 'delete') return 'Niet verwijderd: elders gewijzigd';
+  if (notice) return 'Ook elders gewijzigd';
+  return 'Verzonden';
+}
