@@ -21,6 +21,22 @@ function openDetails(root, text) {
 }
 const submit = (scope) => scope.querySelector('form').dispatchEvent(new Event('submit', { cancelable: true }));
 
+/** Open "Nieuwe kwestie" and wait for its form (the box with the title and the signal picker). */
+async function openNewKwestie(root) {
+  buttons(root, 'Nieuwe kwestie')[0].click();
+  await vi.waitFor(() => expect(byLabel(root, 'Zoek in je signalen')).toBeTruthy());
+  return root.querySelector('.kwestie-new');
+}
+
+/** A new kwestie titled `title` with the first listed signal ticked, sent. */
+async function sendNewKwestie(root, title) {
+  const box = await openNewKwestie(root);
+  type(byLabel(box, 'Titel'), title);
+  box.querySelector('.picker__item input').click();
+  submit(box);
+  return box;
+}
+
 const CATEGORIES = [
   { code: 'jeugd', name: 'Jeugd', subcategories: [{ code: 'jeugdoverlast', name: 'Jeugdoverlast' }] },
   { code: 'openbare_ruimte', name: 'Openbare ruimte', subcategories: [] },
@@ -290,9 +306,7 @@ describe('working on kwesties', () => {
     const { api, kwesties } = fakeServer();
     const navigate = vi.fn();
     await render(api, { navigate });
-    buttons(root, 'Nieuwe kwestie')[0].click();
-    await vi.waitFor(() => expect(byLabel(root, 'Zoek in je signalen')).toBeTruthy());
-    const box = root.querySelector('.kwestie-new');
+    const box = await openNewKwestie(root);
     expect(document.activeElement.textContent).toBe('Nieuwe kwestie');
     // only the open signals the server knows, newest first
     const labels = () => [...box.querySelectorAll('.picker__item label')].map((l) => l.querySelector('.picker__text').textContent);
@@ -330,12 +344,7 @@ describe('working on kwesties', () => {
     const { api } = fakeServer();
     api.createKwestie.mockRejectedValueOnce(new ApiError(403, 'Dit signaal ligt buiten je gebieden.'));
     await render(api);
-    buttons(root, 'Nieuwe kwestie')[0].click();
-    await vi.waitFor(() => expect(byLabel(root, 'Zoek in je signalen')).toBeTruthy());
-    const box = root.querySelector('.kwestie-new');
-    type(byLabel(box, 'Titel'), 'Graffiti');
-    box.querySelector('.picker__item input').click();
-    submit(box);
+    const box = await sendNewKwestie(root, 'Graffiti');
     await vi.waitFor(() => expect(box.querySelector('.form-error').textContent).toBe('Dit signaal ligt buiten je gebieden.'));
     expect(byLabel(box, 'Titel').value).toBe('Graffiti');
     expect(box.querySelector('.picker__item input').checked).toBe(true);
@@ -344,12 +353,7 @@ describe('working on kwesties', () => {
   it('without a router, a new kwestie opens at once and the list has it on the way back', async () => {
     const { api } = fakeServer();
     await render(api);
-    buttons(root, 'Nieuwe kwestie')[0].click();
-    await vi.waitFor(() => expect(byLabel(root, 'Zoek in je signalen')).toBeTruthy());
-    const box = root.querySelector('.kwestie-new');
-    type(byLabel(box, 'Titel'), 'Graffiti');
-    box.querySelector('.picker__item input').click();
-    submit(box);
+    const box = await sendNewKwestie(root, 'Graffiti');
     await vi.waitFor(() => expect(root.querySelector('.kwestie-timeline h2')?.textContent).toBe('Graffiti'));
     links(root, 'Terug naar kwesties')[0].click();
     await vi.waitFor(() => expect(links(root, 'Graffiti')).toHaveLength(1));

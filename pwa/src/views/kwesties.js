@@ -7,6 +7,7 @@
 import { h } from '../dom.js';
 import { dateRange, dateTime, dayMonth, fullDate, local } from './dates.js';
 import { hiddenNote, personalMark, signalWhat, signalWhere } from './labels.js';
+import { normalise, queryWords } from '../store/search.js';
 
 const STATUS = { open: 'Open', gesloten: 'Gesloten' };
 const DAY = 86_400_000;
@@ -22,8 +23,6 @@ const fromDayNo = (n) => {
 };
 const mondayOf = (n) => n - ((new Date(n * DAY).getUTCDay() + 6) % 7);
 const plural = (n) => `${n} ${n === 1 ? 'signaal' : 'signalen'}`;
-/** Lower case without accents: "Één" and "een" match. */
-const fold = (text) => String(text ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
 let uid = 0;
 const nextId = (prefix) => `${prefix}-${(uid += 1)}`;
@@ -98,12 +97,11 @@ function signalPicker(signals, categories, { legend = 'Signalen' } = {}) {
   const count = h('p', { class: 'picker__count', 'aria-live': 'polite' });
   const list = h('ul', { class: 'picker__list' });
   // Folded once: typing searches thousands of signals on a slow phone.
-  const texts = new Map(signals.map((s) => [s.id, fold(`${signalWhat(categories, s)} ${signalWhere(s)} ${s.description}`)]));
+  const texts = new Map(signals.map((s) => [s.id, normalise(`${signalWhat(categories, s)} ${signalWhere(s)} ${s.description}`)]));
   const text = (s) => texts.get(s.id);
 
   function draw() {
-    const q = fold(filter.value.trim());
-    const words = q.split(/\s+/).filter(Boolean);
+    const words = queryWords(filter.value);
     const matches = signals.filter((s) => chosen.has(s.id) || words.every((w) => text(s).includes(w)));
     const shown = matches.slice(0, PICK_LIMIT);
     list.replaceChildren(...shown.map((s) => {
