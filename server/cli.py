@@ -487,6 +487,11 @@ def audit_export(obj: Context, since: str, output: Path | None) -> None:
 
 
 @cli.group()
+def export() -> None:
+    """Hand signals on: open formats (CSV, GeoJSON, Open311) and the case system (ZGW)."""
+
+
+@cli.group()
 def retention() -> None:
     """Retention periods (Archiefwet, AVG): destroy what is past its term."""
 
