@@ -678,3 +678,70 @@ def m016_default_kern_inhabitants(conn: sqlite3.Connection) -> None:
     if changed:  # the catalog (and a phone's copy of the areas) reads them again
         conn.execute("INSERT INTO meta (key, value) VALUES ('areas_version', '1') ON CONFLICT(key)"
                      " DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
+@migration
+def m017_zaak_handoffs(conn: sqlite3.Connection) -> None:
+    """Hand-off to a case system (issue 13, server/zgw): the outbox of zaken to make, one row
+    per signal or kwestie (asking again re-uses the row), with the state of the sending, the
+    zaak's identificatie (made up front, so it can be looked up before creating), its URL and
+    its last polled status; the ZGW configuration; and `signal_zaken`, each signal's zaak: its
+    own hand-off, or else that of a kwestie it belongs to (the first one made)."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE zaak_handoffs (
+            id INTEGER PRIMARY KEY,
+            subject_kind TEXT NOT NULL CHECK (subject_kind IN ('signal','kwestie')),
+            subject_id TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued','sending','done','failed')),
+            identificatie TEXT NOT NULL,
+            -- The mapping chosen when it was asked for (JSON), used by every step.
+            mapping TEXT NOT NULL DEFAULT '{}',
+            zaak_url TEXT,
+            zaak_status TEXT,
+            zaak_result TEXT,
+            error TEXT,
+            note TEXT,
+            requested_by TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            -- What each finished step made (JSON): a resumed hand-off starts after them.
+            steps_done TEXT NOT NULL DEFAULT '{}',
+            closed INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            last_polled_at TEXT,
+            UNIQUE (subject_kind, subject_id)
+        );
+        CREATE UNIQUE INDEX zaak_handoffs_identificatie ON zaak_handoffs(identificatie);
+        CREATE INDEX zaak_handoffs_due ON zaak_handoffs(state, next_attempt_at);
+        CREATE INDEX zaak_handoffs_open ON zaak_handoffs(closed, state);
+
+        -- The one ZGW configuration (the secret is never answered by the API).
+        CREATE TABLE zgw_config (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            data TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE VIEW signal_zaken (signal_id, identificatie, state, url, status, handoff_id,
+                                  result, error, requested_at, updated_at) AS
+        SELECT h.subject_id, h.identificatie, h.state, h.zaak_url, h.zaak_status, h.id,
+               h.zaak_result, h.error, h.requested_at, h.updated_at
+        FROM zaak_handoffs h WHERE h.subject_kind = 'signal'
+        UNION ALL
+        SELECT ks.signal_id, h.identificatie, h.state, h.zaak_url, h.zaak_status, h.id,
+               h.zaak_result, h.error, h.requested_at, h.updated_at
+        FROM kwestie_signals ks
+        JOIN zaak_handoffs h ON h.subject_kind = 'kwestie' AND h.subject_id = ks.kwestie_id
+        WHERE h.id = (SELECT min(h2.id) FROM kwestie_signals ks2
+                      JOIN zaak_handoffs h2 ON h2.subject_kind = 'kwestie'
+                                           AND h2.subject_id = ks2.kwestie_id
+                      WHERE ks2.signal_id = ks.signal_id)
+          AND NOT EXISTS (SELECT 1 FROM zaak_handoffs o
+                          WHERE o.subject_kind = 'signal' AND o.subject_id = ks.signal_id);
+        """,
+    )
