@@ -160,3 +160,50 @@ export function fetchAlert(token, id) {
 export function acknowledgeAlert(token, id, body = { status: 'bekeken' }) {
   return request(`/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST', body, token });
 }
+
+/**
+ * GET a file (an export) with the token, as a Blob. Errors as in request(): ApiError with the
+ * server's Dutch detail, status 0 offline.
+ */
+export async function requestBlob(path, { token, signal } = {}) {
+  const headers = { Accept: '*/*' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await fetch(API_BASE + path, { headers, credentials: 'same-origin', cache: 'no-store', signal });
+  } catch (err) {
+    if (err && err.name === 'AbortError') throw err;
+    throw new ApiError(0, NETWORK_ERROR_DETAIL);
+  }
+  if (!res.ok) {
+    const problem = await readProblem(res);
+    const detail = (typeof problem?.detail === 'string' && problem.detail) || (typeof problem?.title === 'string' && problem.title)
+      || fallbackDetail(res.status);
+    const error = new ApiError(res.status, detail, problem);
+    if (res.status === 401 && token && unauthorizedHandler) {
+      try { unauthorizedHandler(error); } catch { /* the handler must not hide the error */ }
+    }
+    throw error;
+  }
+  return res.blob();
+}
+
+/** Which query names a signal or a kwestie in the hand-off's preview and POST. */
+const zaakOwner = (kind, id) => (kind === 'kwestie'
+  ? { path: `/kwesties/${encodeURIComponent(id)}`, query: `kwestieId=${encodeURIComponent(id)}` }
+  : { path: `/signals/${encodeURIComponent(id)}`, query: `signalId=${encodeURIComponent(id)}` });
+
+/** GET /export/zgw/preview?signalId= | ?kwestieId= → {configured, allowed, zaaktype_omschrijving, sends_description, reason, …} */
+export function fetchZaakPreview(token, kind, id) {
+  return request(`/export/zgw/preview?${zaakOwner(kind, id).query}`, { token });
+}
+
+/** POST /signals/{id}/zaak or /kwesties/{id}/zaak with {note?} → 202 and the ZaakRef (the same zaak when asked again). */
+export function requestZaak(token, kind, id, body = {}) {
+  return request(`${zaakOwner(kind, id).path}/zaak`, { method: 'POST', body, token });
+}
+
+/** The zaak of a signal or kwestie as the server has it now (null: none yet). */
+export async function fetchZaak(token, kind, id) {
+  return (await request(zaakOwner(kind, id).path, { token }))?.zaak ?? null;
+}

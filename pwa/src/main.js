@@ -1,7 +1,7 @@
 import './styles.css';
 import {
-  acknowledgeAlert, fetchAlert, fetchAlerts, fetchMe, fetchCategories, fetchKwestie, fetchKwesties, logoutOnServer,
-  onUnauthorized, request,
+  acknowledgeAlert, fetchAlert, fetchAlerts, fetchMe, fetchCategories, fetchKwestie, fetchKwesties, fetchZaak,
+  fetchZaakPreview, logoutOnServer, onUnauthorized, request, requestZaak,
 } from './api.js';
 import { getToken, getMe, saveMe, getCategories, saveCategories, sessionUser } from './store/db.js';
 import { forgetUser } from './store/logout.js';
@@ -161,6 +161,7 @@ async function openHeatmap(el, categories) {
     fetchTrend: (level, code) => request(`/stats/areas/${encodeURIComponent(code)}?${query({ level, weeks: 26 })}`, { token }),
     fetchSignals: (params) => request(`/signals?${query(params)}`, { token }),
     fetchRegisseurs: () => request('/stats/regisseurs', { token }),
+    getToken: () => getToken(),
   });
 }
 
@@ -208,6 +209,24 @@ async function openKwesties(el, categories, opts = {}) {
     removeSignal: (id, sid) => request(`/kwesties/${encodeURIComponent(id)}/signals/${encodeURIComponent(sid)}`, { method: 'DELETE', token }),
     addUpdate: (id, text) => request(`/kwesties/${encodeURIComponent(id)}/updates`, { method: 'POST', body: { text }, token }),
     listSignals: () => allSignals(),
+    mountHandoff: (box, kwestie) => mountHandoff(box, 'kwestie', kwestie.id, { zaak: kwestie.zaak, level: 3 }),
+  });
+}
+
+/**
+ * "Doorzetten naar zaaksysteem" on a signal or kwestie (views/handoff.js, loaded when first
+ * needed): the server's preview says who may; afterwards the zaak's state, asked again while it is sent.
+ */
+async function mountHandoff(box, kind, id, { zaak, level = 2, loadFirst = false } = {}) {
+  const [{ renderHandoff }, token, me] = await Promise.all([
+    import('./views/handoff.js'), getToken().catch(() => null), getMe().catch(() => null)]);
+  if (!token || !box.isConnected) return null;
+  return renderHandoff(box, {
+    kind, zaak, level, loadFirst, role: me?.role ?? null,
+    preview: () => fetchZaakPreview(token, kind, id),
+    loadZaak: () => fetchZaak(token, kind, id),
+    send: (body) => requestZaak(token, kind, id, body),
+    onSent: () => sync(), // the signal(s) became "Doorgezet" on the server: the phone follows
   });
 }
 
@@ -255,6 +274,9 @@ async function openSignal(el, sid, categories) {
     photoUrl,
     fetchHistory: async (id) => request(`/signals/${encodeURIComponent(id)}/history`, { token: await getToken() }),
     mountMap: mountDetailMap,
+    // Not for a signal the server does not have yet (it waits to be sent): nothing to hand off.
+    mountHandoff: (box, s) => (s.version == null ? null
+      : mountHandoff(box, 'signaal', s.id, { zaak: s.zaak, loadFirst: navigator.onLine !== false })),
     onEdit: async (id, fields) => { await editSignal(id, fields); await refreshList(); sync(); },
     onDelete: async (id) => { await deleteSignal(id); await refreshList(); sync(); },
     onDismiss: async (id) => { await dismissNotice(id); await refreshList(); },

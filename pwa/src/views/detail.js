@@ -139,7 +139,7 @@ export async function renderDetail(el, options) {
 async function drawDetail(el, options, redraw = async () => {}) {
   const {
     id, getSignal, getNotice = async () => null, categories = [], knownUsers = async () => [],
-    photoUrl = async () => null, fetchHistory = null, mountMap = null,
+    photoUrl = async () => null, fetchHistory = null, mountMap = null, mountHandoff = null,
     onEdit, onDelete, onDismiss, navigate, listHref = '/signalen',
   } = options;
   // Terug goes back to the screen the user came from (the list, Opvolgen, a kwestie, a warning),
@@ -363,7 +363,11 @@ async function drawDetail(el, options, redraw = async () => {}) {
   }
 
   drawFacts(await getNotice(id).catch(() => null));
-  el.replaceChildren(...[back, facts, signal.location ? mapEl : null, photos, editForm, historyBox, dialog].filter(Boolean));
+  // "Doorzetten naar zaaksysteem" and the zaak afterwards (views/handoff.js, loaded by the app).
+  const zaakBox = h('div', { class: 'detail-zaak', hidden: true });
+  el.replaceChildren(...[back, facts, signal.location ? mapEl : null, photos, zaakBox, editForm, historyBox, dialog].filter(Boolean));
+  let handoff = null;
+  if (mountHandoff) Promise.resolve(mountHandoff(zaakBox, signal)).then((v) => { handoff = v; if (deleted) v?.destroy?.(); }).catch(() => {});
   if (signal.location && mountMap) {
     Promise.resolve(mountMap(mapEl, signal.location.lat, signal.location.lon, signal.location.accuracy_m))
       .catch(() => { mapEl.hidden = true; });
@@ -400,6 +404,7 @@ async function drawDetail(el, options, redraw = async () => {}) {
     },
     destroy() {
       for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+      handoff?.destroy?.();
     },
   };
 }

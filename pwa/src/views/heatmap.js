@@ -11,6 +11,8 @@ import { classify, colourOf, legendRows, nl, rateText, NO_INHABITANTS_REASON, OU
 import { dayMonth, fullDate } from './dates.js';
 import { signalWhat } from './labels.js';
 import { renderTeam } from './team.js';
+import { renderDownloads } from './downloads.js';
+import { mapExportParams } from '../exports.js';
 
 const PERIODS = [['30', 'Laatste 30 dagen'], ['91', 'Laatste 3 maanden'], ['365', 'Laatste 12 maanden']];
 const LEVELS = [['kern', 'Kern'], ['wijk', 'Wijk'], ['buurt', 'Buurt']];
@@ -80,9 +82,10 @@ function declutter(labels) {
  * @param {{categories: object[], fetchStats: (query: object) => Promise<object>,
  *          fetchTrend: (level: string, code: string) => Promise<object>,
  *          fetchSignals?: (query: object) => Promise<object>,
- *          fetchRegisseurs?: () => Promise<object>}} options
+ *          fetchRegisseurs?: () => Promise<object>, getToken?: () => Promise<string|null>}} options
+ *   `getToken`: with it, "Download CSV" and "Download GeoJSON" of the signals of the chosen period and category.
  */
-export function renderHeatmap(container, { categories, fetchStats, fetchTrend, fetchSignals, fetchRegisseurs }) {
+export function renderHeatmap(container, { categories, fetchStats, fetchTrend, fetchSignals, fetchRegisseurs, getToken }) {
   const select = (id, label, options) => {
     const el = h('select', { id, class: 'utrecht-select utrecht-textbox' }, options.map(([v, n]) => h('option', { value: v }, n)));
     return [h('div', { class: 'utrecht-form-field' }, h('label', { class: 'utrecht-form-label', for: id }, label), el), el];
@@ -98,12 +101,20 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
   const trendBox = h('div', { class: 'trend', 'aria-live': 'polite' });
   const teamBox = h('div', { class: 'team' });
   const categoryName = (code) => categories.find((c) => c.code === code)?.name ?? code;
+  let shown = {}; // the period and category of the numbers on the map: what a download holds
+  const downloads = getToken ? renderDownloads({
+    params: () => mapExportParams(shown),
+    describe: () => [shown.category && categoryName(shown.category), shown.from && `${shown.from}-tot`],
+    getToken,
+    intro: 'De signalen van deze periode en soort als bestand (alle gebieden):',
+  }) : null;
 
   // The map first (on a phone's first screen), then what it means and how to change it.
   container.replaceChildren(...[
     mapEl, message,
     h('h2', { class: 'utrecht-heading-2' }, 'Legenda'), legend,
     h('div', { class: 'heatmap-filters' }, levelField, periodField, categoryField),
+    downloads,
     trendBox,
     h('h2', { class: 'utrecht-heading-2' }, 'Tabel'),
     // A narrow phone scrolls the table, not the page.
@@ -157,6 +168,7 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     const to = new Date();
     const from = new Date(to.getTime() - Number(period.value) * 86_400_000);
     message.textContent = 'Cijfers worden geladen…';
+    shown = { from: isoDate(from), to: isoDate(to), category: category.value || undefined };
     let fc;
     try {
       fc = await fetchStats({ level: level.value, from: isoDate(from), to: isoDate(to), category: category.value || undefined });

@@ -179,13 +179,15 @@ function form(className, children, buttonText, submit) {
  *          addSignals?: (id: string, signalIds: string[]) => Promise<object>,
  *          removeSignal?: (id: string, signalId: string) => Promise<any>,
  *          addUpdate?: (id: string, text: string) => Promise<any>,
- *          listSignals?: () => Promise<object[]>}} options
+ *          listSignals?: () => Promise<object[]>,
+ *          mountHandoff?: (el: HTMLElement, kwestie: object) => any}} options
  *   `id`: open this kwestie at once (its URL); `navigate`: the app's router (without it the
  *   view switches between list and kwestie itself); without the write callbacks it only reads.
  */
 export async function renderKwesties(container, {
   fetchKwesties, fetchKwestie, categories = [], now, id = null, navigate = null,
   createKwestie, updateKwestie, addSignals, removeSignal, addUpdate, listSignals = async () => [],
+  mountHandoff = null,
 }) {
   const message = h('p', { class: 'utrecht-paragraph kwesties-message', 'aria-live': 'polite' });
   const listView = h('div', { class: 'kwesties-list' });
@@ -375,6 +377,10 @@ export async function renderKwesties(container, {
       });
     }
 
+    // "Doorzetten naar zaaksysteem" and the zaak afterwards (views/handoff.js, given by the app).
+    const zaakBox = mountHandoff ? h('div', { class: 'kwestie-zaak', hidden: true }) : null;
+    if (zaakBox) Promise.resolve(mountHandoff(zaakBox, detail)).catch(() => {});
+
     const signalsHeading = h('h3', { class: 'utrecht-heading-3', tabindex: '-1' }, 'Signalen op volgorde van waarneming');
     const signalItems = signals.map((s) => {
       const at = local(s.observed_at);
@@ -413,6 +419,7 @@ export async function renderKwesties(container, {
       detail.description ? h('p', { class: 'utrecht-paragraph kwestie-description' }, detail.description) : null,
       h('p', { class: 'utrecht-paragraph kwestie-summary' }, summary(signals)),
       hiddenNote(detail.hidden_signals),
+      zaakBox,
       renameBox, statusBox,
       updatesSection,
       weeks.length ? h('table', { class: 'utrecht-table stats-table kwestie-weeks' },

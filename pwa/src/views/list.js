@@ -4,7 +4,7 @@
 // Online, the same search is also asked of the server, whose extra signals
 // (not on this phone) follow in a section "Op de server".
 import { h } from '../dom.js';
-import { getToken } from '../store/db.js';
+import { getMe, getToken } from '../store/db.js';
 import { cachedAreas } from '../store/areas.js';
 import { request } from '../api.js';
 import { personalMark } from './labels.js';
@@ -12,8 +12,10 @@ import { syncState } from './notices.js';
 import { dateTime, dayMonth } from './dates.js';
 import { createSearchIndex, filterEntries, followUpDue, periodSince, today } from '../store/search.js';
 import {
-  EMPTY_FILTERS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters, statusName,
+  EMPTY_FILTERS, PERIODS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters, statusName,
 } from './filters.js';
+import { EXPORT_ROLES, renderDownloads } from './downloads.js';
+import { listExportParams } from '../exports.js';
 
 /**
  * A notice about a signal no longer on this device: it left the user's sight
@@ -121,9 +123,12 @@ let lastView = { query: null, limit: PAGE };
  *   loadKernen: the kernen to offer besides those of the signals (default: the phone's cached areas).
  *   searchServer: GET /signals with these params (default: the API with the stored token); asked only
  *           online and when a filter or search is set; null: never.
+ *   loadRole: the user's role (default: the stored GET /me); team leads and beheerders get "Download CSV"
+ *           and "Download GeoJSON" of the list as filtered (views/downloads.js); null: never.
  */
 export function createSignalList(container, {
   onDismiss, onOpen = null, query, onQuery, searchServer = searchOnServer, loadKernen = cachedKernen,
+  loadRole = async () => (await getMe())?.role ?? null,
 } = {}) {
   let signals = [];
   let total = null; // all signals on the phone while `signals` is only the newest page (at start); else null
@@ -356,9 +361,32 @@ export function createSignalList(container, {
   globalThis.document?.addEventListener('click', onLink);
   container.addEventListener('click', () => { if (urlTimer) flushUrl(); }, true);
 
+  // Team leads: the list as filtered, as a file (the server's export takes the same filters).
+  const downloadsBox = h('div', { class: 'list-downloads', hidden: true });
+  let roleKnown = false;
+  function checkRole() {
+    if (roleKnown || !loadRole) return;
+    // Asked again after each update until the role is known (the first log-in stores it a moment later).
+    Promise.resolve(loadRole()).then((role) => {
+      if (!role || roleKnown) return;
+      roleKnown = true;
+      if (!EXPORT_ROLES.has(role)) return;
+      downloadsBox.replaceChildren(renderDownloads({
+        params: () => listExportParams(filters),
+        describe: () => [filters.kern && kernName(filters.kern), filters.category && catName(filters.category),
+          filters.status && statusName(filters.status), filters.period && PERIODS.find(([c]) => c === filters.period)?.[1],
+          filters.mine && 'eigen', filters.opvolgen && 'opvolgen', filters.q.trim()].filter(Boolean),
+        getToken,
+        intro: 'De signalen met deze filters als bestand:',
+      }));
+      downloadsBox.hidden = false;
+    }).catch(() => {});
+  }
+  checkRole();
+
   // The screen's heading (h1 "Signalen") is the shell's.
   container.replaceChildren(
-    filterView.el, count, list, serverBox);
+    filterView.el, count, downloadsBox, list, serverBox);
   askServer();
   loadKernen?.().then((list) => {
     const next = knownKernen(list);
@@ -369,6 +397,7 @@ export function createSignalList(container, {
   }).catch(() => {});
   const api = {
     update(data) {
+      checkRole();
       signals = data.signals ?? [];
       // Only the newest page of `data.total` (the first draw at start): the count says how many there are.
       const nextTotal = data.total > signals.length ? data.total : null;

@@ -1,0 +1,70 @@
+// A signal's or kwestie's zaak in the municipality's case system (the ZaakRef the server
+// puts on GET /signals/{id} and GET /kwesties/{id} as `zaak`), in words: where the
+// hand-off is, the zaak's number, its status and result, and a link to open it.
+import { h } from '../dom.js';
+import { dateTime } from './dates.js';
+
+/** States in which the server is still working on the hand-off (the screen asks again). */
+export const BUSY_STATES = new Set(['queued', 'sending']);
+
+/** Whether this zaak is still on its way (queued or being sent). */
+export const zaakBusy = (zaak) => Boolean(zaak && BUSY_STATES.has(zaak.state));
+
+/**
+ * The hand-off's state in one sentence: "In de wachtrij", "Wordt verstuurd",
+ * "Doorgezet als zaak ZAAK-2026-0000000001", "Mislukt: <reden>". Null without a zaak.
+ */
+export function zaakStateText(zaak) {
+  if (!zaak) return null;
+  switch (zaak.state) {
+    case 'queued': return 'In de wachtrij: wordt zo naar het zaaksysteem gestuurd.';
+    case 'sending': return 'Wordt verstuurd naar het zaaksysteem…';
+    case 'done': return zaak.identificatie ? `Doorgezet als zaak ${zaak.identificatie}` : 'Doorgezet naar het zaaksysteem';
+    case 'failed': {
+      const why = String(zaak.error ?? '').trim();
+      return `Mislukt: ${why || 'het zaaksysteem gaf geen reden.'}`;
+    }
+    default: return 'De stand van het doorzetten is onbekend.';
+  }
+}
+
+/** A link a person can open: http(s) only (never javascript: or a data: URL from elsewhere). */
+export function safeLink(url) {
+  if (typeof url !== 'string' || !url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The facts of a zaak as [term, value] pairs (only those it has). */
+export function zaakFacts(zaak) {
+  if (!zaak) return [];
+  const rows = [
+    ['Zaaknummer', zaak.identificatie],
+    ['Status in het zaaksysteem', zaak.status],
+    ['Resultaat', zaak.result],
+    ['Gevraagd op', dateTime(zaak.requested_at)],
+    ['Laatst bijgewerkt', zaak.updated_at && zaak.updated_at !== zaak.requested_at ? dateTime(zaak.updated_at) : null],
+  ];
+  return rows.filter(([, v]) => v != null && v !== '');
+}
+
+/**
+ * The zaak as shown on a signal or kwestie: its state in words (the caller puts it in a live
+ * region), the facts and, when the server gives a human link (`link`), "Open in zaaksysteem".
+ * The API URL (`url`) is not a link for people: it answers JSON and needs a token; the
+ * zaaknummer is what a colleague searches for in the case system.
+ */
+export function zaakView(zaak) {
+  const facts = zaakFacts(zaak);
+  const link = safeLink(zaak?.link);
+  return h('div', { class: `zaak zaak--${zaak?.state ?? 'onbekend'}` },
+    facts.length ? h('dl', { class: 'detail-list zaak__facts' }, facts.flatMap(([t, v]) => [h('dt', {}, t), h('dd', {}, v)])) : null,
+    link ? h('p', { class: 'zaak__link' }, h('a', { href: link, target: '_blank', rel: 'noopener noreferrer',
+      'data-router': 'off' }, 'Open in zaaksysteem', h('span', { class: 'visually-hidden' }, ' (opent in een nieuw venster)'))) : null,
+    !link && zaak?.state === 'done' && zaak.identificatie
+      ? h('p', { class: 'field-hint zaak__hint' }, `Zoek in het zaaksysteem op zaaknummer ${zaak.identificatie}.`) : null);
+}

@@ -1,0 +1,126 @@
+// @vitest-environment happy-dom
+import { describe, it, expect, vi } from 'vitest';
+import { downloadExport, exportFileName, exportPath, listExportParams, mapExportParams, slug } from '../src/exports.js';
+import { downloadFailure, renderDownloads } from '../src/views/downloads.js';
+import { ApiError, NETWORK_ERROR_DETAIL } from '../src/api.js';
+import { EMPTY_FILTERS } from '../src/views/filters.js';
+
+const NOW = Date.parse('2026-12-02T10:00:00+01:00'); // a Wednesday
+
+describe('the export URL from the filters', () => {
+  it('spells the list filters as GET /signals wants them', () => {
+    expect(listExportParams(EMPTY_FILTERS, NOW).toString()).toBe('');
+    const p = listExportParams({ ...EMPTY_FILTERS, q: '  fiets ', kern: 'WK017106', category: 'jeugd', status: 'nieuw',
+      period: 'week', mine: true, opvolgen: true }, NOW);
+    expect(Object.fromEntries(p)).toEqual({ q: 'fiets', area: 'WK017106', category: 'jeugd', status: 'nieuw',
+      since: '2026-11-30', mine: 'true', followUp: 'due' });
+    expect(listExportParams({ ...EMPTY_FILTERS, period: 'maand' }, NOW).get('since')).toBe('2026-12-01');
+    expect(exportPath('csv', p)).toBe('/export/signals.csv?q=fiets&area=WK017106&category=jeugd&status=nieuw&since=2026-11-30&mine=true&followUp=due');
+    expect(exportPath('geojson')).toBe('/export/signals.geojson');
+    expect(() => exportPath('xlsx')).toThrow();
+  });
+
+  it('takes the map\'s period and category', () => {
+    expect(Object.fromEntries(mapExportParams({ from: '2026-09-02', to: '2026-12-02', category: 'jeugd' })))
+      .toEqual({ category: 'jeugd', since: '2026-09-02', until: '2026-12-02' });
+    expect(mapExportParams({ from: '2026-09-02', to: '2026-12-02' }).has('category')).toBe(false);
+  });
+
+  it('names the file after what is in it, safely', () => {
+    expect(exportFileName('csv', [], NOW)).toBe('gebiedsradar-signalen-2026-12-02.csv');
+    expect(exportFileName('geojson', ['Ens', 'Openbare ruimte', 'In behandeling', 'fiets / scooter'], NOW))
+      .toBe('gebiedsradar-signalen-ens-openbare-ruimte-in-behandeling-fiets-scooter-2026-12-02.geojson');
+    expect(slug('Zwerfafval & vuilnis — Creil')).toBe('zwerfafval-vuilnis-creil');
+    expect(slug('Café Één')).toBe('cafe-een');
+    expect(slug('../../etc/passwd')).toBe('etc-passwd');
+  });
+});
+
+describe('the download', () => {
+  it('fetches with the token and hands a Blob to an <a download>', async () => {
+    const fetchBlob = vi.fn(async () => new Blob(['id;category\n1;jeugd\n'], { type: 'text/csv' }));
+    const clicked = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function () {
+      clicked.push({ download: this.download, href: this.href });
+    });
+    vi.spyOn(URL, 'createObjectURL').mockReturnValue('blob:export');
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    const size = await downloadExport('csv', new URLSearchParams({ area: 'WK1' }), { token: 't', fileName: 'x.csv', fetchBlob });
+    expect(fetchBlob).toHaveBeenCalledWith('/export/signals.csv?area=WK1', { token: 't' });
+    expect(clicked).toEqual([{ download: 'x.csv', href: 'blob:export' }]);
+    expect(size).toBeGreaterThan(0);
+    expect(document.querySelector('a[download]')).toBeNull(); // the helper link does not stay
+    click.mockRestore();
+  });
+
+  it('buttons for CSV and GeoJSON: one download at a time, a Dutch message on failure', async () => {
+    let finish;
+    const download = vi.fn(() => new Promise((r, j) => { finish = { r, j }; }));
+    document.body.innerHTML = '';
+    const el = renderDownloads({ params: () => new URLSearchParams({ category: 'jeugd' }), describe: () => ['Jeugd'],
+      getToken: async () => 't', download });
+    document.body.append(el);
+    const [csv, geo] = el.querySelectorAll('button');
+    expect([csv.textContent, geo.textContent]).toEqual(['Download CSV', 'Download GeoJSON']);
+    csv.click();
+    await vi.waitFor(() => expect(download).toHaveBeenCalledTimes(1));
+    expect(download.mock.calls[0][0]).toBe('csv');
+    expect(download.mock.calls[0][1].get('category')).toBe('jeugd');
+    expect(download.mock.calls[0][2].fileName).toMatch(/^gebiedsradar-signalen-jeugd-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(geo.disabled).toBe(true);
+    geo.click();
+    expect(download).toHaveBeenCalledTimes(1);
+    finish.r(10);
+    await vi.waitFor(() => expect(el.textContent).toMatch(/gebiedsradar-signalen-jeugd-.*\.csv is gedownload\./));
+    geo.click();
+    await vi.waitFor(() => expect(download).toHaveBeenCalledTimes(2));
+    finish.j(new ApiError(500, 'Er ging iets mis op de server. Probeer het later opnieuw.'));
+    await vi.waitFor(() => expect(el.querySelector('.downloads__message').textContent).toMatch(/^Het downloaden van de GeoJSON is niet gelukt/));
+    expect(geo.disabled).toBe(false);
+    expect(el.querySelector('.downloads__message').getAttribute('aria-live')).toBe('polite');
+  });
+
+  it('says offline and refused in words', () => {
+    expect(downloadFailure(new ApiError(0, NETWORK_ERROR_DETAIL), 'CSV')).toBe('Downloaden kan alleen met internet. De CSV is niet gemaakt.');
+    expect(downloadFailure(new ApiError(403, 'Geen toegang.'), 'CSV')).toMatch(/teamleiders en beheerders/);
+  });
+});
+
+describe('the list\'s downloads', () => {
+  it('are there for a team lead, with the list\'s filters; not for a gebiedsregisseur', async () => {
+    const { createSignalList } = await import('../src/views/list.js');
+    const data = { signals: [], categories: [{ code: 'jeugd', name: 'Jeugd' }], me: 'x' };
+    document.body.innerHTML = '<div id="lead"></div><div id="reg"></div>';
+    const lead = document.getElementById('lead');
+    history.replaceState(null, '', '/signalen?categorie=jeugd&status=nieuw');
+    const list = createSignalList(lead, { searchServer: null, loadKernen: null, loadRole: async () => 'teamleider' });
+    list.update(data);
+    await vi.waitFor(() => expect(lead.querySelector('.list-downloads').hidden).toBe(false));
+    const names = [...lead.querySelectorAll('.list-downloads button')].map((b) => b.textContent);
+    expect(names).toEqual(['Download CSV', 'Download GeoJSON']);
+
+    const reg = document.getElementById('reg');
+    const regList = createSignalList(reg, { searchServer: null, loadKernen: null, loadRole: async () => 'gebiedsregisseur' });
+    regList.update(data);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reg.querySelector('.list-downloads').hidden).toBe(true);
+    expect(reg.querySelectorAll('.list-downloads button')).toHaveLength(0);
+    list.destroy();
+    regList.destroy();
+  });
+
+  it('wait for the role when it is not stored yet (the first log-in)', async () => {
+    const { createSignalList } = await import('../src/views/list.js');
+    document.body.innerHTML = '<div id="lead"></div>';
+    const lead = document.getElementById('lead');
+    let role = null;
+    const list = createSignalList(lead, { searchServer: null, loadKernen: null, loadRole: async () => role });
+    list.update({ signals: [] });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lead.querySelector('.list-downloads').hidden).toBe(true);
+    role = 'beheerder';
+    list.update({ signals: [] });
+    await vi.waitFor(() => expect(lead.querySelector('.list-downloads').hidden).toBe(false));
+    list.destroy();
+  });
+});
