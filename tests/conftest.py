@@ -20,6 +20,7 @@ from server.users.store import add_user
 
 from e2e_support import CHROMIUM, FLAGS, require
 from live import start_server
+from zgw_double import ZgwDouble
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"    # test inputs kept in the repository: see tests/data/README.md
@@ -118,6 +119,16 @@ def signal_body(lat: float = MARKNESSE[0], lon: float = MARKNESSE[1], **fields) 
     }
     body.update(fields)
     return body
+
+
+@pytest.fixture
+def zgw_double() -> Iterator[ZgwDouble]:
+    """A started ZGW test double (Zaken, Documenten, Catalogi; tests/zgw_double.py). Fails the
+    test at teardown on any request that broke the specifications or Open Zaak's rules; a test
+    that provokes such requests on purpose clears `violations` itself."""
+    with ZgwDouble() as double:
+        yield double
+        assert double.violations == [], "\n".join(double.violations)
 
 
 # Browser tests (tests/e2e) ----------------------------------------------------------
