@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import copy
 import datetime as dt
+import functools
 import json
 import random
 import re
@@ -45,6 +47,7 @@ from openapi_core.validation.request.exceptions import (
     MissingRequestBodyError,
     SecurityValidationError,
 )
+from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from zgw_double_catalog import APIS, seed_catalogue, spec
@@ -154,11 +157,16 @@ class _SpecResponse:
 
 def _schema_errors(exc: Exception) -> list[tuple[str, str, str]]:
     """(name, code, reason) for every schema error under an openapi-core exception."""
-    out: list[tuple[str, str, str]] = []
     cause = exc.__cause__ or exc
     errors = getattr(cause, "schema_errors", None)
     if not errors:
         return [("nonFieldErrors", "invalid", str(cause))]
+    return _error_params(errors)
+
+
+def _error_params(errors: list[Any]) -> list[tuple[str, str, str]]:
+    """(name, code, reason) for jsonschema errors, named like Open Zaak's invalidParams."""
+    out: list[tuple[str, str, str]] = []
     stack = list(errors)
     while stack:
         err = stack.pop(0)
@@ -475,6 +483,14 @@ class ZgwDouble:
                 raise _Problem(404, "not_found", f"Geen API onder {path}.")
             request_base = f"http://{host}"
             self._authenticate(headers)
+            if method in ("POST", "PUT", "PATCH"):
+                # DRF's answer to a body that is not JSON; parameters (charset) are fine.
+                ctype = (_header(headers, "Content-Type") or "").split(";")[0].strip().lower()
+                if ctype != "application/json":
+                    raise _Problem(415, "unsupported_media_type",
+                                   f"Media type '{ctype}' in verzoek niet ondersteund.")
+                headers = {k: ("application/json" if k.lower() == "content-type" else v)
+                           for k, v in headers.items()}
             if api == "zaken" and (resource == "/zaken" or resource.startswith("/zaken/")):
                 _check_crs(headers)
             data = self._validate_request(api, method, path, query, headers, body)
@@ -546,12 +562,36 @@ class ZgwDouble:
                 problems.append({"name": "nonFieldErrors", "code": "invalid", "reason": str(error)})
         if problems:
             raise _Problem(400, "invalid", "Ongeldige invoer volgens de specificatie.", problems)
-        if body:
-            try:
-                return json.loads(body)
-            except ValueError:
-                raise _Problem(400, "parse_error", "Geen geldige JSON.") from None
-        return None
+        if not body:
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise _Problem(400, "parse_error", "Geen geldige JSON.") from None
+        self._check_body_beyond_openapi_core(api, method, path, data)
+        return data
+
+    def _check_body_beyond_openapi_core(self, api: str, method: str, path: str, data: Any) -> None:
+        """What openapi-core leaves out: the `ZaakObject` discriminator (`objectType` picks the
+        schema of `objectIdentificatie`), and fields the specification does not know. Open Zaak
+        ignores unknown fields silently, so does the double, but it records them: a misspelled
+        optional field is a bug that would otherwise never show."""
+        schema = _body_schema(api, method, _split(path)[1])
+        if schema is None or not isinstance(data, dict):
+            return
+        known = _properties(api, schema)
+        if schema.get("$ref", "").endswith("ZaakObject") and isinstance(data.get("objectType"), str):
+            mapped = f"{data['objectType']}_ZaakObject"
+            if mapped in spec("zaken")["components"]["schemas"]:
+                known |= _properties(api, {"$ref": f"#/components/schemas/{mapped}"})
+                errors = list(_validator("zaken", mapped).iter_errors(data))
+                if errors:
+                    raise _Problem(400, "invalid", "Ongeldige invoer volgens de specificatie.", [
+                        {"name": n, "code": c, "reason": r} for n, c, r in _error_params(errors)])
+        unknown = sorted(set(data) - known)
+        if unknown:
+            self._violation(method, path, f"velden die de specificatie niet kent (Open Zaak negeert ze "
+                                          f"zonder melding): {', '.join(unknown)}")
 
     def _validate_response(self, api: str, method: str, path: str, query: list[tuple[str, str]],
                            headers: dict[str, str], body: bytes, reply: _Reply) -> None:
@@ -908,6 +948,39 @@ class ZgwDouble:
         self._store["documenten"][url] = doc
         self._content[url] = content
         return self._render("documenten", doc)
+
+
+def _body_schema(api: str, method: str, resource: str) -> dict[str, Any] | None:
+    """The request body schema of the operation behind `resource` ("/zaken/<uuid>" ...)."""
+    segments = resource.strip("/").split("/")
+    template = "/" + segments[0] + ("/{uuid}" if len(segments) == 2 else "")
+    operation = spec(api)["paths"].get(template, {}).get(method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return content["schema"] if content else None
+
+
+def _resolve_ref(api: str, schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec(api)["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _properties(api: str, schema: dict[str, Any]) -> set[str]:
+    """Every property name a schema allows, through $ref, allOf, anyOf and oneOf."""
+    schema = _resolve_ref(api, schema)
+    names = set(schema.get("properties", {}))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, []):
+            names |= _properties(api, sub)
+    return names
+
+
+@functools.cache
+def _validator(api: str, schema_name: str) -> OAS30WriteValidator:
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": spec(api)["components"]}
+    checker = copy.deepcopy(oas30_format_checker)
+    checker.checks("uri")(_format_uri)
+    return OAS30WriteValidator(root, format_checker=checker)
 
 
 def _moment(value: str) -> dt.datetime:
