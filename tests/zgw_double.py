@@ -400,9 +400,10 @@ class ZgwDouble:
                 if not later:
                     raise AssertionError(f"zaak {zaak_url} heeft al de laatste status")
                 statustype_url = later[0]["url"]
-            status = self._create_status({"zaak": zaak_url, "statustype": statustype_url,
-                                          "datumStatusGezet": self._next_status_time(zaak),
-                                          "statustoelichting": toelichting}, self.base)
+            status = self._as_case_worker(lambda: self._create_status(
+                {"zaak": zaak_url, "statustype": statustype_url,
+                 "datumStatusGezet": self._next_status_time(zaak), "statustoelichting": toelichting},
+                self.base))
         self._changed(zaak_url)
         return status
 
@@ -411,15 +412,24 @@ class ZgwDouble:
         with self._lock:
             zaak = self._object("zaken", zaak_url)
             if not zaak["resultaat"]:
-                self._create_resultaat({"zaak": zaak_url, "resultaattype": self.resultaattype_url,
-                                        "toelichting": toelichting}, self.base)
+                self._as_case_worker(lambda: self._create_resultaat(
+                    {"zaak": zaak_url, "resultaattype": self.resultaattype_url, "toelichting": toelichting},
+                    self.base))
             eind = [u for u in self._catalogue[zaak["zaaktype"]][1]["statustypen"]
                     if self._catalogue[u][1]["isEindstatus"]][0]
-            status = self._create_status({"zaak": zaak_url, "statustype": eind,
-                                          "datumStatusGezet": self._next_status_time(zaak),
-                                          "statustoelichting": toelichting}, self.base)
+            status = self._as_case_worker(lambda: self._create_status(
+                {"zaak": zaak_url, "statustype": eind,
+                 "datumStatusGezet": self._next_status_time(zaak), "statustoelichting": toelichting},
+                self.base))
         self._changed(zaak_url)
         return status
+
+    def _as_case_worker(self, action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return action()
+        except _Problem as problem:
+            reasons = "; ".join(f"{p['code']}: {p['reason']}" for p in problem.invalid_params or [])
+            raise AssertionError(f"Open Zaak zou dit weigeren: {reasons or problem.detail}") from None
 
     def _changed(self, zaak_url: str) -> None:
         if self.on_change is not None:
@@ -548,6 +558,10 @@ class ZgwDouble:
             raise _Problem(405, "method_not_allowed", f"{method} is niet toegestaan op {path}.") from None
         problems: list[dict[str, str]] = []
         for error in result.errors:
+            if isinstance(error, PathNotFound):
+                raise _Problem(404, "not_found", f"{path} bestaat niet in de {api} API.")
+            if isinstance(error, OperationNotFound):
+                raise _Problem(405, "method_not_allowed", f"{method} is niet toegestaan op {path}.")
             if isinstance(error, SecurityValidationError):
                 continue   # checked by _authenticate
             if isinstance(error, MissingParameterError | InvalidParameter):
@@ -605,6 +619,8 @@ class ZgwDouble:
         except (PathNotFound, OperationNotFound):
             return
         for error in result.errors:
+            if isinstance(error, PathNotFound | OperationNotFound):
+                continue
             details = ([f"{n}: {r}" for n, _c, r in _schema_errors(error)]
                        if getattr(error, "__cause__", None) is not None else [str(error)])
             self._violation(method, path, f"antwoord van de double ({reply.status}) wijkt af van de "
