@@ -73,6 +73,13 @@ class Settings:
     retain_audit_months: int = 60
     #: Hours between retention runs inside the server; 0: only `gebiedsradar retention run`.
     retention_interval_hours: float = 24.0
+    #: ZGW hand-off (server/zgw): run the outbox worker and the progress poller in the server
+    #: (off: tests drive them; `gebiedsradar export zgw poll` still works).
+    zgw_worker: bool = True
+    #: Minutes between polls of the open zaken.
+    zgw_poll_minutes: float = 15.0
+    #: Seconds one call to the case system may take before it counts as failed (and retried).
+    zgw_timeout_seconds: float = 10.0
 
     @property
     def attachments_dir(self) -> Path:
@@ -105,5 +112,11 @@ class Settings:
         if os.environ.get("GEBIEDSRADAR_RETENTION_INTERVAL_HOURS"):
             values["retention_interval_hours"] = float(
                 os.environ["GEBIEDSRADAR_RETENTION_INTERVAL_HOURS"])
+        if os.environ.get("GEBIEDSRADAR_ZGW_WORKER") == "0":
+            values["zgw_worker"] = False
+        if os.environ.get("GEBIEDSRADAR_ZGW_POLL_MINUTES"):
+            values["zgw_poll_minutes"] = float(os.environ["GEBIEDSRADAR_ZGW_POLL_MINUTES"])
+        if os.environ.get("GEBIEDSRADAR_ZGW_TIMEOUT"):
+            values["zgw_timeout_seconds"] = _positive("GEBIEDSRADAR_ZGW_TIMEOUT")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from ..signals.models import Signal
 from ..validation import Text
+from ..zgw.models import ZaakRef
 
 Title = Annotated[Text, Meta(min_length=1, max_length=200)]
 KwestieDescription = Annotated[Text, Meta(max_length=4000)]
@@ -81,3 +82,5 @@ class KwestieDetail(Kwestie):
 
     timeline: list[Signal] = msgspec.field(default_factory=list)
     updates: list[KwestieNoteOut] = msgspec.field(default_factory=list)
+    #: The kwestie's zaak in the case system (issue 13), or null when it was not handed off.
+    zaak: ZaakRef | None = None

@@ -17,6 +17,7 @@ from ..signals.access import log_personal_reads, scope_clause, sees_all
 from ..signals.rows import to_signals
 from ..timeutil import from_utc_text, now, utc_text
 from ..users.models import User
+from ..zgw.refs import kwestie_ref
 from .models import Kwestie, KwestieDetail, KwestieNoteOut, KwestieUpdate
 
 
@@ -153,6 +154,19 @@ def add_note(db: Database, user: User, kwestie_id: str, text: str) -> KwestieNot
     return KwestieNoteOut(at=datetime.fromisoformat(at), by=user.username, text=text)
 
 
+def note_and_close(conn, username: str, kwestie_id: str, text: str, outcome: str) -> None:
+    """An update by a system user (the case system closed the kwestie's zaak, server/zgw) and
+    the kwestie closed with `outcome` when still open, inside the caller's transaction."""
+    at = utc_text(now())
+    conn.execute("INSERT INTO kwestie_updates (kwestie_id, at, by, text) VALUES (?, ?, ?, ?)",
+                 (kwestie_id, at, username, text))
+    closed = conn.execute("UPDATE kwesties SET status = 'gesloten', outcome = coalesce(outcome, ?),"
+                          " closed_at = ?, updated_at = ? WHERE id = ? AND status = 'open'",
+                          (outcome, at, at, kwestie_id)).rowcount
+    conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (at, kwestie_id))
+    audit(conn, username, "kwestie_close" if closed else "kwestie_note", kwestie_id)
+
+
 def _notes(db: Database, kwestie_id: str) -> list[KwestieNoteOut]:
     return [KwestieNoteOut(at=datetime.fromisoformat(r["at"]), by=r["by"], text=r["text"])
             for r in db.query("SELECT at, by, text FROM kwestie_updates WHERE kwestie_id = ?"
@@ -175,4 +189,4 @@ def get_kwestie(db: Database, catalog: AreaCatalog, kwestie_id: str, user: User)
                        " ORDER BY s.observed_utc", (kwestie_id, *params))
     log_personal_reads(db, user, signals)
     return _kwestie(row, KwestieDetail, timeline=to_signals(db.conn, signals, catalog),
-                    updates=_notes(db, kwestie_id))
+                    updates=_notes(db, kwestie_id), zaak=kwestie_ref(db.conn, kwestie_id))

@@ -11,6 +11,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from ..areas.models import AreaRef
 from ..validation import Text
+from ..zgw.models import ZaakRef
 
 Urgency = Literal["laag", "normaal", "hoog", "acuut"]
 Source = Literal["inwoner", "ondernemer", "organisatie", "dorpsbelang", "jongerenraad",
@@ -119,6 +120,8 @@ class Signal(msgspec.Struct):
     created_by: str
     created_at: datetime
     updated_at: datetime
+    #: Its zaak in the case system (its own, or its kwestie's), or null (issue 13).
+    zaak: ZaakRef | None = None
 
 
 class SignalPage(msgspec.Struct):

@@ -13,6 +13,7 @@ import msgspec
 
 from ..areas.store import AreaCatalog
 from ..timeutil import utc_text
+from ..zgw.refs import signal_refs
 from .models import Location, Signal, SignalCreate, SignalUpdate
 
 Row = Mapping[str, Any]
@@ -163,6 +164,12 @@ def to_signal_with(row: Row, catalog: AreaCatalog, arrived_photos: set[str]) -> 
 
 
 def to_signals(conn: sqlite3.Connection, rows: Sequence[Row], catalog: AreaCatalog) -> list[Signal]:
-    """Rows as wire models; which photos are still on their way is one query for all of them."""
+    """Rows as wire models; which photos are still on their way is one query for all of them,
+    and so is their zaak in the case system (server/zgw)."""
     have = arrived(conn, photos(rows))
-    return [to_signal_with(r, catalog, have) for r in rows]
+    out = [to_signal_with(r, catalog, have) for r in rows]
+    zaken = signal_refs(conn, [r["id"] for r in rows])
+    if zaken:
+        for signal in out:
+            signal.zaak = zaken.get(str(signal.id))
+    return out

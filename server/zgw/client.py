@@ -1,0 +1,147 @@
+"""HTTP calls to the ZGW APIs, with a fresh token per call, the Crs headers on every `/zaken`
+call, time-outs, and errors sorted into the ones a person must act on (permanent: 401, 403,
+400 and other 4xx, stopped with the case system's message in Dutch) and the ones that pass
+(transient: 5xx, 429, time-outs, refused or broken connections, retried)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .config import ZgwConfig
+from .token import make_token
+
+CRS = "EPSG:4326"
+#: Pages of a list followed at most (lookups by identificatie or zaak find a handful).
+MAX_PAGES = 20
+
+
+class ZgwError(Exception):
+    """A call that failed: `permanent` ones need a person (configuration, authorisation, data)."""
+
+    def __init__(self, message: str, *, permanent: bool, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status = status
+
+
+def _detail(response: httpx.Response) -> str:
+    """The case system's own words: its problem's detail/title and each invalid param."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    if not isinstance(body, dict):
+        return ""
+    parts = []
+    text = body.get("detail") or body.get("title")
+    if text:
+        parts.append(str(text))
+    for p in body.get("invalidParams") or []:
+        if isinstance(p, dict):
+            parts.append(f"{p.get('name', '?')}: {p.get('reason', p.get('code', ''))}")
+    return "; ".join(parts)[:800]
+
+
+def classify(response: httpx.Response, what: str) -> ZgwError:
+    """A refused call as a ZgwError with a Dutch message."""
+    status = response.status_code
+    detail = _detail(response)
+    said = f" Het zaaksysteem zegt: {detail}" if detail else ""
+    if status >= 500 or status in (408, 429):
+        return ZgwError(f"Het zaaksysteem is tijdelijk niet beschikbaar ({status}) bij {what};"
+                        " er wordt opnieuw geprobeerd.", permanent=False, status=status)
+    if status in (401, 403):
+        return ZgwError(f"Het zaaksysteem weigert toegang ({status}) bij {what}: controleer client_id,"
+                        " secret en de autorisaties van de applicatie in het zaaksysteem." + said,
+                        permanent=True, status=status)
+    if status == 400:
+        return ZgwError(f"Het zaaksysteem keurt de gegevens af ({status}) bij {what}." + said,
+                        permanent=True, status=status)
+    if status == 412:
+        return ZgwError(f"Het zaaksysteem mist een verplichte header ({status}) bij {what}." + said,
+                        permanent=True, status=status)
+    return ZgwError(f"Het zaaksysteem antwoordt {status} bij {what}." + said, permanent=True,
+                    status=status)
+
+
+class ZgwClient:
+    """One configuration's calls; `http` may be shared (tests, the worker)."""
+
+    def __init__(self, config: ZgwConfig, *, timeout: float = 10.0,
+                 http: httpx.Client | None = None, user_id: str = "gebiedsradar",
+                 user_representation: str = "Gebiedsradar"):
+        self.config = config
+        self.http = http or httpx.Client(timeout=timeout)
+        self._own = http is None
+        self.timeout = timeout
+        self.user_id = user_id
+        self.user_representation = user_representation
+        self._zaken = config.data.zaken_api.rstrip("/") + "/zaken"
+
+    def close(self) -> None:
+        if self._own:
+            self.http.close()
+
+    def __enter__(self) -> ZgwClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _headers(self, url: str) -> dict[str, str]:
+        d = self.config.data
+        headers = {"Authorization": "Bearer " + make_token(
+                       d.client_id, self.config.secret, user_id=self.user_id,
+                       user_representation=self.user_representation),
+                   "Accept": "application/json"}
+        if url.split("?", 1)[0].startswith(self._zaken):
+            headers["Accept-Crs"] = CRS
+            headers["Content-Crs"] = CRS
+        return headers
+
+    def request(self, method: str, url: str, what: str, *, params: dict | None = None,
+                json: Any = None) -> Any:
+        """One call; the decoded JSON answer, or ZgwError."""
+        try:
+            response = self.http.request(method, url, params=params, json=json,
+                                         headers=self._headers(url), timeout=self.timeout)
+        except httpx.TimeoutException:
+            raise ZgwError(f"Het zaaksysteem antwoordt niet op tijd bij {what}; er wordt opnieuw"
+                           " geprobeerd.", permanent=False) from None
+        except httpx.TransportError as e:
+            raise ZgwError(f"Het zaaksysteem is niet bereikbaar bij {what} ({type(e).__name__});"
+                           " er wordt opnieuw geprobeerd.", permanent=False) from None
+        if response.status_code >= 400:
+            raise classify(response, what)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ZgwError(f"Het zaaksysteem gaf geen JSON terug bij {what}.",
+                           permanent=False, status=response.status_code) from None
+
+    def get(self, url: str, what: str, params: dict | None = None) -> Any:
+        return self.request("GET", url, what, params=params)
+
+    def post(self, url: str, what: str, body: dict) -> Any:
+        return self.request("POST", url, what, json=body)
+
+    def list(self, url: str, what: str, params: dict) -> list[dict]:
+        """Every result of a list call (paged `{"results", "next"}` or a plain array)."""
+        found: list[dict] = []
+        page: Any = self.get(url, what, params)
+        for _ in range(MAX_PAGES):
+            if isinstance(page, list):
+                return found + page
+            if not isinstance(page, dict):
+                return found
+            found += page.get("results") or []
+            nxt = page.get("next")
+            if not nxt:
+                return found
+            page = self.get(nxt, what)
+        return found

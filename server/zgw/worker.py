@@ -1,0 +1,148 @@
+"""The worker thread that empties the outbox: sends due hand-offs, retries transient failures
+with exponential back-off and jitter, stops permanent ones with the case system's message,
+and resumes after a restart (rows left `sending` are due at once).
+
+Tests and the benchmark drive it without a thread: `run_once(now)` sends what is due at
+`now`, `drain()` repeats that with a virtual clock that jumps to the next due time, so no
+test waits for a real back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from ..audit import audit
+from ..db import Database
+from . import outbox
+from .client import ZgwError
+from .handoff import Sender
+
+log = logging.getLogger(__name__)
+
+#: Back-off: 2^attempt seconds, at most an hour, times a random factor in [0.5, 1].
+BASE = 2.0
+CAP = 3600.0
+#: Tries before a hand-off that keeps failing transiently is given up (about a day).
+MAX_ATTEMPTS = 30
+
+
+def backoff(attempts: int, rng: random.Random, cap: float = CAP) -> float:
+    """Seconds to wait after the `attempts`-th failed try: full back-off with jitter."""
+    return min(cap, BASE ** min(attempts, 30)) * rng.uniform(0.5, 1.0)
+
+
+class Worker:
+    """Sends the outbox of one database."""
+
+    def __init__(self, db: Database, sender: Sender, *, clock: Callable[[], float] = time.time,
+                 rng: random.Random | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 cap: float = CAP, idle: float = 300.0):
+        self.db = db
+        self.sender = sender
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.max_attempts = max_attempts
+        self.cap = cap
+        self.idle = idle
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # one run at a time (thread, CLI-like callers, tests)
+        #: Counts since start: calls that failed transiently and permanently, rows done.
+        self.retries = 0
+        self.failures = 0
+        self.sent = 0
+
+    # -- the thread -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="zgw-worker", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Something was queued: look now instead of at the next due time."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    self.run_once()
+                    nxt = outbox.next_due(self.db.conn)
+                except Exception:  # never let the thread die: log and look again later
+                    log.exception("zgw worker run failed")
+                    nxt = None
+                wait = self.idle if nxt is None else max(0.0, min(self.idle, nxt - self.clock()))
+                self._wake.wait(wait)
+                self._wake.clear()
+        finally:
+            self.db.close_thread()
+
+    # -- one run --------------------------------------------------------------------------
+
+    def run_once(self, now: float | None = None) -> int:
+        """Send every hand-off due at `now` (once each); returns how many were tried."""
+        with self._lock:
+            at = self.clock() if now is None else now
+            rows = outbox.due(self.db.conn, at)
+            for row in rows:
+                if self._stop.is_set() and self._thread is not None:
+                    break
+                self._one(row, at)
+            return len(rows)
+
+    def _one(self, row, at: float) -> None:
+        self.db.write(lambda conn: outbox.mark_sending(conn, row["id"], at))
+        attempts = row["attempts"] + 1
+        try:
+            status = self.sender.send(outbox.by_id(self.db.conn, row["id"]), at)
+        except ZgwError as e:
+            if e.permanent or attempts >= self.max_attempts:
+                self.failures += 1
+                message = e.message if e.permanent else (
+                    f"Na {attempts} pogingen opgegeven: {e.message}")
+
+                def failed(conn) -> None:
+                    outbox.fail(conn, row["id"], message, at)
+                    audit(conn, row["requested_by"], "zaak_handoff", row["subject_id"], "failed")
+                self.db.write(failed)
+            else:
+                self.retries += 1
+                self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at)
+            return
+        except Exception as e:  # a bug or an unreadable answer: retried like a transient one
+            log.exception("zgw hand-off %s failed unexpectedly", row["id"])
+            self.retries += 1
+            self._later(row, f"Onverwachte fout (poging {attempts}): {type(e).__name__}",
+                        attempts, at)
+            return
+        self.sent += 1
+        self.db.write(lambda conn: outbox.finish(conn, row["id"], status, at))
+
+    def _later(self, row, message: str, attempts: int, at: float) -> None:
+        nxt = at + backoff(attempts, self.rng, self.cap)
+        self.db.write(lambda conn: outbox.retry_later(conn, row["id"], message, nxt, at))
+
+    def drain(self, *, start: float | None = None, max_rounds: int = 10_000) -> float:
+        """Run until nothing is queued, jumping a virtual clock to each next due time (tests,
+        benchmark); returns the virtual time at the end. Rows that fail stay failed."""
+        t = self.clock() if start is None else start
+        for _ in range(max_rounds):
+            nxt = outbox.next_due(self.db.conn)
+            if nxt is None:
+                return t
+            t = max(t, nxt)
+            self.run_once(t)
+        raise RuntimeError("the outbox did not drain")
