@@ -32,6 +32,7 @@ from .bootstrap import open_database
 from .categories.routes import CategoriesController
 from .content import require_json
 from .events import Events
+from .exports.routes import ExportController, Open311Controller
 from .guards import PUBLIC
 from .health import health
 from .kwesties.routes import KwestiesController
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         health, AuthController, UsersController, CategoriesController, AreasController,
         SignalsController, SyncController, AttachmentsController,
         StatsController, AlertsController, KwestiesController,
+        ExportController, Open311Controller,
     ])
     handlers: list[Any] = [api, openapi_json]
     index = settings.pwa_dist / "index.html"

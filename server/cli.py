@@ -491,6 +491,16 @@ def export() -> None:
     """Hand signals on: open formats (CSV, GeoJSON, Open311) and the case system (ZGW)."""
 
 
+def _add_export_commands() -> None:
+    from .exports.cli import COMMANDS
+
+    for command in COMMANDS:
+        export.add_command(command)
+
+
+_add_export_commands()
+
+
 @cli.group()
 def retention() -> None:
     """Retention periods (Archiefwet, AVG): destroy what is past its term."""

@@ -247,6 +247,20 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/kwesties/{kwestie_id:str}/updates"): Case(
         lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}/updates", {"json": {"text": "Gesprek gehad."}}),
         _s(401, 201, 201, 201, 201), _s(401, 404, 404, 201, 201)),
+    # Exports and Open311 (issue 13): team leads, within their areas; settings: beheerder.
+    ("GET", "/api/v1/export/signals.csv"): Case(_api("/export/signals.csv"), LEADS_OK),
+    ("GET", "/api/v1/export/signals.geojson"): Case(_api("/export/signals.geojson"), LEADS_OK),
+    ("GET", "/api/v1/export/open311/config"): Case(_api("/export/open311/config"), _s(401, 403, 403, 403, 200)),
+    ("PUT", "/api/v1/export/open311/config"): Case(
+        _api("/export/open311/config", json={"include_descriptions": False, "location_rounding_m": 100,
+                                             "agency_responsible": "Gemeente Noordoostpolder"}),
+        _s(401, 403, 403, 403, 200)),
+    ("GET", "/api/v1/open311/services.json"): Case(_api("/open311/services.json"), LEADS_OK),
+    ("GET", "/api/v1/open311/services.xml"): Case(_api("/open311/services.xml"), LEADS_OK),
+    ("GET", "/api/v1/open311/requests.json"): Case(_api("/open311/requests.json"), LEADS_OK),
+    ("GET", "/api/v1/open311/requests.xml"): Case(_api("/open311/requests.xml"), LEADS_OK),
+    ("GET", "/api/v1/open311/requests/{request_file:str}"): Case(  # public signals only: fresh ones
+        lambda w, t: (f"/api/v1/open311/requests/{w.new_signal(t)}.json", {}), LEADS_OK, LEADS_IN_OUT),
     ("GET", "/api/v1/openapi.json"): Case(_api("/openapi.json"), ANYONE_OK),
     ("GET", "/api/v1/_schema"): Case(_api("/_schema"), SIGNED_IN_OK),
     ("GET", "/api/v1/_schema/openapi.json"): Case(_api("/_schema/openapi.json"), SIGNED_IN_OK),
