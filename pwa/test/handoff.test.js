@@ -44,6 +44,7 @@ describe('the zaak in words', () => {
     expect(zaakFacts(done).map(([t]) => t)).toEqual(['Zaaknummer', 'Status in het zaaksysteem', 'Resultaat', 'Gevraagd op', 'Laatst bijgewerkt']);
     let view = zaakView(done);
     expect(view.textContent).toContain('In behandeling');
+    expect(zaakFacts(ZAAK({ identificatie: 'GR-2026-K1' })).map(([t]) => t)).not.toContain('Zaaknummer'); // not made yet
     expect(view.querySelector('a')).toBeNull(); // the API URL answers JSON to a token: not for people
     expect(view.textContent).toContain('Zoek in het zaaksysteem op zaaknummer Z-1.');
     view = zaakView({ ...done, link: 'https://zaaksysteem.example/zaak/Z-1' });
@@ -62,7 +63,8 @@ describe('the zaak in words', () => {
     expect(refusalText({ configured: true, allowed: false, reason: 'Voor de categorie Jeugd is geen zaaktype ingesteld.' }))
       .toBe('Voor de categorie Jeugd is geen zaaktype ingesteld.');
     expect(descriptionText({ sends_description: false }, 'signaal')).toMatch(/^De omschrijving gaat niet mee/);
-    expect(descriptionText({ sends_description: true }, 'kwestie')).toMatch(/^De omschrijvingen van de signalen gaan mee/);
+    expect(descriptionText({ sends_description: true }, 'kwestie')).toMatch(/^De titel en de beschrijving van de kwestie gaan mee/);
+    expect(descriptionText({ sends_description: false }, 'kwestie')).toMatch(/een signaal van deze kwestie bevat persoonsgegevens/);
     expect(confidentialityText('beperkt_openbaar')).toBe('Beperkt openbaar');
     expect(confidentialityText(null)).toBeNull();
     expect(sendFailure(new ApiError(0, NETWORK_ERROR_DETAIL))).toMatch(/^Geen verbinding/);

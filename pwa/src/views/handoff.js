@@ -39,12 +39,18 @@ export function refusalText(preview) {
   return 'Doorzetten naar het zaaksysteem kan voor dit onderwerp niet. Vraag de functioneel beheerder waarom.';
 }
 
-/** What the confirmation says about the description and personal data. */
+/** What the confirmation says about the description and personal data (the preview's `sends_description`). */
 export function descriptionText(preview, kind) {
-  const what = kind === 'kwestie' ? 'De omschrijvingen van de signalen gaan' : 'De omschrijving gaat';
-  if (preview?.sends_description) return `${what} mee naar het zaaksysteem. Staan er namen of andere persoonsgegevens in, controleer dan of dat mag.`;
-  return `${what} niet mee: ${kind === 'kwestie' ? 'ze kunnen' : 'die kan'} persoonsgegevens bevatten en de koppeling ` +
-    'stuurt die niet door. In de zaak staat dat de omschrijving is weggelaten.';
+  if (kind === 'kwestie') {
+    return preview?.sends_description
+      ? 'De titel en de beschrijving van de kwestie gaan mee naar het zaaksysteem.'
+      : 'De beschrijving gaat niet mee: een signaal van deze kwestie bevat persoonsgegevens en de koppeling stuurt ' +
+        'die niet door. In de zaak staat dat ze is weggelaten.';
+  }
+  return preview?.sends_description
+    ? 'De omschrijving van het signaal gaat mee naar het zaaksysteem.'
+    : 'De omschrijving gaat niet mee: dit signaal bevat persoonsgegevens en de koppeling stuurt die niet door. ' +
+      'In de zaak staat dat de omschrijving is weggelaten.';
 }
 
 /** The message for a failed request: offline in words, else the server's (Dutch) detail. */
@@ -134,7 +140,7 @@ export function renderHandoff(el, {
     ].filter(([, v]) => v);
     planFacts.replaceChildren(
       h('dl', { class: 'detail-list handoff__facts' }, rows.flatMap(([t, v]) => [h('dt', {}, t), h('dd', {}, v)])),
-      h('p', { class: 'handoff__personal' }, descriptionText(plan, kind)),
+      h('p', { class: plan?.sends_description ? 'handoff__description' : 'handoff__personal' }, descriptionText(plan, kind)),
       h('p', { class: 'handoff__what' }, kind === 'kwestie'
         ? "De zaak krijgt de signalen van deze kwestie, hun plek en hun foto's mee. Het signaal wordt dan ‘Doorgezet’."
         : "De zaak krijgt de plek (kern, wijk, buurt) en de foto's van dit signaal mee. Het signaal wordt dan ‘Doorgezet’."));
@@ -192,7 +198,12 @@ export function renderHandoff(el, {
   function draw() {
     if (ended) return;
     const text = zaakStateText(zaak);
-    if (stateLine.textContent !== (text ?? '')) stateLine.textContent = text ?? '';
+    if (stateLine.textContent !== (text ?? '')) {
+      // The zaaknummer in one piece (not broken at its dashes); the same words for screen readers.
+      const number = zaak?.state === 'done' && zaak.identificatie && text.endsWith(zaak.identificatie) ? zaak.identificatie : null;
+      stateLine.replaceChildren(...(number
+        ? [text.slice(0, -number.length), h('span', { class: 'zaak__nummer' }, number)] : [text ?? '']));
+    }
     stateLine.hidden = !text;
     stateLine.dataset.state = zaak?.state ?? '';
     const parts = [];
@@ -304,6 +315,7 @@ export function renderHandoff(el, {
     // The preview only when it matters: nothing handed off yet, or a failed hand-off to retry.
     if (!zaak || zaak.state === 'failed') await askPlan();
     schedule();
+    el.dataset.handoff = 'klaar'; // drawn with the server's answers (the browser tests wait for it)
   })();
 
   return {

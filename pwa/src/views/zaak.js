@@ -43,11 +43,12 @@ export function safeLink(url) {
 export function zaakFacts(zaak) {
   if (!zaak) return [];
   const rows = [
-    ['Zaaknummer', zaak.identificatie],
+    // Reserved before the zaak is made (to find it again after a crash): shown once it exists.
+    ['Zaaknummer', zaak.state === 'done' ? zaak.identificatie : null],
     ['Status in het zaaksysteem', zaak.status],
     ['Resultaat', zaak.result],
     ['Gevraagd op', dateTime(zaak.requested_at)],
-    ['Laatst bijgewerkt', zaak.updated_at && zaak.updated_at !== zaak.requested_at ? dateTime(zaak.updated_at) : null],
+    ['Laatst bijgewerkt', dateTime(zaak.updated_at) !== dateTime(zaak.requested_at) ? dateTime(zaak.updated_at) : null],
   ];
   return rows.filter(([, v]) => v != null && v !== '');
 }
