@@ -550,14 +550,8 @@ class ZgwDouble:
     def _validate_request(self, api: str, method: str, path: str, query: list[tuple[str, str]],
                           headers: dict[str, str], body: bytes) -> Any:
         request = _SpecRequest(self.base, method, path, query, headers, body)
-        try:
-            result = self._openapi[api].unmarshal_request(request)
-        except PathNotFound:
-            raise _Problem(404, "not_found", f"{path} bestaat niet in de {api} API.") from None
-        except OperationNotFound:
-            raise _Problem(405, "method_not_allowed", f"{method} is niet toegestaan op {path}.") from None
         problems: list[dict[str, str]] = []
-        for error in result.errors:
+        for error in self._openapi[api].iter_apicall_request_errors(request):
             if isinstance(error, PathNotFound):
                 raise _Problem(404, "not_found", f"{path} bestaat niet in de {api} API.")
             if isinstance(error, OperationNotFound):
@@ -614,11 +608,7 @@ class ZgwDouble:
         data = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
         request = _SpecRequest(self.base, method, path, query, headers, body)
         response = _SpecResponse(reply.status, reply.headers or {}, reply.content_type, data)
-        try:
-            result = self._openapi[api].unmarshal_response(request, response)
-        except (PathNotFound, OperationNotFound):
-            return
-        for error in result.errors:
+        for error in self._openapi[api].iter_apicall_response_errors(request, response):
             if isinstance(error, PathNotFound | OperationNotFound):
                 continue
             details = ([f"{n}: {r}" for n, _c, r in _schema_errors(error)]
