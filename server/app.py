@@ -48,6 +48,8 @@ from .signals.service import SignalService
 from .stats.routes import StatsController
 from .sync.routes import SyncController
 from .users.routes import UsersController
+from .zgw.routes import ZaakController, ZgwConfigController
+from .zgw.runtime import ZgwRuntime
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Retention rules once a day (and a minute after start), off the request path.
     every = settings.retention_interval_hours * 3600
     retention_runs = Periodic(lambda: retention.run(db, settings), every, first=min(60.0, every))
+    # ZGW hand-off (issue 13): the outbox worker and the 15-minute poller of open zaken.
+    zgw = ZgwRuntime(db, settings, writes.call)
     key = secret_key(db, settings.secret_key)
     state = State({
         "settings": settings,
@@ -155,11 +159,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "logins": Logins(db, ThrottleLimits(pepper=key.encode()), hashing=settings.login_hashing,
                          waiting=settings.login_waiting, writes=writes),
         "openapi": None,
+        "zgw": zgw,
     })
     api = Router(path=API_PREFIX, route_handlers=[
         health, AuthController, UsersController, CategoriesController, AreasController,
         SignalsController, SyncController, AttachmentsController,
         StatsController, AlertsController, KwestiesController,
+        ZgwConfigController, ZaakController,
         ExportController, Open311Controller,
     ])
     handlers: list[Any] = [api, openapi_json]
@@ -191,8 +197,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Signalen van gebiedsregisseurs: vastleggen, synchroniseren,"
                         " groeperen per kern, wijk en buurt, en vroeg waarschuwen.",
         ),
-        on_startup=[retention_runs.start],
-        on_shutdown=[lambda: setattr(db, "writer", None), writes.stop, detector.cancel,
+        on_startup=[retention_runs.start, zgw.start],
+        on_shutdown=[zgw.stop, lambda: setattr(db, "writer", None), writes.stop, detector.cancel,
                      retention_runs.stop, lambda: db.close()],
         debug=False,
     )

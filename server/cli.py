@@ -501,6 +501,15 @@ def _add_export_commands() -> None:
 _add_export_commands()
 
 
+def _add_zgw_commands() -> None:
+    from .zgw.cli import zgw_group
+
+    export.add_command(zgw_group)
+
+
+_add_zgw_commands()
+
+
 @cli.group()
 def retention() -> None:
     """Retention periods (Archiefwet, AVG): destroy what is past its term."""

@@ -261,6 +261,30 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/open311/requests.xml"): Case(_api("/open311/requests.xml"), LEADS_OK),
     ("GET", "/api/v1/open311/requests/{request_file:str}"): Case(  # public signals only: fresh ones
         lambda w, t: (f"/api/v1/open311/requests/{w.new_signal(t)}.json", {}), LEADS_OK, LEADS_IN_OUT),
+    # ZGW hand-off (issue 13 §1): not configured yet here, so a lead's hand-off is 409; the
+    # configuration is the beheerder's (its PUT comes after the hand-offs in this order).
+    ("POST", "/api/v1/signals/{signal_id:uuid}/zaak"): Case(
+        lambda w, t: (f"/api/v1/signals/{w.signal[t]}/zaak", {"json": {"note": "Graag oppakken"}}),
+        _s(401, 403, 409, 409, 409), _s(401, 403, 404, 409, 409)),
+    ("POST", "/api/v1/kwesties/{kwestie_id:str}/zaak"): Case(
+        lambda w, t: (f"/api/v1/kwesties/{w.kwestie[t]}/zaak", {"json": {}}),
+        _s(401, 403, 409, 409, 409), _s(401, 403, 404, 409, 409)),
+    ("GET", "/api/v1/export/zgw/preview"): Case(
+        lambda w, t: (f"/api/v1/export/zgw/preview?signalId={w.signal[t]}", {}),
+        SIGNED_IN_OK, SCOPED_404),
+    ("GET", "/api/v1/export/zgw/config"): Case(_api("/export/zgw/config"), _s(401, 403, 403, 403, 404)),
+    ("PUT", "/api/v1/export/zgw/config"): Case(_api("/export/zgw/config", json={
+        "zaken_api": "http://127.0.0.1:9/zaken/api/v1", "documenten_api": "http://127.0.0.1:9/documenten/api/v1",
+        "catalogi_api": "http://127.0.0.1:9/catalogi/api/v1", "client_id": "gebiedsradar",
+        "secret": "geheim-van-de-test", "rsin": "002564440", "mappings": [{
+            "category": "*", "zaaktype": "http://127.0.0.1:9/catalogi/api/v1/zaaktypen/1",
+            "statustype": "http://127.0.0.1:9/catalogi/api/v1/statustypen/1",
+            "informatieobjecttype": "http://127.0.0.1:9/catalogi/api/v1/informatieobjecttypen/1"}]}),
+        _s(401, 403, 403, 403, 200)),
+    ("POST", "/api/v1/notificaties/zgw"): Case(_api("/notificaties/zgw", json={
+        "kanaal": "zaken", "hoofdObject": "http://127.0.0.1:9/zaken/api/v1/zaken/1", "resource": "status",
+        "resourceUrl": "http://127.0.0.1:9/zaken/api/v1/statussen/1", "actie": "create",
+        "aanmaakdatum": "2026-12-02T10:00:00Z", "kenmerken": {}}), _s(401, 403, 403, 403, 403)),
     ("GET", "/api/v1/openapi.json"): Case(_api("/openapi.json"), ANYONE_OK),
     ("GET", "/api/v1/_schema"): Case(_api("/_schema"), SIGNED_IN_OK),
     ("GET", "/api/v1/_schema/openapi.json"): Case(_api("/_schema/openapi.json"), SIGNED_IN_OK),

@@ -1,0 +1,148 @@
+"""`gebiedsradar export zgw …`: configure the case system, check its catalogue, poll the open
+zaken, send what waits and show the outbox. Thin over the package; messages in Dutch."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+
+
+def _runtime(ctx: click.Context):
+    """The ZGW runtime over the command's database (signal writes in their own transactions)."""
+    from ..areas.store import AreaCatalog
+    from ..signals.service import SignalService
+    from .runtime import ZgwRuntime
+
+    db = ctx.obj.open().db
+    signals = SignalService(db, AreaCatalog(db))
+
+    def write(job) -> Any:
+        with signals.writing() as w:
+            return job(w)
+
+    return db, ZgwRuntime(db, ctx.obj.settings, write)
+
+
+@contextmanager
+def _config_or_fail(db):
+    from . import config as zgw_config
+
+    config = zgw_config.load(db.conn)
+    if config is None:
+        raise click.ClickException("ZGW is niet ingesteld: gebruik eerst"
+                                   " 'gebiedsradar export zgw config BESTAND.json'")
+    yield config
+
+
+@click.group("zgw")
+def zgw_group() -> None:
+    """The case system (ZGW Zaken, Documenten and Catalogi API): configure, check, poll."""
+
+
+@zgw_group.command("config")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def zgw_config_command(ctx: click.Context, file: Path) -> None:
+    """Check and store the ZGW configuration in FILE (JSON, as PUT /export/zgw/config takes it);
+    a file without "secret" keeps the stored secret."""
+    from ..audit import audit
+    from ..categories.store import category_tree
+    from ..errors import DomainError
+    from ..privacy.requests import operator
+    from . import config as zgw_config
+    from .models import ZgwConfigIn
+
+    try:
+        raw = file.read_bytes()
+    except OSError as e:
+        raise click.ClickException(f"kan {file} niet lezen: {e.strerror}") from None
+    try:
+        data = msgspec.json.decode(raw, type=ZgwConfigIn)
+    except msgspec.ValidationError as e:
+        raise click.ClickException(f"{file}: {e}") from None
+    except msgspec.DecodeError as e:
+        raise click.ClickException(f"{file} is geen geldige JSON: {e}") from None
+    db = ctx.obj.open().db
+    old = zgw_config.load(db.conn)
+    try:
+        checked = zgw_config.check(data, category_tree(db.conn), old.secret if old else None)
+        checked = msgspec.structs.replace(
+            checked, notificaties=zgw_config.merged_notificaties(checked.notificaties, old))
+    except DomainError as e:
+        fields = "; ".join(f"{i.name}: {i.reason}" for i in e.errors)
+        raise click.ClickException(f"{file}: {fields or e.detail}") from None
+    with db.transaction() as conn:
+        zgw_config.store(conn, checked, operator())
+        audit(conn, operator(), "zgw_config", "zgw")
+    cats = ", ".join(m.category for m in checked.mappings)
+    click.echo(f"ZGW ingesteld: zaken-API {checked.zaken_api}, client_id {checked.client_id},"
+               f" RSIN {checked.rsin}, {len(checked.mappings)} koppeling(en) ({cats}),"
+               f" secret {'nieuw opgeslagen' if data.secret else 'ongewijzigd'}.")
+
+
+@zgw_group.command("check")
+@click.pass_context
+def zgw_check(ctx: click.Context) -> None:
+    """Read the Catalogi API: per mapping one line saying whether its zaaktype exists, is
+    published (concept false) and has the statustype; exit 1 when one fails."""
+    from .catalogi import check_mapping
+    from .client import ZgwClient
+
+    db = ctx.obj.open().db
+    failed = 0
+    with _config_or_fail(db) as config, ZgwClient(
+            config, timeout=ctx.obj.settings.zgw_timeout_seconds) as client:
+        for mapping in config.data.mappings:
+            ok, line = check_mapping(client, mapping)
+            failed += not ok
+            click.echo(f"{'OK  ' if ok else 'FOUT'} {line}")
+    if failed:
+        click.echo(f"gebiedsradar: error: {failed} koppeling(en) kloppen niet", err=True)
+        ctx.exit(1)
+
+
+@zgw_group.command("poll")
+@click.pass_context
+def zgw_poll(ctx: click.Context) -> None:
+    """Read the status of every open zaak now (the server does this every 15 minutes); a zaak
+    at its eindstatus closes its signals."""
+    db, runtime = _runtime(ctx)
+    with _config_or_fail(db):
+        result = runtime.poll()
+    click.echo(f"{result.polled} open zaken gelezen: {result.changed} gewijzigd,"
+               f" {result.closed} afgesloten, {result.errors} niet te lezen.")
+    if result.errors:
+        ctx.exit(1)
+
+
+@zgw_group.command("send")
+@click.pass_context
+def zgw_send(ctx: click.Context) -> None:
+    """Send the hand-offs that are due now (the server's worker does this by itself)."""
+    from . import outbox
+
+    db, runtime = _runtime(ctx)
+    with _config_or_fail(db):
+        tried = runtime.worker.run_once()
+    counts = outbox.counts(db.conn)
+    click.echo(f"{tried} verzonden of geprobeerd; nu {counts['done']} klaar, {counts['queued']}"
+               f" wachtend, {counts['failed']} mislukt.")
+
+
+@zgw_group.command("status")
+@click.pass_context
+def zgw_status(ctx: click.Context) -> None:
+    """Count the hand-offs per state and list the failed ones with their reason."""
+    from . import outbox
+
+    db = ctx.obj.open().db
+    c = outbox.counts(db.conn)
+    click.echo(f"wachtend {c['queued']}, bezig {c['sending']}, klaar {c['done']} (waarvan open"
+               f" {c['open']}), mislukt {c['failed']}")
+    for r in db.query("SELECT subject_kind, subject_id, identificatie, error FROM zaak_handoffs"
+                      " WHERE state = 'failed' ORDER BY updated_at"):
+        click.echo(f"{r['identificatie']}\t{r['subject_kind']} {r['subject_id']}\t{r['error']}")
