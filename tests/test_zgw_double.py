@@ -489,3 +489,12 @@ def test_faults_are_thread_safe(zgw_double):
         t.join()
     assert sorted(statuses) == [201] * 7 + [503] * 5
     assert len(d.zaken) == 7 and len({z["identificatie"] for z in d.zaken}) == 7
+
+
+def test_unknown_query_parameters_are_recorded_but_ignored_like_open_zaak_does(zgw_double, http):
+    d = zgw_double
+    new_zaak(http, d)
+    listed = http.get(f"{d.zaken_api}/zaken", params={"kenmerk": "signaal-2"}, headers={**auth(d), **CRS}).json()
+    assert listed["count"] == 1     # the filter does not exist: everything comes back
+    assert len(d.violations) == 1 and "kenmerk" in d.violations[0]
+    d.violations.clear()

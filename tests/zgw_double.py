@@ -1,18 +1,69 @@
 """A stateful test double of the ZGW Zaken API 1.5.1, Documenten API 1.4.2 and Catalogi API
 1.3.1, served like Open Zaak 1.21 under one host, for the hand-off tests and benchmark.
 
-    with ZgwDouble() as double:
+    with ZgwDouble() as double:             # or the `zgw_double` fixture (tests/conftest.py)
         config = double.config()            # a Gebiedsradar ZGW configuration body
         ...                                 # the product talks HTTP to double.base
         double.advance(zaak_url)            # a case worker sets the next status
         double.close(zaak_url)              # ... and a resultaat plus the eindstatus
         assert double.violations == []
 
-Every request is validated against the official specification (openapi-core) and against
-the rules Open Zaak enforces (tests/data/specs and ../shared/specs/README.md); every
-deviation lands in `violations` and is answered as Open Zaak would (400/401/403/412 with a
-ZGW problem body). Every answer of the double itself is validated against the specification
-too. Faults (`fail`, `drop`, `delay`, `decide`) make it misbehave on request.
+Served (everything else in the specifications answers 501 and is a violation):
+Zaken API `{base}/zaken/api/v1`: POST/GET /zaken (filters identificatie, bronorganisatie,
+zaaktype), GET/PATCH /zaken/{uuid}, POST/GET /statussen (zaak, statustype,
+indicatieLaatstGezetteStatus), GET /statussen/{uuid}, POST/GET /zaakobjecten(/{uuid}) (zaak,
+object, objectType), POST/GET /resultaten(/{uuid}) (zaak, resultaattype), POST/GET
+/zaakinformatieobjecten(/{uuid}) (zaak, informatieobject; not paged, as specified).
+Documenten API `{base}/documenten/api/v1`: POST/GET /enkelvoudiginformatieobjecten (bronorganisatie,
+identificatie), GET /enkelvoudiginformatieobjecten/{uuid} and .../{uuid}/download.
+Catalogi API `{base}/catalogi/api/v1`: GET /zaaktypen, /statustypen, /resultaattypen,
+/informatieobjecttypen and each /{uuid} (lists default to `status=definitief`, as Open Zaak).
+Lists are paged like Open Zaak: {"count", "next", "previous", "results"}, 100 a page.
+
+Checked on every request, in Open Zaak's order; each refusal is answered as Open Zaak answers
+it (a ZGW problem body) and recorded in `violations` ("METHOD /path: what"):
+- bearer JWT, HS256 with `secret`, claims iss, iat, client_id (= `client_id`): 401 without,
+  403 when invalid or more than 3600 s after iat (by `clock`);
+- on the Zaken API's /zaken resource only: `Accept-Crs` and `Content-Crs` `EPSG:4326`
+  (412 when missing, 406/415 when another CRS);
+- a body that is not `application/json`: 415;
+- path, query, headers and body against the specification with openapi-core (400 with
+  invalidParams name/code/reason; 404/405 for paths and methods the specification lacks), and
+  the `ZaakObject` discriminator (objectIdentificatie against the schema objectType picks);
+- Open Zaak's rules: URLs with the request's scheme, host and port (`unknown-service`) that
+  resolve to an object of the right kind (`does-not-exist`, `bad-url`); RSIN 11-proef for
+  bronorganisatie and verantwoordelijkeOrganisatie; identificatie unique per bronorganisatie
+  (`identificatie-niet-uniek`); no zaak of a concept zaaktype (`not-published`); statustype and
+  resultaattype of the zaak's zaaktype; one resultaat per zaak; an eindstatus only after a
+  resultaat and with indicatieGebruiksrecht set on every linked document; a document only
+  linked when the zaaktype lists its informatieobjecttype.
+Recorded but answered like Open Zaak (which ignores them): body fields and query parameters
+the specification does not know. Every answer of the double itself is validated against the
+specification too ("antwoord van de double ..." in `violations`). A GET of an unknown object
+answers 404 and is no violation.
+
+Public interface of `ZgwDouble(client_id="gebiedsradar", secret=<40 chars>, rsin="002564440")`:
+- `start()`/`stop()`, context manager; `base`, `zaken_api`, `documenten_api`, `catalogi_api`,
+  `client_id`, `secret`, `rsin`; `config(**overrides)`; `token(**claims)` and `headers()` (a
+  correct client's JWT and /zaken headers, for tests); `clock` (callable, default time.time).
+- Catalogue: `zaaktype_url` ("Melding openbare ruimte", published), `concept_zaaktype_url`,
+  `statustype_urls` (volgnummer 1 Ontvangen, 2 In behandeling, 3 Afgehandeld = eindstatus),
+  `eindstatustype_url`, `resultaattype_url` (archiefnominatie "vernietigen"),
+  `informatieobjecttype_url` ("Foto", listed on the zaaktype), `other_informatieobjecttype_url`
+  ("Brief", not listed), `catalogus_url`.
+- State, as GET answers it: `zaken`, `statussen`, `zaakobjecten`, `resultaten`, `documenten`,
+  `zaakinformatieobjecten` (lists of dicts), `zaken_by_kenmerk(kenmerk)`,
+  `document_content(url)` (bytes); `calls` [(method, path, status)], status 0 for a dropped
+  connection; `violations` [str].
+- A case worker: `advance(zaak_url, statustype_url=None, toelichting="")`, `close(zaak_url,
+  toelichting=...)`; both raise AssertionError where Open Zaak would refuse, then call
+  `on_change(zaak_url)` if set (e.g. to post a Notificaties API callback).
+- Faults (thread-safe; `path_regex` is searched in the path without query string, method
+  "*" matches any, `times=None` for ever): `fail(method, path_regex, status=503, times=1,
+  body=None)`, `drop(method, path_regex, times=1, after_commit=True)`, `delay(method,
+  path_regex, seconds, times=1)`, `decide = callable(method, path) -> None | ("fail", status)
+  | ("drop_before",) | ("drop_after",) | ("delay", seconds)` (asked first, for every call),
+  `clear_faults()`. Injected answers are not violations.
 """
 
 from __future__ import annotations
@@ -570,6 +621,14 @@ class ZgwDouble:
                 problems.append({"name": "nonFieldErrors", "code": "invalid", "reason": str(error)})
         if problems:
             raise _Problem(400, "invalid", "Ongeldige invoer volgens de specificatie.", problems)
+        known = {p["name"] for p in _operation(api, method, _split(path)[1]).get("parameters", [])
+                 if p.get("in") == "query"}
+        unknown = sorted({name for name, _value in query} - known)
+        if unknown:
+            # Ignored by Open Zaak (and so by the double): a list filtered on a parameter that
+            # does not exist silently answers everything.
+            self._violation(method, path, f"queryparameters die de specificatie niet kent (Open Zaak "
+                                          f"negeert ze zonder melding): {', '.join(unknown)}")
         if not body:
             return None
         try:
@@ -956,13 +1015,19 @@ class ZgwDouble:
         return self._render("documenten", doc)
 
 
+UUID_SEGMENT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def _operation(api: str, method: str, resource: str) -> dict[str, Any]:
+    """The specification's operation behind `resource` ("/zaken/<uuid>" ...), or {}."""
+    template = "/".join("{uuid}" if UUID_SEGMENT.match(part) else part for part in resource.split("/"))
+    return spec(api)["paths"].get(template, {}).get(method.lower(), {})
+
+
 def _body_schema(api: str, method: str, resource: str) -> dict[str, Any] | None:
-    """The request body schema of the operation behind `resource` ("/zaken/<uuid>" ...)."""
-    segments = resource.strip("/").split("/")
-    template = "/" + segments[0] + ("/{uuid}" if len(segments) == 2 else "")
-    operation = spec(api)["paths"].get(template, {}).get(method.lower(), {})
-    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
-    return content["schema"] if content else None
+    """The request body schema of the operation behind `resource`."""
+    content = _operation(api, method, resource).get("requestBody", {}).get("content", {})
+    return content["application/json"]["schema"] if "application/json" in content else None
 
 
 def _resolve_ref(api: str, schema: dict[str, Any]) -> dict[str, Any]:
