@@ -498,3 +498,17 @@ def test_unknown_query_parameters_are_recorded_but_ignored_like_open_zaak_does(z
     assert listed["count"] == 1     # the filter does not exist: everything comes back
     assert len(d.violations) == 1 and "kenmerk" in d.violations[0]
     d.violations.clear()
+
+
+def test_patch_a_zaak_and_download_a_document(zgw_double, http):
+    d = zgw_double
+    zaak = new_zaak(http, d)
+    r = http.patch(zaak["url"], json={"omschrijving": "Nieuwe omschrijving"}, headers={**auth(d), **CRS})
+    assert r.status_code == 200 and r.json()["omschrijving"] == "Nieuwe omschrijving"
+    assert d.zaken[0]["omschrijving"] == "Nieuwe omschrijving"
+    r = http.patch(zaak["url"], json={"zaaktype": d.concept_zaaktype_url}, headers={**auth(d), **CRS})
+    refused(d, r, 400, "wijzigen-niet-toegelaten")
+    doc = new_document(http, d)
+    r = http.get(doc["inhoud"], headers=auth(d))
+    assert r.status_code == 200 and r.content == b"\xff\xd8 jpeg"
+    assert doc["bestandsomvang"] == len(b"\xff\xd8 jpeg")
