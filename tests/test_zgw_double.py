@@ -438,11 +438,10 @@ def test_drop_before_commit_stores_nothing(zgw_double, http):
 def test_delay_holds_the_answer_and_still_does_the_work(zgw_double):
     d = zgw_double
     d.delay("POST", r"/zaken$", seconds=0.5)
-    with httpx.Client(timeout=0.05) as impatient, pytest.raises(httpx.ReadTimeout):
+    with httpx.Client(timeout=httpx.Timeout(10, read=0.05)) as impatient, pytest.raises(httpx.ReadTimeout):
         impatient.post(f"{d.zaken_api}/zaken", json=zaak_body(d), headers={**auth(d), **CRS})
-    for _ in range(200):
-        if d.zaken:
-            break
+    deadline = time.monotonic() + 10
+    while not d.zaken and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(d.zaken) == 1
 
@@ -512,3 +511,16 @@ def test_patch_a_zaak_and_download_a_document(zgw_double, http):
     r = http.get(doc["inhoud"], headers=auth(d))
     assert r.status_code == 200 and r.content == b"\xff\xd8 jpeg"
     assert doc["bestandsomvang"] == len(b"\xff\xd8 jpeg")
+
+
+def test_a_bug_in_the_double_is_a_500_and_a_violation_not_a_dropped_connection(zgw_double, http, monkeypatch):
+    d = zgw_double
+
+    def broken(*args, **kwargs):
+        raise KeyError("kapot")
+
+    monkeypatch.setattr(d, "_create_zaken", broken)
+    r = http.post(f"{d.zaken_api}/zaken", json=zaak_body(d), headers={**auth(d), **CRS})
+    assert r.status_code == 500
+    assert len(d.violations) == 1 and "fout in de double" in d.violations[0] and "kapot" in d.violations[0]
+    d.violations.clear()

@@ -80,6 +80,7 @@ import re
 import socket
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1115,6 +1116,11 @@ class _Handler(BaseHTTPRequestHandler):
         except _Dropped:
             self._drop(method, path)
             return
+        except Exception as exc:   # a bug in the double must not look like a dropped connection
+            self.owner._violation(method, path, f"fout in de double: {traceback.format_exc()}")
+            reply, drop_after = _Reply(500, {"type": "", "code": "error", "title": TITLES[500], "status": 500,
+                                             "detail": repr(exc), "instance": ""},
+                                       content_type="application/problem+json"), False
         if drop_after:
             self._drop(method, path)
             return
@@ -1128,7 +1134,8 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (reply.headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(data)
+        if method != "HEAD":
+            self.wfile.write(data)
 
     def _drop(self, method: str, path: str) -> None:
         with self.owner._lock:
