@@ -524,3 +524,19 @@ def test_a_bug_in_the_double_is_a_500_and_a_violation_not_a_dropped_connection(z
     assert r.status_code == 500
     assert len(d.violations) == 1 and "fout in de double" in d.violations[0] and "kapot" in d.violations[0]
     d.violations.clear()
+
+
+def test_fault_options(zgw_double, http):
+    d = zgw_double
+    body = {"type": "x", "code": "throttled", "title": "Te veel verzoeken", "status": 429, "detail": "Wacht even.",
+            "instance": "urn:uuid:1"}
+    d.fail("*", r"/zaaktypen", status=429, times=None, body=body)
+    for _ in range(3):
+        r = http.get(f"{d.catalogi_api}/zaaktypen", headers=auth(d))
+        assert (r.status_code, r.json()) == (429, body)
+    assert http.get(d.statustype_urls[0], headers=auth(d)).status_code == 200   # other paths untouched
+    d.clear_faults()
+    assert http.get(f"{d.catalogi_api}/zaaktypen", headers=auth(d)).status_code == 200
+    d.decide = lambda method, path: ("delay", 0.01) if path.endswith("/zaaktypen") else None
+    assert http.get(f"{d.catalogi_api}/zaaktypen", headers=auth(d)).status_code == 200
+    assert d.calls[-1] == ("GET", "/catalogi/api/v1/zaaktypen", 200)
