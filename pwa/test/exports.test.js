@@ -80,6 +80,19 @@ describe('the download', () => {
     expect(el.querySelector('.downloads__message').getAttribute('aria-live')).toBe('polite');
   });
 
+  it('forgets "… is gedownload." once the filters change', async () => {
+    document.body.innerHTML = '<select id="f"><option value="">Alle</option><option value="jeugd">Jeugd</option></select>';
+    const filter = document.getElementById('f');
+    const el = renderDownloads({ params: () => new URLSearchParams(), getToken: async () => 't',
+      download: async () => 1, clearOn: [filter] });
+    document.body.append(el);
+    el.querySelector('button').click();
+    await vi.waitFor(() => expect(el.textContent).toContain('is gedownload.'));
+    filter.value = 'jeugd';
+    filter.dispatchEvent(new Event('change'));
+    expect(el.querySelector('.downloads__message').textContent).toBe('');
+  });
+
   it('says offline and refused in words', () => {
     expect(downloadFailure(new ApiError(0, NETWORK_ERROR_DETAIL), 'CSV')).toBe('Downloaden kan alleen met internet. De CSV is niet gemaakt.');
     expect(downloadFailure(new ApiError(403, 'Geen toegang.'), 'CSV')).toMatch(/teamleiders en beheerders/);

@@ -19,15 +19,19 @@ export function downloadFailure(e, label) {
 
 /**
  * @param {{params: () => URLSearchParams, describe?: () => string[], getToken: () => Promise<string|null>,
- *          download?: typeof downloadExport, intro?: string}} options
+ *          download?: typeof downloadExport, intro?: string, clearOn?: HTMLElement[]}} options
  *   `params`: the export's query for what is shown now; `describe`: words for the file name
- *   (e.g. the kern's and category's names).
+ *   (e.g. the kern's and category's names); `clearOn`: the filters, whose change makes the
+ *   last message ("… is gedownload.") stale, so it goes.
  * @returns {HTMLElement}
  */
 export function renderDownloads({ params, describe = () => [], getToken, download = downloadExport,
-  intro = 'Download de signalen die je hier ziet (met deze filters).' }) {
+  intro = 'Download de signalen die je hier ziet (met deze filters).', clearOn = [] }) {
   const message = h('p', { class: 'downloads__message', 'aria-live': 'polite' });
   let busy = false;
+  for (const el of clearOn) {
+    for (const type of ['input', 'change']) el?.addEventListener(type, () => { if (!busy) message.textContent = ''; });
+  }
   const button = (format) => {
     const { label } = FORMATS[format];
     const b = h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action downloads__button',

@@ -107,6 +107,7 @@ export function renderHeatmap(container, { categories, fetchStats, fetchTrend, f
     describe: () => [shown.category && categoryName(shown.category), shown.from && `${shown.from}-tot`],
     getToken,
     intro: 'De signalen van deze periode en soort als bestand (alle gebieden):',
+    clearOn: [period, category],
   }) : null;
 
   // The map first (on a phone's first screen), then what it means and how to change it.

@@ -378,6 +378,7 @@ export function createSignalList(container, {
           filters.mine && 'eigen', filters.opvolgen && 'opvolgen', filters.q.trim()].filter(Boolean),
         getToken,
         intro: 'De signalen met deze filters als bestand:',
+        clearOn: [filterView.el],
       }));
       downloadsBox.hidden = false;
     }).catch(() => {});
