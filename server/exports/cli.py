@@ -29,7 +29,8 @@ def _filter_options(fn: Callable) -> Callable:
         click.option("--area", metavar="CODE", help="Only this kern, wijk or buurt (CBS code)."),
         click.option("--category", metavar="CODE", help="Only this category or subcategory."),
         click.option("--status", type=click.Choice(STATUSES), help="Only signals with this status."),
-        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        # Not click.Path(dir_okay=False): a directory is wrong input (exit 1), not wrong usage.
+        click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
                      help="File to write (default: standard output)."),
     )):
         fn = option(fn)

@@ -5,7 +5,9 @@ The rows are those `GET /api/v1/signals` lists for the same filter and user: the
 signals/access.py), oldest observation first (the `signals_observed` index gives that
 order without sorting). The zaak identificatie comes from the view `signal_zaken`
 (the ZGW hand-off, migration m017) as a scalar subquery, not a join: the view has a
-`status` column too, and the list's filter names the signals' `status` unqualified.
+`status` column too, and the list's filter names the signals' `status` unqualified. Only a
+zaak the case system made (state `done`): an identificatie is reserved when a hand-off is
+queued, and one that failed exists nowhere.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def select(conn: sqlite3.Connection, user: User, flt: SignalFilter, *, extra: st
     (e.g. Open311's "no personal data"); `page` = (limit, offset)."""
     where, params = filter_clause(flt)
     scope, scope_params = scope_clause(user)
-    zaak = ("(SELECT z.identificatie FROM signal_zaken z WHERE z.signal_id = signals.id LIMIT 1)"
+    zaak = ("(SELECT z.identificatie FROM signal_zaken z WHERE z.signal_id = signals.id"
+            " AND z.state = 'done' LIMIT 1)"
             if has_zaken(conn) else "NULL")
     order = "DESC" if newest_first else "ASC"
     sql = (f"SELECT {', '.join('signals.' + c for c in _COLUMNS)}, {zaak} AS zaak_identificatie"
