@@ -25,8 +25,11 @@ def read_csv(path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
 
 
+CARDS = ".signal-list--local .signal-item[data-id]"
+
+
 def shown_ids(page) -> set[str]:
-    return set(page.eval_on_selector_all(".signal-list--local .signal-item[data-id]", "els => els.map(e => e.dataset.id)"))
+    return set(page.eval_on_selector_all(CARDS, "els => els.map(e => e.dataset.id)"))
 
 
 def test_team_lead_downloads_what_the_list_and_map_show(browser, server, tmp_path):
@@ -47,8 +50,7 @@ def test_team_lead_downloads_what_the_list_and_map_show(browser, server, tmp_pat
     csv_button = page.get_by_role("button", name="Download CSV")
     csv_button.wait_for()
     # The phone has pulled every signal of this filter: the list shows them all.
-    page.wait_for_function(f"document.querySelectorAll('.signal-list--local .signal-item[data-id]').length === {want['total']}",
-                           timeout=30_000)
+    page.wait_for_function(f"document.querySelectorAll({CARDS!r}).length === {want['total']}", timeout=30_000)
     on_screen = shown_ids(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(".list-downloads").scroll_into_view_if_needed()
@@ -124,5 +126,6 @@ def test_a_regisseur_has_no_download_buttons(browser, server):
     assert page.locator(".list-downloads").is_hidden()
     # The server refuses them the export too.
     token = api_token(server, "regisseur")
-    assert httpx.get(server + "/api/v1/export/signals.csv", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    refused = httpx.get(server + "/api/v1/export/signals.csv", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 403
     context.close()

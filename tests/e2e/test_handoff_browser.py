@@ -183,6 +183,17 @@ def test_team_lead_hands_a_kwestie_to_the_case_system(browser, server, zgw_doubl
     page.locator(".handoff").get_by_text("In behandeling").wait_for()
     shot(page, "06-kwestie-nieuwe-status", page.locator(".handoff"))
     check_page(page)
+
+    # The case worker closes the zaak (resultaat, eindstatus); `gebiedsradar export zgw poll` on
+    # the server's database reads it at once; the app shows the eindstatus and the result.
+    double.close(zaak["url"])
+    poll(tmp_path / "browser.db")
+    page.goto(f"{server}/kwesties/{kwestie}")
+    facts = page.locator(".handoff .zaak__facts")
+    facts.get_by_text("Afgehandeld").first.wait_for()
+    assert "Resultaat" in facts.inner_text()
+    shot(page, "07-kwestie-afgehandeld", page.locator(".handoff"))
+    check_page(page)
     context.close()
 
 
@@ -213,14 +224,14 @@ def test_failed_hand_off_says_why_and_can_be_tried_again(browser, server, zgw_do
     retry.wait_for()
     message = state.inner_text()
     assert "403" not in message.split(":")[0] and message != "Mislukt: "
-    shot(page, "07-signaal-mislukt", page.locator(".detail-zaak"))
+    shot(page, "08-signaal-mislukt", page.locator(".detail-zaak"))
     check_page(page)
     assert double.zaken == []
 
     retry.click()
     state.filter(has_text="Doorgezet als zaak ").wait_for(timeout=60_000)
     assert retry.count() == 0
-    shot(page, "08-signaal-opnieuw-gelukt", page.locator(".detail-zaak"))
+    shot(page, "09-signaal-opnieuw-gelukt", page.locator(".detail-zaak"))
 
     # The second signal (personal data: the description stays home, and the panel says so).
     page.goto(f"{server}/signalen/{second}")
@@ -229,7 +240,7 @@ def test_failed_hand_off_says_why_and_can_be_tried_again(browser, server, zgw_do
     assert "De omschrijving gaat niet mee: dit signaal bevat persoonsgegevens" in panel.inner_text()
     assert page.get_by_label("Toelichting voor de behandelaar").input_value() == ""  # nothing of the first
     page.get_by_label("Toelichting voor de behandelaar").fill(notes[second])
-    shot(page, "09-signaal-persoonsgegevens", panel)
+    shot(page, "10-signaal-persoonsgegevens", panel)
     check_page(page)
     page.get_by_role("button", name="Doorzetten", exact=True).click()
     page.locator(".detail-zaak .zaak__state").filter(has_text="Doorgezet als zaak ").wait_for(timeout=60_000)
@@ -259,14 +270,14 @@ def test_without_a_case_system_a_team_lead_is_told_so(browser, server):
     note.wait_for()
     assert "zaaksysteem" in note.inner_text() and "_" not in note.inner_text()
     assert page.get_by_role("button", name="Doorzetten naar zaaksysteem").count() == 0
-    shot(page, "10-niet-ingesteld", page.locator(".detail-zaak"))
+    shot(page, "11-niet-ingesteld", page.locator(".detail-zaak"))
     check_page(page)
 
     # Offline: it says it needs a connection.
     context.set_offline(True)
     page.evaluate("window.dispatchEvent(new Event('offline'))")
     page.get_by_text("Doorzetten naar het zaaksysteem kan alleen met internet.").wait_for()
-    shot(page, "11-offline", page.locator(".detail-zaak"))
+    shot(page, "12-offline", page.locator(".detail-zaak"))
     context.set_offline(False)
     context.close()
 
