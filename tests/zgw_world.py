@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,18 +18,20 @@ from server.app import create_app
 
 from conftest import login, signal_body
 
+_SEEDS = itertools.count(1)
+
 
 def photo(seed: int) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (6, 6), (seed % 256, 90, 40)).save(out, format="PNG")
+    Image.new("RGB", (6, 6), (seed % 256, seed // 256 % 256, 40)).save(out, format="PNG")
     return out.getvalue()
 
 
 @contextmanager
 def zgw_app(settings, **overrides: Any) -> Iterator[TestClient]:
     """The app with the ZGW worker and poller off (the test calls `drain`/`poll`)."""
-    app = create_app(dataclasses.replace(settings, zgw_worker=False, zgw_timeout_seconds=2.0,
-                                         **overrides))
+    app = create_app(dataclasses.replace(settings, **{"zgw_worker": False,
+                                                      "zgw_timeout_seconds": 2.0, **overrides}))
     with TestClient(app=app) as c:
         yield c
 
@@ -46,8 +49,8 @@ def configure(client: TestClient, double, **overrides: Any) -> dict:
 
 def new_signal(client: TestClient, headers: dict, *, photos: int = 0, **fields: Any) -> dict:
     hashes = []
-    for i in range(photos):
-        data = photo(len(fields) * 7 + i + hash(str(fields)) % 100)
+    for _ in range(photos):
+        data = photo(next(_SEEDS))
         sha = hashlib.sha256(data).hexdigest()
         r = client.put(f"/api/v1/attachments/{sha}", content=data, headers=headers)
         assert r.status_code in (200, 201), r.text

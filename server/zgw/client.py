@@ -20,11 +20,21 @@ MAX_PAGES = 20
 class ZgwError(Exception):
     """A call that failed: `permanent` ones need a person (configuration, authorisation, data)."""
 
-    def __init__(self, message: str, *, permanent: bool, status: int | None = None):
+    def __init__(self, message: str, *, permanent: bool, status: int | None = None,
+                 codes: frozenset[str] = frozenset(), timed_out: bool = False):
         super().__init__(message)
+        #: No answer in time: the call may still land later.
+        self.timed_out = timed_out
         self.message = message
         self.permanent = permanent
         self.status = status
+        #: The `code`s of the case system's invalidParams (e.g. identificatie-niet-uniek).
+        self.codes = codes
+
+    @property
+    def exists_already(self) -> bool:
+        """Refused because the object is there already (an earlier try's call landed late)."""
+        return self.status == 400 and bool(self.codes & {"identificatie-niet-uniek", "unique"})
 
 
 def _detail(response: httpx.Response) -> str:
@@ -45,6 +55,15 @@ def _detail(response: httpx.Response) -> str:
     return "; ".join(parts)[:800]
 
 
+def _codes(response: httpx.Response) -> frozenset[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return frozenset()
+    params = body.get("invalidParams") if isinstance(body, dict) else None
+    return frozenset(str(p.get("code")) for p in params or [] if isinstance(p, dict))
+
+
 def classify(response: httpx.Response, what: str) -> ZgwError:
     """A refused call as a ZgwError with a Dutch message."""
     status = response.status_code
@@ -59,7 +78,7 @@ def classify(response: httpx.Response, what: str) -> ZgwError:
                         permanent=True, status=status)
     if status == 400:
         return ZgwError(f"Het zaaksysteem keurt de gegevens af ({status}) bij {what}." + said,
-                        permanent=True, status=status)
+                        permanent=True, status=status, codes=_codes(response))
     if status == 412:
         return ZgwError(f"Het zaaksysteem mist een verplichte header ({status}) bij {what}." + said,
                         permanent=True, status=status)
@@ -110,7 +129,7 @@ class ZgwClient:
                                          headers=self._headers(url), timeout=self.timeout)
         except httpx.TimeoutException:
             raise ZgwError(f"Het zaaksysteem antwoordt niet op tijd bij {what}; er wordt opnieuw"
-                           " geprobeerd.", permanent=False) from None
+                           " geprobeerd.", permanent=False, timed_out=True) from None
         except httpx.TransportError as e:
             raise ZgwError(f"Het zaaksysteem is niet bereikbaar bij {what} ({type(e).__name__});"
                            " er wordt opnieuw geprobeerd.", permanent=False) from None

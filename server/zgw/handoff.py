@@ -27,7 +27,7 @@ from . import config as zgw_config
 from . import outbox, payload
 from .catalogi import CatalogiCache
 from .client import ZgwClient, ZgwError
-from .subject import load_subject, read_photo
+from .subject import category_label, load_subject, read_photo
 
 ClientFactory = Callable[[zgw_config.ZgwConfig], ZgwClient]
 
@@ -63,16 +63,13 @@ class Sender:
             # 1. the zaak
             zaak_url = steps.get("zaak")
             if zaak_url is None:
-                found = client.list(f"{zaken}/zaken", "het zoeken van de zaak",
-                                    {"identificatie": ident, "bronorganisatie": d.rsin})
-                if found:
-                    zaak_url = found[0]["url"]
-                else:
+                def zaak_body() -> dict:
                     zaaktype = self.cache.get(client, mapping.zaaktype, "het lezen van het zaaktype")
-                    label = subject.main.category_label
-                    body = payload.zaak_body(subject, mapping, config, ident, today, label,
-                                             row["note"], zaaktype)
-                    zaak_url = client.post(f"{zaken}/zaken", "het aanmaken van de zaak", body)["url"]
+                    return payload.zaak_body(subject, mapping, config, ident, today,
+                                             subject_label(conn, subject), row["note"], zaaktype)
+                zaak_url = find_or_create(client, f"{zaken}/zaken", "de zaak",
+                                          {"identificatie": ident, "bronorganisatie": d.rsin},
+                                          zaak_body)
                 steps["zaak"] = zaak_url
 
                 def made(conn: sqlite3.Connection) -> None:
@@ -81,15 +78,11 @@ class Sender:
                 self._write(made)
             # 2. the first status
             if "status" not in steps:
-                found = client.list(f"{zaken}/statussen", "het zoeken van de status",
-                                    {"zaak": zaak_url, "statustype": mapping.statustype})
-                if found:
-                    status_url = found[0]["url"]
-                else:
-                    status_url = client.post(f"{zaken}/statussen", "het zetten van de status",
-                                             payload.status_body(zaak_url, mapping.statustype,
-                                                                 datetime.fromtimestamp(at, UTC)))["url"]
-                steps["status"] = status_url
+                steps["status"] = find_or_create(
+                    client, f"{zaken}/statussen", "de status",
+                    {"zaak": zaak_url, "statustype": mapping.statustype},
+                    lambda: payload.status_body(zaak_url, mapping.statustype,
+                                                datetime.fromtimestamp(at, UTC)))
                 self._save(row, steps, at)
             # 3. zaakobjecten
             wanted = payload.object_bodies(subject, zaak_url)
@@ -113,28 +106,22 @@ class Sender:
                     continue
                 doc_ident = payload.document_identificatie(ident, n)
                 if "document" not in done:
-                    found = client.list(f"{documenten}/enkelvoudiginformatieobjecten",
-                                        "het zoeken van een document",
-                                        {"bronorganisatie": d.rsin, "identificatie": doc_ident})
-                    if found:
-                        done["document"] = found[0]["url"]
-                    else:
-                        photo = read_photo(self.db.conn, self.attachments_dir, sha)
-                        if photo is None:  # its bytes never arrived: nothing to send
-                            documents[sha] = {"skipped": "1"}
-                            self._save(row, steps, at)
-                            continue
-                        body = payload.document_body(photo, n, ident, mapping, config, today)
-                        done["document"] = client.post(
-                            f"{documenten}/enkelvoudiginformatieobjecten",
-                            "het opslaan van een foto", body)["url"]
+                    photo = read_photo(conn, self.attachments_dir, sha)
+                    if photo is None:  # its bytes never arrived: nothing to send
+                        documents[sha] = {"skipped": "1"}
+                        self._save(row, steps, at)
+                        continue
+                    done["document"] = find_or_create(
+                        client, f"{documenten}/enkelvoudiginformatieobjecten", "een foto",
+                        {"bronorganisatie": d.rsin, "identificatie": doc_ident},
+                        lambda p=photo, n=n: payload.document_body(p, n, ident, mapping, config,
+                                                                   today))
                     documents[sha] = done
                     self._save(row, steps, at)
-                found = client.list(f"{zaken}/zaakinformatieobjecten", "het zoeken van een koppeling",
-                                    {"zaak": zaak_url, "informatieobject": done["document"]})
-                done["link"] = found[0]["url"] if found else client.post(
-                    f"{zaken}/zaakinformatieobjecten", "het koppelen van een foto",
-                    payload.link_body(zaak_url, done["document"], n, ident))["url"]
+                done["link"] = find_or_create(
+                    client, f"{zaken}/zaakinformatieobjecten", "de koppeling van een foto",
+                    {"zaak": zaak_url, "informatieobject": done["document"]},
+                    lambda d=done, n=n: payload.link_body(zaak_url, d["document"], n, ident))
                 documents[sha] = done
                 self._save(row, steps, at)
             status = self.cache.peek(mapping.statustype)
@@ -147,6 +134,35 @@ class Sender:
 
     def _save(self, row: sqlite3.Row, steps: dict, at: float) -> None:
         self._write(lambda conn: outbox.save_steps(conn, row["id"], steps, at))
+
+
+def find_or_create(client: ZgwClient, url: str, what: str, params: dict,
+                   body: Callable[[], dict]) -> str:
+    """The URL of the object `params` find at `url`, created with `body()` when there is none.
+    A create refused because the object exists (an earlier try's call landed after the look-up:
+    identificatie-niet-uniek, unique) is looked up again."""
+    found = client.list(url, f"het zoeken van {what}", params)
+    if found:
+        return found[0]["url"]
+    try:
+        return client.post(url, f"het aanmaken van {what}", body())["url"]
+    except ZgwError as e:
+        if not e.exists_already:
+            raise
+        found = client.list(url, f"het zoeken van {what}", params)
+        if not found:
+            raise
+        return found[0]["url"]
+
+
+def subject_label(conn: sqlite3.Connection, subject: payload.Subject) -> str:
+    """The category label a zaak's omschrijving starts with: the signal's (sub)category, or a
+    kwestie's most frequent one."""
+    if subject.kind == "signal":
+        return subject.main.category_label
+    chosen = zgw_config.kwestie_category((s.category, s.subcategory) for s in subject.signals)
+    assert chosen is not None
+    return category_label(conn, chosen[1] or chosen[0])
 
 
 def payload_subject(conn: sqlite3.Connection, row: sqlite3.Row) -> payload.Subject:

@@ -40,7 +40,7 @@ class Worker:
 
     def __init__(self, db: Database, sender: Sender, *, clock: Callable[[], float] = time.time,
                  rng: random.Random | None = None, max_attempts: int = MAX_ATTEMPTS,
-                 cap: float = CAP, idle: float = 300.0):
+                 cap: float = CAP, idle: float = 300.0, after_timeout: float = 0.0):
         self.db = db
         self.sender = sender
         self.clock = clock
@@ -48,6 +48,9 @@ class Worker:
         self.max_attempts = max_attempts
         self.cap = cap
         self.idle = idle
+        #: Least wait after a call that timed out: it may still land, and the next try's
+        #: look-up should see it (a late status or zaakobject would otherwise come twice).
+        self.after_timeout = after_timeout
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,7 +123,8 @@ class Worker:
                 self.db.write(failed)
             else:
                 self.retries += 1
-                self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at)
+                self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at,
+                            self.after_timeout if e.timed_out else 0.0)
             return
         except Exception as e:  # a bug or an unreadable answer: retried like a transient one
             log.exception("zgw hand-off %s failed unexpectedly", row["id"])
@@ -131,8 +135,8 @@ class Worker:
         self.sent += 1
         self.db.write(lambda conn: outbox.finish(conn, row["id"], status, at))
 
-    def _later(self, row, message: str, attempts: int, at: float) -> None:
-        nxt = at + backoff(attempts, self.rng, self.cap)
+    def _later(self, row, message: str, attempts: int, at: float, least: float = 0.0) -> None:
+        nxt = at + max(least, backoff(attempts, self.rng, self.cap))
         self.db.write(lambda conn: outbox.retry_later(conn, row["id"], message, nxt, at))
 
     def drain(self, *, start: float | None = None, max_rounds: int = 10_000) -> float:

@@ -1,0 +1,192 @@
+"""The parts of the ZGW hand-off that need no case system: RSIN, mapping choice, payload,
+error classification, tokens, back-off."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+
+from server.categories.store import CategoryTree
+from server.errors import Invalid
+from server.zgw import config as zgw_config
+from server.zgw import payload
+from server.zgw.client import classify
+from server.zgw.config import ZgwConfig, choose, kwestie_category, rsin_ok
+from server.zgw.models import MappingIn, ZgwConfigIn
+from server.zgw.outbox import identificatie_for, weblink
+from server.zgw.token import make_token, verify
+from server.zgw.worker import CAP, backoff
+
+BASE = "http://zaken.example.nl"
+
+
+def mapping(category: str = "*", **kw) -> MappingIn:
+    return MappingIn(category=category, zaaktype=f"{BASE}/catalogi/api/v1/zaaktypen/{category}",
+                     statustype=f"{BASE}/catalogi/api/v1/statustypen/1",
+                     informatieobjecttype=f"{BASE}/catalogi/api/v1/informatieobjecttypen/1", **kw)
+
+
+def config_in(**kw) -> ZgwConfigIn:
+    body = dict(zaken_api=f"{BASE}/zaken/api/v1", documenten_api=f"{BASE}/documenten/api/v1",
+                catalogi_api=f"{BASE}/catalogi/api/v1", client_id="gr", secret="s" * 20,
+                rsin="002564440", mappings=[mapping()])
+    body.update(kw)
+    return ZgwConfigIn(**body)
+
+
+TREE = CategoryTree({"jeugd": None, "jeugdoverlast": "jeugd", "overlast": None}, frozenset(
+    {"jeugd", "jeugdoverlast", "overlast"}))
+
+
+@pytest.mark.parametrize("rsin, ok", [
+    ("002564440", True), ("123456782", True), ("002564441", False), ("12345678", False),
+    ("0025644400", False), ("00256444a", False), ("000000000", False), ("", False)])
+def test_rsin_eleven_test(rsin, ok):
+    assert rsin_ok(rsin) is ok
+
+
+def test_most_specific_mapping_wins():
+    maps = [mapping("*"), mapping("jeugd"), mapping("jeugdoverlast")]
+    assert choose(maps, "jeugd", "jeugdoverlast").category == "jeugdoverlast"
+    assert choose(maps, "jeugd", None).category == "jeugd"
+    assert choose(maps, "overlast", None).category == "*"
+    assert choose([mapping("jeugd")], "overlast", None) is None
+    assert choose(maps[:2], "jeugd", "jeugdoverlast").category == "jeugd"
+
+
+def test_a_kwestie_uses_its_most_frequent_category():
+    assert kwestie_category([("jeugd", "jeugdoverlast"), ("overlast", None), ("jeugd", None),
+                             ("jeugd", "jeugdoverlast")]) == ("jeugd", "jeugdoverlast")
+    assert kwestie_category([]) is None
+
+
+def test_config_check_names_every_wrong_field():
+    bad = config_in(rsin="002564441", zaken_api="ftp://x", mappings=[
+        mapping("onbekend"), MappingIn(category="jeugd", zaaktype="http://localhost:8000/zt",
+                                       statustype=f"{BASE}/catalogi/api/v1/statustypen/1",
+                                       informatieobjecttype=f"{BASE}/catalogi/api/v1/iot/1")])
+    with pytest.raises(Invalid) as e:
+        zgw_config.check(bad, TREE, None)
+    names = {i.name for i in e.value.errors}
+    assert {"rsin", "zaken_api", "mappings[0].category", "mappings[1].zaaktype"} <= names
+    assert "controleer" in e.value.detail
+    with pytest.raises(Invalid) as e:
+        zgw_config.check(config_in(mappings=[]), TREE, None)
+    assert [i.name for i in e.value.errors] == ["mappings"]
+    with pytest.raises(Invalid) as e:
+        zgw_config.check(config_in(secret=None), TREE, None)
+    assert [i.name for i in e.value.errors] == ["secret"]
+    kept = zgw_config.check(config_in(secret=None), TREE, "bewaard")
+    assert kept.secret == "bewaard"
+
+
+def facts(**kw) -> payload.SignalFacts:
+    base = dict(id="6f1c2d3e-0000-4000-8000-000000000001", category="jeugd",
+                subcategory="jeugdoverlast", category_label="Jeugdoverlast",
+                description="Jongeren bij het dorpshuis.", urgency="normaal", source="inwoner",
+                observed=datetime(2026, 11, 28, 10, 15, tzinfo=UTC), lat=52.7, lon=5.8,
+                personal=False, created_by="regisseur",
+                kern=payload.Area("WK017104", "Marknesse"), wijk=payload.Area("WK017104", "Marknesse"),
+                buurt=payload.Area("BU01710400", "Marknesse-Centrum"), photos=["a" * 64])
+    base.update(kw)
+    return payload.SignalFacts(**base)
+
+
+def test_zaak_body_of_a_signal():
+    cfg = ZgwConfig(config_in())
+    s = payload.Subject("signal", facts().id, [facts()])
+    body = payload.zaak_body(s, mapping(), cfg, "GR-2026-S6F1C2D3E0000", date(2026, 12, 2),
+                             "Jeugdoverlast", "Graag snel", {"archiefnominatie": "vernietigen"})
+    assert body["omschrijving"] == "Jeugdoverlast in Marknesse"
+    assert body["toelichting"].startswith("Jongeren bij het dorpshuis.")
+    assert "Notitie: Graag snel" in body["toelichting"] and "regisseur" not in body["toelichting"]
+    assert body["startdatum"] == "2026-11-28" and body["registratiedatum"] == "2026-12-02"
+    assert body["zaakgeometrie"] == {"type": "Point", "coordinates": [5.8, 52.7]}
+    assert body["kenmerken"] == [{"kenmerk": s.id, "bron": "Gebiedsradar"}]
+    assert body["bronorganisatie"] == body["verantwoordelijkeOrganisatie"] == "002564440"
+    assert body["archiefnominatie"] == "vernietigen"
+    named = ZgwConfig(config_in(send_author=True))
+    assert "regisseur" in payload.toelichting(s, mapping(), named, None)
+
+
+def test_long_texts_are_clipped():
+    long = facts(category_label="Heel lange categorie " * 10, description="woord " * 400)
+    s = payload.Subject("signal", long.id, [long])
+    body = payload.zaak_body(s, mapping(), ZgwConfig(config_in()), "GR", date(2026, 12, 2),
+                             long.category_label, "n" * 900)
+    assert len(body["omschrijving"]) <= 80 and body["omschrijving"].endswith("…")
+    assert len(body["toelichting"]) <= 1000
+
+
+def test_personal_data_is_left_out_unless_the_mapping_allows_it():
+    secret = facts(personal=True, description="Meneer Jansen op nummer 4")
+    s = payload.Subject("signal", secret.id, [secret])
+    text = payload.toelichting(s, mapping(), ZgwConfig(config_in()), None)
+    assert "Jansen" not in text and "persoonsgegevens" in text and "weggelaten" in text
+    assert payload.sends_photos(s, mapping()) == []
+    allowed = mapping(send_personal_data=True)
+    assert "Jansen" in payload.toelichting(s, allowed, ZgwConfig(config_in()), None)
+    assert payload.sends_photos(s, allowed) == [(secret.id, "a" * 64)]
+
+
+def test_zaakobjecten_and_their_keys_come_back_camelcased():
+    a, b = facts(), facts(id="6f1c2d3e-0000-4000-8000-000000000002", photos=[])
+    s = payload.Subject("kwestie", "k1", [a, b], "Titel")
+    bodies = dict(payload.object_bodies(s, "http://z/1"))
+    kinds = sorted(b["objectType"] for b in bodies.values())
+    assert kinds == ["buurt", "overige", "overige", "wijk", "woonplaats"]
+    buurt = bodies["buurt:04:00"]["objectIdentificatie"]
+    assert buurt == {"buurtCode": "00", "buurtNaam": "Marknesse-Centrum", "gemGemeenteCode": "0171",
+                     "wykWijkCode": "04"}
+    # The case system answers with keys camelCased (and could change their case): same key.
+    for key, body in bodies.items():
+        answered = {**body, "objectIdentificatie": {k[0].upper() + k[1:]: v for k, v in
+                                                    body["objectIdentificatie"].items()}}
+        assert payload.object_key(answered) == key
+
+
+def test_identificatie_and_weblink():
+    ident = identificatie_for("signal", "6f1c2d3e-aaaa-4000-8000-000000000001", 2026)
+    assert ident == "GR-2026-S6F1C2D3EAAAA" and len(ident) <= 40
+    assert identificatie_for("kwestie", "6f1c2d3e-aaaa", 2027).startswith("GR-2027-K")
+    assert weblink("https://z.nl/zaak/{identificatie}?u={uuid}", ident, "http://x/zaken/abc") \
+        == f"https://z.nl/zaak/{ident}?u=abc"
+    assert weblink(None, ident, "http://x/zaken/abc") is None
+
+
+def _response(status: int, body: dict) -> httpx.Response:
+    return httpx.Response(status, json=body, request=httpx.Request("POST", "http://x"))
+
+
+def test_errors_are_sorted_into_permanent_and_transient():
+    refused = classify(_response(400, {"detail": "Ongeldige invoer.", "invalidParams": [
+        {"name": "zaaktype", "code": "unknown-service", "reason": "De service is onbekend."}]}),
+        "het aanmaken van de zaak")
+    assert refused.permanent and "zaaktype: De service is onbekend." in refused.message
+    assert "het aanmaken van de zaak" in refused.message
+    assert classify(_response(403, {"detail": "Geen toestemming"}), "x").permanent
+    assert classify(_response(401, {}), "x").permanent
+    for status in (500, 502, 503, 504, 429):
+        assert not classify(_response(status, {}), "x").permanent
+
+
+def test_tokens_are_fresh_and_checked():
+    now = time.time()
+    geheim, ander = "geheim-" + "g" * 32, "ander-" + "a" * 32
+    token = make_token("gr", geheim, at=now)
+    assert verify(token, "gr", geheim, at=now + 10)
+    assert not verify(token, "gr", ander, at=now)
+    assert not verify(token, "ander", geheim, at=now)
+    assert not verify(token, "gr", geheim, at=now + 3600 + 120)  # older than an hour
+    assert not verify("geen-jwt", "gr", geheim)
+
+
+def test_backoff_doubles_up_to_an_hour_with_jitter():
+    rng = random.Random(1)
+    for attempt in range(1, 40):
+        wait = backoff(attempt, rng)
+        assert min(CAP, 2 ** attempt) * 0.5 <= wait <= min(CAP, 2 ** attempt)
