@@ -116,7 +116,14 @@ def rows_in(path: Path) -> int:
 # --- one measurement, in its own process ------------------------------------------------------
 
 def child(kind: str, db: Path, out: Path) -> None:
-    """Run one export in this (fresh) process; print its peak RSS in MiB as JSON."""
+    """Run one export in this (fresh) process; print its peak RSS in MiB as JSON (for the
+    sqlite3 shell: the shell's own, as this process's only child)."""
+    if kind == "sqlite3":
+        with out.open("wb") as f:
+            subprocess.run(["sqlite3", "-csv", "-header", str(db), REFERENCE_SQL], stdout=f, check=True)
+        print(json.dumps({"rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                          "rows": -1}))
+        return
     if kind == "api-csv":
         from server.areas.store import AreaCatalog
         from server.bootstrap import open_database
@@ -155,19 +162,12 @@ REFERENCE_SQL = (
 def measure(kind: str, db: Path, work: Path) -> dict:
     out = work / f"{kind.replace('+', '_')}.out"
     t = time.perf_counter()
-    if kind == "sqlite3":
-        with out.open("wb") as f:
-            subprocess.run(["sqlite3", "-csv", "-header", str(db), REFERENCE_SQL], stdout=f, check=True)
-        took = time.perf_counter() - t
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        info = {"rss_mib": rss}
-    else:
-        done = subprocess.run([sys.executable, __file__, "--child", kind, "--db", str(db),
-                               "--out", str(out)], capture_output=True, text=True, cwd=REPO)
-        took = time.perf_counter() - t
-        if done.returncode:
-            raise SystemExit(f"{kind} failed: {done.stderr}")
-        info = json.loads(done.stdout.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, __file__, "--child", kind, "--db", str(db),
+                           "--out", str(out)], capture_output=True, text=True, cwd=REPO)
+    took = time.perf_counter() - t
+    if done.returncode:
+        raise SystemExit(f"{kind} failed: {done.stderr}")
+    info = json.loads(done.stdout.strip().splitlines()[-1])
     size = out.stat().st_size
     out.unlink()
     return {"kind": kind, "seconds": took, "rss_mib": info["rss_mib"], "bytes": size}
