@@ -124,6 +124,8 @@ def test_a_regisseur_has_no_download_buttons(browser, server):
     assert page.get_by_role("button", name="Download CSV").count() == 0
     assert page.get_by_role("button", name="Download GeoJSON").count() == 0
     assert page.locator(".list-downloads").is_hidden()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "05-regisseur-lijst.png"))
     # The server refuses them the export too.
     token = api_token(server, "regisseur")
     refused = httpx.get(server + "/api/v1/export/signals.csv", headers={"Authorization": f"Bearer {token}"})

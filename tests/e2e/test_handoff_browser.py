@@ -215,6 +215,8 @@ def test_failed_hand_off_says_why_and_can_be_tried_again(browser, server, zgw_do
     log_in(page, server, "teamleider")
     notes = {first: "Eerste: graag met de aannemer afstemmen.", second: "Tweede: bewoner wil teruggebeld worden."}
     page.goto(f"{server}/signalen/{first}")
+    page.get_by_role("button", name="Doorzetten naar zaaksysteem").wait_for()
+    shot(page, "08a-signaal-aanbod", page.locator(".detail-zaak"))
     page.get_by_role("button", name="Doorzetten naar zaaksysteem").click()
     page.get_by_label("Toelichting voor de behandelaar").fill(notes[first])
     page.get_by_role("button", name="Doorzetten", exact=True).click()
