@@ -540,3 +540,13 @@ def test_fault_options(zgw_double, http):
     d.decide = lambda method, path: ("delay", 0.01) if path.endswith("/zaaktypen") else None
     assert http.get(f"{d.catalogi_api}/zaaktypen", headers=auth(d)).status_code == 200
     assert d.calls[-1] == ("GET", "/catalogi/api/v1/zaaktypen", 200)
+
+
+def test_query_parameters_are_checked_against_their_schemas(zgw_double, http):
+    d = zgw_double
+    headers = {**auth(d), **CRS}
+    assert refused(d, http.get(f"{d.zaken_api}/zaken", params={"page": "twee"}, headers=headers),
+                   400, "invalid")["invalidParams"][0]["name"] == "page"
+    refused(d, http.get(f"{d.zaken_api}/zaken", params={"zaaktype": "zaaktype-1"}, headers=headers), 400, "invalid")
+    assert http.get(f"{d.zaken_api}/zaken", params={"startdatum__gt": "2026-01-01", "page": "1"},
+                    headers=headers).status_code == 200
