@@ -101,8 +101,7 @@ def zgw_check(ctx: click.Context) -> None:
             failed += not ok
             click.echo(f"{'OK  ' if ok else 'FOUT'} {line}")
     if failed:
-        click.echo(f"gebiedsradar: error: {failed} koppeling(en) kloppen niet", err=True)
-        ctx.exit(1)
+        raise click.ClickException(f"{failed} koppeling(en) kloppen niet")
 
 
 @zgw_group.command("poll")
@@ -116,7 +115,7 @@ def zgw_poll(ctx: click.Context) -> None:
     click.echo(f"{result.polled} open zaken gelezen: {result.changed} gewijzigd,"
                f" {result.closed} afgesloten, {result.errors} niet te lezen.")
     if result.errors:
-        ctx.exit(1)
+        raise click.ClickException(f"{result.errors} zaak/zaken niet te lezen; zie het log")
 
 
 @zgw_group.command("send")

@@ -1,0 +1,142 @@
+"""ZGW configuration by API and command line, and the commands that check the catalogue and
+poll the open zaken (run as real processes against the test double)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from zgw_world import configure, drain, hand_off, new_signal, zgw_app
+
+from conftest import login
+
+EXE = Path(sys.executable).with_name("gebiedsradar")
+URL = "/api/v1/export/zgw/config"
+
+
+def run(db: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "GEBIEDSRADAR_DB"}
+    return subprocess.run([str(EXE), "--db", str(db), "export", "zgw", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def app(settings, users):
+    with zgw_app(settings) as c:
+        yield c
+
+
+def test_put_and_get_never_show_the_secret(app, zgw_double):
+    admin = login(app, "beheerder")
+    assert app.get(URL, headers=admin).status_code == 404
+    shown = configure(app, zgw_double, behandelaar="Team Leefbaarheid")
+    assert "secret" not in shown and shown["secret_set"] is True
+    assert zgw_double.secret not in json.dumps(shown)
+    got = app.get(URL, headers=admin).json()
+    assert got["rsin"] == "002564440" and got["behandelaar"] == "Team Leefbaarheid"
+    assert got["updated_by"] == "beheerder" and got["notificaties"] is None
+    assert zgw_double.secret not in app.get(URL, headers=admin).text
+    # Without a secret the stored one stays (and the hand-off still authenticates).
+    body = zgw_double.config()
+    del body["secret"]
+    assert app.put(URL, json=body, headers=admin).json()["secret_set"] is True
+    tl = login(app, "teamleider")
+    s = new_signal(app, login(app, "regisseur"))
+    hand_off(app, tl, s["id"])
+    drain(app)
+    assert app.get(f"/api/v1/signals/{s['id']}", headers=tl).json()["zaak"]["state"] == "done"
+    assert app.get(URL, headers=tl).status_code == 403
+    assert app.put(URL, json=body, headers=tl).status_code == 403
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"rsin": "002564441"}, "rsin"),
+    ({"rsin": "12345"}, "rsin"),
+    ({"zaken_api": "niet-een-url"}, "zaken_api"),
+    ({"mappings": []}, "mappings"),
+    ({"mappings": [{"category": "bestaat-niet"}]}, "mappings[0].category"),
+    ({"mappings": [{"zaaktype": "http://localhost:1/catalogi/api/v1/zaaktypen/x"}]},
+     "mappings[0].zaaktype"),
+])
+def test_a_bad_configuration_is_422_naming_the_field(app, zgw_double, change, field):
+    body = zgw_double.config()
+    if "mappings" in change and change["mappings"]:
+        body["mappings"] = [{**body["mappings"][0], **change["mappings"][0]}]
+    else:
+        body.update(change)
+    r = app.put(URL, json=body, headers=login(app, "beheerder"))
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert field in [e["name"] for e in problem["errors"]]
+    assert "ZGW" in problem["detail"]
+
+
+def test_cli_config_check_and_poll(tmp_path, settings, users, zgw_double):
+    db = settings.db_path
+    good = tmp_path / "zgw.json"
+    good.write_text(json.dumps(zgw_double.config()), encoding="utf-8")
+    r = run(db, "config", str(good))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("\n") == 1 and "RSIN 002564440" in r.stdout
+    assert zgw_double.secret not in r.stdout
+    r = run(db, "check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith("OK") and "gepubliceerd" in r.stdout
+    # A concept zaaktype and a statustype of another zaaktype: one line each, exit 1.
+    wrong = zgw_double.config(mappings=[
+        {**zgw_double.config()["mappings"][0], "category": "jeugd",
+         "zaaktype": zgw_double.concept_zaaktype_url},
+        {**zgw_double.config()["mappings"][0], "category": "*"}])
+    good.write_text(json.dumps(wrong), encoding="utf-8")
+    assert run(db, "config", str(good)).returncode == 0
+    r = run(db, "check")
+    lines = r.stdout.splitlines()
+    assert r.returncode == 1 and len(lines) == 2
+    assert lines[0].startswith("FOUT") and "concept" in lines[0] and lines[1].startswith("OK")
+    # A zaak made and moved on: poll reads it.
+    good.write_text(json.dumps(zgw_double.config()), encoding="utf-8")
+    run(db, "config", str(good))
+    with zgw_app(settings) as app:
+        s = new_signal(app, login(app, "regisseur"))
+        hand_off(app, login(app, "teamleider"), s["id"])
+        drain(app)
+    r = run(db, "poll")
+    assert r.returncode == 0 and r.stdout.startswith("1 open zaken gelezen: 0 gewijzigd")
+    [zaak] = zgw_double.zaken
+    zgw_double.advance(zaak["url"])
+    r = run(db, "poll")
+    assert r.returncode == 0 and r.stdout.startswith("1 open zaken gelezen: 1 gewijzigd")
+    zgw_double.close(zaak["url"])
+    r = run(db, "poll")
+    assert r.returncode == 0 and "1 afgesloten" in r.stdout
+    with zgw_app(settings) as app:
+        got = app.get(f"/api/v1/signals/{s['id']}", headers=login(app, "teamleider")).json()
+    assert got["status"] == "afgesloten"
+    r = run(db, "status")
+    assert r.returncode == 0 and "klaar 1 (waarvan open 0)" in r.stdout
+
+
+@pytest.mark.parametrize("content, words", [
+    ("{niet json", "geen geldige JSON"),
+    (json.dumps({"zaken_api": "x"}), "required"),
+])
+def test_cli_config_refuses_a_bad_file(tmp_path, settings, users, content, words):
+    f = tmp_path / "zgw.json"
+    f.write_text(content, encoding="utf-8")
+    r = run(settings.db_path, "config", str(f))
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and words in r.stderr
+
+
+def test_cli_config_names_the_wrong_fields(tmp_path, settings, users, zgw_double):
+    f = tmp_path / "zgw.json"
+    f.write_text(json.dumps(zgw_double.config(rsin="002564441")), encoding="utf-8")
+    r = run(settings.db_path, "config", str(f))
+    assert r.returncode == 1 and "rsin" in r.stderr and r.stderr.count("\n") == 1
+    assert run(settings.db_path, "check").returncode == 1  # nothing stored: not configured
+    assert run(settings.db_path, "config", str(tmp_path / "geen.json")).returncode == 1
