@@ -8,6 +8,7 @@ wrong client look right.
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 import time
 
@@ -17,6 +18,7 @@ import pytest
 
 import zgw_double as zgw_module
 from zgw_double import ZgwDouble, camelize, rsin_valid
+from zgw_double_catalog import SPECS
 
 CRS = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
 PLAIN = {"verify": False}    # plain HTTP to 127.0.0.1: skip loading the CA bundle (0.1 s a client)
@@ -550,3 +552,13 @@ def test_query_parameters_are_checked_against_their_schemas(zgw_double, http):
     refused(d, http.get(f"{d.zaken_api}/zaken", params={"zaaktype": "zaaktype-1"}, headers=headers), 400, "invalid")
     assert http.get(f"{d.zaken_api}/zaken", params={"startdatum__gt": "2026-01-01", "page": "1"},
                     headers=headers).status_code == 200
+
+
+def test_the_specifications_are_the_published_files():
+    published = {  # tests/data/README.md
+        "zaken-api-1.5.1.yaml": "2944c846ce5c8458c4fcc6655e2788705b664cab8412e3b2de0dbe77e2492bd0",
+        "documenten-api-1.4.2.yaml": "c665b42c35104028c13e6af40cd6ff2ef25fba3d6c2277a38d0a7573432252c4",
+        "catalogi-api-1.3.1.yaml": "40a5b8bbc17d675a9a603d32a3a5fbdba12662afa7b0d9c882548e2abb4acde0",
+    }
+    for name, digest in published.items():
+        assert hashlib.sha256((SPECS / name).read_bytes()).hexdigest() == digest, name

@@ -264,7 +264,7 @@ class ZgwDouble:
         self.clock: Callable[[], float] = time.time   # tests may shift it (token age)
         self._random = random.Random(seed)
         self._lock = threading.RLock()           # state
-        self._faults_lock = threading.Lock()
+        self._faults_lock = threading.RLock()     # `decide` may add rules itself
         self._rules: list[_Rule] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
