@@ -187,6 +187,14 @@ def _fix_bodies(op: dict[str, Any]) -> None:
             responses["201"] = {**copy.deepcopy(stored), "description": "Stored"}
     elif op.get("operationId") == "getAttachment":
         responses["200"]["content"] = {t: {"schema": BINARY} for t in PHOTO_TYPES}
+    elif op.get("operationId") == "getOpen311Request":  # <id>.json or <id>.xml (exports/routes.py)
+        responses["200"]["content"] = {
+            "application/json": {"schema": {"type": "array", "maxItems": 1, "items": {
+                "$ref": "#/components/schemas/Open311Request"}}},
+            "application/xml; charset=utf-8": {"schema": {"type": "string"}}}
+    elif op.get("operationId") in ("exportSignalsCsv", "exportSignalsGeoJson"):
+        for content in responses["200"]["content"].values():
+            content["schema"] = {"type": "string", "description": "streamed; columns in README.md"}
 
 
 def shape_openapi(generated: dict[str, Any], public: set[str] | frozenset[str] = frozenset()
