@@ -310,7 +310,8 @@ def test_a_closed_kwestie_zaak_closes_the_kwestie(app, zgw_double, tl, reg):
 
 def test_notificaties_callback_is_verified_and_polls_the_zaak(app, zgw_double, tl, reg):
     notif_secret = "notificaties-secret-0123456789abcdef"
-    configure(app, zgw_double, notificaties={"client_id": "notificaties", "secret": notif_secret})
+    configure(app, zgw_double, notificaties={"client_id": "notificaties", "secret": notif_secret,
+                                             "max_token_age_seconds": 3600})
     s = new_signal(app, reg)
     hand_off(app, tl, s["id"])
     drain(app)
@@ -332,7 +333,12 @@ def test_notificaties_callback_is_verified_and_polls_the_zaak(app, zgw_double, t
     assert signal(app, tl, s["id"])["zaak"]["status"] == zgw_double_status(zgw_double, url)
     # GET never shows a secret, and a PUT without it keeps the stored one.
     shown = app.get("/api/v1/export/zgw/config", headers=login(app, "beheerder")).json()
-    assert shown["notificaties"] == {"client_id": "notificaties", "secret_set": True}
+    assert shown["notificaties"] == {"client_id": "notificaties", "secret_set": True,
+                                     "max_token_age_seconds": 3600}
+    assert notif_secret not in str(shown)
+    # By default (an abonnement's fixed Authorization value) an old token is fine.
+    configure(app, zgw_double, notificaties={"client_id": "notificaties", "secret": notif_secret})
+    assert app.post(cb, json=message, headers={"Authorization": f"Bearer {old}"}).status_code == 204
     assert notif_secret not in str(shown)
 
 

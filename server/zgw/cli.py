@@ -145,3 +145,20 @@ def zgw_status(ctx: click.Context) -> None:
     for r in db.query("SELECT subject_kind, subject_id, identificatie, error FROM zaak_handoffs"
                       " WHERE state = 'failed' ORDER BY updated_at"):
         click.echo(f"{r['identificatie']}\t{r['subject_kind']} {r['subject_id']}\t{r['error']}")
+
+
+@zgw_group.command("token")
+@click.pass_context
+def zgw_token(ctx: click.Context) -> None:
+    """Print the Authorization value for the Notificaties API abonnement (a ZGW JWT signed
+    with the configured notificaties secret), to paste into the abonnement's `auth`."""
+    from .token import make_token
+
+    db = ctx.obj.open().db
+    with _config_or_fail(db) as config:
+        n = config.data.notificaties
+        if n is None or not n.secret:
+            raise click.ClickException("er zijn geen notificaties ingesteld (client_id en secret"
+                                       " onder \"notificaties\" in het configuratiebestand)")
+        click.echo("Bearer " + make_token(n.client_id, n.secret, user_id="notificaties",
+                                          user_representation="Notificaties API"))

@@ -139,7 +139,8 @@ def public(config: ZgwConfig) -> ZgwConfigOut:
         client_id=d.client_id, secret_set=bool(d.secret), rsin=d.rsin, mappings=d.mappings,
         regisseurs_may_hand_off=d.regisseurs_may_hand_off, zaak_weblink=d.zaak_weblink,
         send_author=d.send_author, behandelaar=d.behandelaar,
-        notificaties=NotificatiesOut(n.client_id, bool(n.secret)) if n else None,
+        notificaties=NotificatiesOut(n.client_id, bool(n.secret), n.max_token_age_seconds)
+        if n else None,
         updated_by=config.updated_by,
         updated_at=datetime.fromisoformat(config.updated_at) if config.updated_at else None)
 

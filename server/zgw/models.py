@@ -33,6 +33,9 @@ class NotificatiesIn(msgspec.Struct):
 
     client_id: Short
     secret: Annotated[str, Meta(min_length=1, max_length=500)] | None = None
+    #: Refuse callback tokens older than this (seconds). Default none: a Notificaties API
+    #: abonnement sends one fixed Authorization value (`gebiedsradar export zgw token`).
+    max_token_age_seconds: Annotated[int, Meta(ge=60)] | None = None
 
 
 class ZgwConfigIn(msgspec.Struct):
@@ -60,6 +63,7 @@ class ZgwConfigIn(msgspec.Struct):
 class NotificatiesOut(msgspec.Struct):
     client_id: str
     secret_set: bool
+    max_token_age_seconds: int | None = None
 
 
 class ZgwConfigOut(msgspec.Struct):

@@ -16,7 +16,8 @@ def check_token(authorization: str | None, config: zgw_config.ZgwConfig | None) 
     n = config.data.notificaties if config is not None else None
     if n is None or not n.secret:
         raise Forbidden("Notificaties van het zaaksysteem zijn niet ingesteld.")
-    if not verify(authorization[len("Bearer "):].strip(), n.client_id, n.secret):
+    if not verify(authorization[len("Bearer "):].strip(), n.client_id, n.secret,
+                  max_age=n.max_token_age_seconds):
         raise Forbidden("Het JWT van deze notificatie is ongeldig of verlopen.")
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from ..db import Database
 from ..retention.scheduler import Periodic
 from ..settings import Settings
@@ -33,8 +35,12 @@ class ZgwRuntime:
         self.cache = CatalogiCache()
         timeout = settings.zgw_timeout_seconds
 
+        # One connection pool for every call (keep-alive to the case system), shared by the
+        # worker, the poller and requests; httpx clients are thread-safe.
+        self.http = httpx.Client(timeout=timeout)
+
         def client(config: zgw_config.ZgwConfig, *, representation: str | None = None) -> ZgwClient:
-            return ZgwClient(config, timeout=timeout,
+            return ZgwClient(config, timeout=timeout, http=self.http,
                              user_representation=representation or config.data.behandelaar)
 
         self.client = client
@@ -55,3 +61,4 @@ class ZgwRuntime:
     def stop(self) -> None:
         self.worker.stop()
         self._poller.stop()
+        self.http.close()

@@ -21,9 +21,10 @@ def make_token(client_id: str, secret: str, *, user_id: str = "gebiedsradar",
                        "user_representation": user_representation}, secret, algorithm="HS256")
 
 
-def verify(token: str, client_id: str, secret: str, *, at: float | None = None) -> bool:
-    """Whether `token` is a ZGW JWT of this client, signed with this secret, not older than an
-    hour (nor from the future)."""
+def verify(token: str, client_id: str, secret: str, *, at: float | None = None,
+           max_age: float | None = MAX_AGE) -> bool:
+    """Whether `token` is a ZGW JWT of this client, signed with this secret, not from the
+    future, and (with `max_age`) not older than that."""
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"],
                             options={"require": ["iat"], "verify_iat": False})
@@ -36,4 +37,6 @@ def verify(token: str, client_id: str, secret: str, *, at: float | None = None) 
         iat = float(claims["iat"])
     except (TypeError, ValueError):
         return False
-    return moment - MAX_AGE - LEEWAY <= iat <= moment + LEEWAY
+    if max_age is not None and iat < moment - max_age - LEEWAY:
+        return False
+    return iat <= moment + LEEWAY
