@@ -210,3 +210,28 @@ describe('the hand-off panel', () => {
     expect(root.textContent).toContain('De zaak krijgt de signalen van deze kwestie');
   });
 });
+
+describe('on a signal\'s screen', () => {
+  it('a signal first shown from the server is not drawn again while the hand-off panel is open', async () => {
+    const { renderDetail } = await import('../src/views/detail.js');
+    document.body.innerHTML = '<div id="d"></div>';
+    const el = document.getElementById('d');
+    const signal = { id: 's1', category: 'jeugd', description: 'Iets', urgency: 'normaal', source: 'inwoner',
+      status: 'nieuw', observed_at: '2026-11-28T09:15:00Z', version: 2, attachments: [], location: null };
+    let onPhone = false;
+    const getSignal = async (id, { localOnly = false } = {}) => (onPhone ? signal : localOnly ? null : { ...signal, _fromServer: true });
+    const mountHandoff = (box) => renderHandoff(box, { kind: 'signaal', role: 'teamleider',
+      preview: async () => PREVIEW, send: async () => ZAAK(), loadZaak: async () => null });
+    const view = await renderDetail(el, { id: 's1', getSignal, mountHandoff });
+    await vi.waitFor(() => expect(buttons(el, 'Doorzetten naar zaaksysteem')).toHaveLength(1));
+    buttons(el, 'Doorzetten naar zaaksysteem')[0].click();
+    byLabel(el, 'Toelichting voor de behandelaar').value = 'half getypt';
+    onPhone = true; // the first pull brings it
+    await view.refresh();
+    expect(byLabel(el, 'Toelichting voor de behandelaar').value).toBe('half getypt');
+    expect(el.querySelector('.detail-edit')).toBeNull();
+    buttons(el, 'Annuleren')[0].click();
+    await view.refresh();
+    expect(el.querySelector('.detail-edit')).toBeTruthy(); // drawn with its controls now
+  });
+});

@@ -86,6 +86,14 @@ def shot(page, name: str, locator=None) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def open_signal(page, server: str, sid: str) -> None:
+    """A signal's screen, once the phone has the signal (first shown as the server has it, then
+    drawn again with its controls when the first pull brings it) and its hand-off part is drawn."""
+    page.goto(f"{server}/signalen/{sid}")
+    page.get_by_role("heading", name="Wijzigen").wait_for()
+    page.locator(".detail-zaak[data-handoff=klaar]").wait_for(state="attached")
+
+
 def check_page(page) -> None:
     assert axe_violations(page) == []
     no_sideways_scroll(page)
@@ -137,11 +145,16 @@ def test_team_lead_hands_a_kwestie_to_the_case_system(browser, server, zgw_doubl
     page.get_by_label("Toelichting voor de behandelaar").fill(note)
     shot(page, "02-kwestie-bevestigen", panel)
     check_page(page)
-    page.get_by_role("button", name="Doorzetten", exact=True).click()
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/zaak") else None)
+    page.get_by_role("button", name="Doorzetten", exact=True).dblclick()  # an impatient double tap
 
-    # The state comes back in words (the screen asks again every few seconds while it is sent).
+    # The state comes back in words (the screen asks again every few seconds while it is sent);
+    # the focus goes to it, so a screen reader reads it.
     state = page.locator(".zaak__state")
     state.wait_for()
+    page.wait_for_function("document.activeElement?.classList.contains('zaak__state')")
+    assert posts == [f"{server}/api/v1/kwesties/{kwestie}/zaak"]
     shot(page, "03-kwestie-onderweg", state)
     page.get_by_text("Doorgezet als zaak ").wait_for(timeout=60_000)
     assert len(double.zaken) == 1
@@ -170,7 +183,7 @@ def test_team_lead_hands_a_kwestie_to_the_case_system(browser, server, zgw_doubl
     assert len(double.zaken) == 1
 
     # A signal of the kwestie shows the zaak too.
-    page.goto(f"{server}/signalen/{ids[0]}")
+    open_signal(page, server, ids[0])
     page.locator(".detail-zaak .zaak__state").filter(has_text=zaak["identificatie"]).wait_for()
     shot(page, "05-signaal-van-kwestie", page.locator(".detail-zaak"))
     check_page(page)
@@ -214,7 +227,7 @@ def test_failed_hand_off_says_why_and_can_be_tried_again(browser, server, zgw_do
     page = context.new_page()
     log_in(page, server, "teamleider")
     notes = {first: "Eerste: graag met de aannemer afstemmen.", second: "Tweede: bewoner wil teruggebeld worden."}
-    page.goto(f"{server}/signalen/{first}")
+    open_signal(page, server, first)
     page.get_by_role("button", name="Doorzetten naar zaaksysteem").wait_for()
     shot(page, "08a-signaal-aanbod", page.locator(".detail-zaak"))
     page.get_by_role("button", name="Doorzetten naar zaaksysteem").click()
@@ -236,7 +249,7 @@ def test_failed_hand_off_says_why_and_can_be_tried_again(browser, server, zgw_do
     shot(page, "09-signaal-opnieuw-gelukt", page.locator(".detail-zaak"))
 
     # The second signal (personal data: the description stays home, and the panel says so).
-    page.goto(f"{server}/signalen/{second}")
+    open_signal(page, server, second)
     page.get_by_role("button", name="Doorzetten naar zaaksysteem").click()
     panel = page.locator("form.handoff__panel")
     assert "De omschrijving gaat niet mee: dit signaal bevat persoonsgegevens" in panel.inner_text()
@@ -267,7 +280,7 @@ def test_without_a_case_system_a_team_lead_is_told_so(browser, server):
     context = browser.new_context(bypass_csp=True, viewport=PHONE)
     page = context.new_page()
     log_in(page, server, "teamleider")
-    page.goto(f"{server}/signalen/{sid}")
+    open_signal(page, server, sid)
     note = page.locator(".detail-zaak .handoff__note")
     note.wait_for()
     assert "zaaksysteem" in note.inner_text() and "_" not in note.inner_text()
@@ -286,7 +299,6 @@ def test_without_a_case_system_a_team_lead_is_told_so(browser, server):
     context = browser.new_context(bypass_csp=True, viewport=PHONE)
     page = context.new_page()
     log_in(page, server, "regisseur")
-    page.goto(f"{server}/signalen/{sid}")
-    page.locator(".detail-zaak[data-handoff=klaar]").wait_for(state="attached")  # with the preview's answer
+    open_signal(page, server, sid)  # drawn with the preview's answer
     assert page.locator(".detail-zaak").is_hidden()
     context.close()

@@ -389,6 +389,8 @@ async function drawDetail(el, options, redraw = async () => {}) {
           dialog.addEventListener('close', () => redraw(), { once: true });
           return undefined;
         }
+        // Not while the user fills in the hand-off to the case system: a later sync redraws.
+        if (zaakBox.querySelector('.handoff__panel')) return undefined;
         return 'redraw';
       }
       const next = await getSignal(id).catch(() => null);
