@@ -140,3 +140,26 @@ def test_cli_config_names_the_wrong_fields(tmp_path, settings, users, zgw_double
     assert r.returncode == 1 and "rsin" in r.stderr and r.stderr.count("\n") == 1
     assert run(settings.db_path, "check").returncode == 1  # nothing stored: not configured
     assert run(settings.db_path, "config", str(tmp_path / "geen.json")).returncode == 1
+
+
+def test_cli_send_and_token(tmp_path, settings, users, zgw_double):
+    db = settings.db_path
+    f = tmp_path / "zgw.json"
+    f.write_text(json.dumps(zgw_double.config()), encoding="utf-8")
+    assert run(db, "config", str(f)).returncode == 0
+    r = run(db, "token")
+    assert r.returncode == 1 and "notificaties" in r.stderr
+    with zgw_app(settings) as app:  # its worker is off: the hand-off waits in the outbox
+        s = new_signal(app, login(app, "regisseur"))
+        hand_off(app, login(app, "teamleider"), s["id"])
+    r = run(db, "send")
+    assert r.returncode == 0 and r.stdout.startswith("1 verzonden of geprobeerd; nu 1 klaar")
+    assert len(zgw_double.zaken_by_kenmerk(s["id"])) == 1
+    secret = "notificaties-secret-0123456789abcdef"
+    f.write_text(json.dumps(zgw_double.config(notificaties={"client_id": "nrc", "secret": secret})),
+                 encoding="utf-8")
+    assert run(db, "config", str(f)).returncode == 0
+    r = run(db, "token")
+    assert r.returncode == 0 and r.stdout.startswith("Bearer ")
+    from server.zgw.token import verify
+    assert verify(r.stdout.split()[1], "nrc", secret)

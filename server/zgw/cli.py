@@ -121,7 +121,8 @@ def zgw_poll(ctx: click.Context) -> None:
 @zgw_group.command("send")
 @click.pass_context
 def zgw_send(ctx: click.Context) -> None:
-    """Send the hand-offs that are due now (the server's worker does this by itself)."""
+    """Send the hand-offs that are due now, when no server runs (the server's worker does this
+    by itself; do not run both at once)."""
     from . import outbox
 
     db, runtime = _runtime(ctx)

@@ -3,7 +3,6 @@ categories), storage in `zgw_config`, and the choice of mapping for a signal or 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -164,8 +163,3 @@ def kwestie_category(signals: Iterable[tuple[str, str | None]]) -> tuple[str, st
     subs = Counter(s for c, s in pairs if c == category)
     sub = subs.most_common(1)[0][0]
     return category, sub
-
-
-def stored_json(config: ZgwConfigIn) -> str:
-    """The mapping or config as JSON text (what the outbox keeps with a request)."""
-    return json.dumps(msgspec.to_builtins(config))

@@ -110,6 +110,9 @@ class Progress:
                 + ").")
 
         def job(w: SignalWriter) -> None:
+            now = outbox.by_id(w.conn, row["id"])
+            if now is None or now["closed"]:  # closed meanwhile (a callback and a poll at once)
+                return
             if row["subject_kind"] == "signal":
                 ids = [row["subject_id"]]
             else:
