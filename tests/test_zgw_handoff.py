@@ -267,6 +267,9 @@ def test_progress_until_the_eindstatus_closes_the_signal(app, zgw_double, tl, re
     drain(app)
     url = signal(app, tl, s["id"])["zaak"]["url"]
     pulled = app.get("/api/v1/sync/pull", headers=tl).json()
+    zgw_double.fail("GET", r"/zaken/api/v1/zaken/", status=503, times=1)
+    down = runtime(app).poll()  # the case system is down: nothing changes, read next time
+    assert (down.polled, down.errors, down.changed) == (1, 1, 0)
     zgw_double.advance(url)
     result = runtime(app).poll()
     assert (result.polled, result.changed, result.closed) == (1, 1, 0)

@@ -100,7 +100,13 @@ class Sender:
             # 4. photos
             documents: dict[str, dict[str, str]] = steps.setdefault("documents", {})
             documenten = d.documenten_api.rstrip("/")
-            for n, (_, sha) in enumerate(payload.sends_photos(subject, mapping), start=1):
+            # A photo keeps its number (and so its document's identificatie) across tries,
+            # even when the signal's photo list changed in between.
+            numbers: dict[str, int] = steps.setdefault("numbers", {})
+            for _, sha in payload.sends_photos(subject, mapping):
+                numbers.setdefault(sha, len(numbers) + 1)
+            for _, sha in payload.sends_photos(subject, mapping):
+                n = numbers[sha]
                 done = documents.get(sha, {})
                 if "link" in done or done.get("skipped"):
                     continue
