@@ -26,6 +26,10 @@ describe('the zaak in words', () => {
     expect(zaakStateText(null)).toBeNull();
     expect(zaakStateText(ZAAK())).toMatch(/^In de wachtrij/);
     expect(zaakStateText(ZAAK({ state: 'sending' }))).toMatch(/^Wordt verstuurd/);
+    expect(zaakStateText(ZAAK({ error: 'Het zaaksysteem antwoordt niet (503).' })))
+      .toBe('In de wachtrij. Het zaaksysteem antwoordt niet (503).');
+    expect(zaakStateText(ZAAK({ state: 'sending', error: 'Time-out.' })))
+      .toBe('Wordt opnieuw verstuurd naar het zaaksysteem… Vorige poging: Time-out.');
     expect(zaakStateText(ZAAK({ state: 'done', identificatie: 'ZAAK-2026-0000000007' }))).toBe('Doorgezet als zaak ZAAK-2026-0000000007');
     expect(zaakStateText(ZAAK({ state: 'done' }))).toBe('Doorgezet naar het zaaksysteem');
     expect(zaakStateText(ZAAK({ state: 'failed', error: 'Het zaaksysteem weigert de sleutel (401).' })))

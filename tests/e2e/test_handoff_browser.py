@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -257,8 +258,16 @@ def test_failed_hand_off_says_why_and_can_be_tried_again(browser, server, zgw_do
     page.get_by_label("Toelichting voor de behandelaar").fill(notes[second])
     shot(page, "10-signaal-persoonsgegevens", panel)
     check_page(page)
+    # This time the case system is down for a while (503): the hand-off waits and is retried,
+    # and the screen says so; once it is back, the zaak is made.
+    double.fail("POST", r"/zaken/api/v1/zaken$", status=503, times=None)
     page.get_by_role("button", name="Doorzetten", exact=True).click()
-    page.locator(".detail-zaak .zaak__state").filter(has_text="Doorgezet als zaak ").wait_for(timeout=60_000)
+    state = page.locator(".detail-zaak .zaak__state")
+    state.filter(has_text=re.compile(r"^In de wachtrij\. \S")).wait_for(timeout=60_000)  # with the server's reason
+    shot(page, "10a-signaal-opnieuw-in-de-wachtrij", page.locator(".detail-zaak"))
+    check_page(page)
+    double.clear_faults()
+    state.filter(has_text="Doorgezet als zaak ").wait_for(timeout=90_000)
 
     # What the case system holds is what was chosen for each.
     assert len(double.zaken) == 2

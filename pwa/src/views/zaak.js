@@ -16,9 +16,12 @@ export const zaakBusy = (zaak) => Boolean(zaak && BUSY_STATES.has(zaak.state));
  */
 export function zaakStateText(zaak) {
   if (!zaak) return null;
+  // While it is retried after a passing fault, the server says what went wrong (and that it retries).
+  const last = String(zaak.error ?? '').trim();
   switch (zaak.state) {
-    case 'queued': return 'In de wachtrij: wordt zo naar het zaaksysteem gestuurd.';
-    case 'sending': return 'Wordt verstuurd naar het zaaksysteem…';
+    case 'queued': return last ? `In de wachtrij. ${last}` : 'In de wachtrij: wordt zo naar het zaaksysteem gestuurd.';
+    case 'sending': return last ? `Wordt opnieuw verstuurd naar het zaaksysteem… Vorige poging: ${last}`
+      : 'Wordt verstuurd naar het zaaksysteem…';
     case 'done': return zaak.identificatie ? `Doorgezet als zaak ${zaak.identificatie}` : 'Doorgezet naar het zaaksysteem';
     case 'failed': {
       const why = String(zaak.error ?? '').trim();
