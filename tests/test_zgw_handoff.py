@@ -230,9 +230,10 @@ def test_a_restart_resumes_at_the_first_step_not_done(settings, users, zgw_doubl
     rows = db.query("SELECT state, steps_done FROM zaak_handoffs ORDER BY id")
     assert [r["state"] for r in rows] == ["queued", "queued"]
     assert all('"status"' in r["steps_done"] and '"zaak"' in r["steps_done"] for r in rows)
-    # A crash in the middle of a send leaves the row 'sending'.
+    # A crash in the middle of a send leaves the row 'sending', under a lease.
     with db.transaction() as conn:
-        conn.execute("UPDATE zaak_handoffs SET state = 'sending' WHERE id = 1")
+        assert outbox.claim(conn, 1, time.time() + 10)
+        assert not outbox.claim(conn, 1, time.time() + 11)  # nobody else takes it meanwhile
     db.close()
     zgw_double.clear_faults()
     calls_before = len(zgw_double.calls)
@@ -404,3 +405,20 @@ def test_photo_bytes_are_base64_of_the_stored_photo(app, zgw_double, tl, reg):
     assert zgw_double.document_content(doc["url"]) == stored
     assert base64.b64encode(stored)  # sent as base64 inhoud (the double decoded it)
     assert doc["formaat"].startswith("image/") and doc["bestandsnaam"].startswith(doc["identificatie"][:8])
+
+
+def test_a_regisseur_hands_off_only_in_their_own_areas(app, zgw_double, tl, reg):
+    configure(app, zgw_double, regisseurs_may_hand_off=True)
+    ens = login(app, "ens")  # a gebiedsregisseur of Ens only
+    marknesse = new_signal(app, reg)
+    assert hand_off(app, ens, marknesse["id"]).status_code == 404  # like any signal out of scope
+    own = new_signal(app, ens, location={"lat": 52.6333, "lon": 5.8333, "accuracy_m": 10,
+                                         "method": "gps"})
+    assert hand_off(app, ens, own["id"]).status_code == 202
+    kid = app.post("/api/v1/kwesties", json={"title": "Ens", "signal_ids": [own["id"]]},
+                   headers=tl).json()["id"]
+    p = app.get("/api/v1/export/zgw/preview", params={"kwestieId": kid}, headers=ens).json()
+    assert p["allowed"] and p["zaaktype"] == zgw_double.zaaktype_url
+    assert app.get("/api/v1/export/zgw/preview", headers=ens).status_code == 422
+    drain(app)
+    assert signal(app, ens, own["id"])["zaak"]["state"] == "done"

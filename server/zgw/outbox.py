@@ -80,35 +80,46 @@ def steps_of(row: Row) -> dict[str, Any]:
     return json.loads(row["steps_done"] or "{}")
 
 
+#: Seconds a worker holds a row it is sending (renewed at every step): another process (the
+#: CLI's `send`) leaves it alone meanwhile, and after a crash it is taken up again once past.
+LEASE = 120.0
+
+
 def due(conn: sqlite3.Connection, at: float, limit: int = 100) -> list[sqlite3.Row]:
-    """Rows to send now: queued and due, or left `sending` by a run that did not finish."""
+    """Rows to send now: queued and due, or `sending` with a lease that ran out (a run that
+    did not finish: a crash, a killed process)."""
     return conn.execute(
-        "SELECT * FROM zaak_handoffs WHERE state = 'sending' OR (state = 'queued' AND"
-        " next_attempt_at <= ?) ORDER BY next_attempt_at, id LIMIT ?",
+        "SELECT * FROM zaak_handoffs WHERE state IN ('queued', 'sending')"
+        " AND coalesce(next_attempt_at, '') <= ? ORDER BY next_attempt_at, id LIMIT ?",
         (at_text(at), limit)).fetchall()
 
 
 def next_due(conn: sqlite3.Connection) -> float | None:
-    """When the next queued row is due (None: nothing queued or sending)."""
-    row = conn.execute("SELECT min(CASE WHEN state = 'sending' THEN '' ELSE next_attempt_at END)"
-                       " FROM zaak_handoffs WHERE state IN ('queued', 'sending')").fetchone()
+    """When the next row is due (None: nothing queued or sending)."""
+    row = conn.execute("SELECT min(coalesce(next_attempt_at, '')) FROM zaak_handoffs"
+                       " WHERE state IN ('queued', 'sending')").fetchone()
     if row[0] is None:
         return None
     return 0.0 if row[0] == "" else text_time(row[0])
 
 
-def mark_sending(conn: sqlite3.Connection, handoff_id: int, at: float) -> None:
-    conn.execute("UPDATE zaak_handoffs SET state = 'sending', attempts = attempts + 1,"
-                 " updated_at = ? WHERE id = ? AND state IN ('queued', 'sending')",
-                 (at_text(at), handoff_id))
+def claim(conn: sqlite3.Connection, handoff_id: int, at: float) -> bool:
+    """Take a due row for sending (one more attempt, a lease); False when another worker has it."""
+    return conn.execute(
+        "UPDATE zaak_handoffs SET state = 'sending', attempts = attempts + 1, next_attempt_at = ?,"
+        " updated_at = ? WHERE id = ? AND state IN ('queued', 'sending')"
+        " AND coalesce(next_attempt_at, '') <= ?",
+        (at_text(at + LEASE), at_text(at), handoff_id, at_text(at))).rowcount == 1
 
 
 def save_steps(conn: sqlite3.Connection, handoff_id: int, steps: dict[str, Any], at: float,
                zaak_url: str | None = None) -> None:
-    """Record the steps done so far (and the zaak's URL once known)."""
+    """Record the steps done so far (and the zaak's URL once known); renews the lease."""
     conn.execute("UPDATE zaak_handoffs SET steps_done = ?, zaak_url = coalesce(?, zaak_url),"
-                 " updated_at = ? WHERE id = ?",
-                 (json.dumps(steps, sort_keys=True), zaak_url, at_text(at), handoff_id))
+                 " updated_at = ?, next_attempt_at = CASE WHEN state = 'sending' THEN ?"
+                 " ELSE next_attempt_at END WHERE id = ?",
+                 (json.dumps(steps, sort_keys=True), zaak_url, at_text(at), at_text(at + LEASE),
+                  handoff_id))
 
 
 def finish(conn: sqlite3.Connection, handoff_id: int, status: str | None, at: float) -> None:

@@ -1,6 +1,7 @@
 """The worker thread that empties the outbox: sends due hand-offs, retries transient failures
 with exponential back-off and jitter, stops permanent ones with the case system's message,
-and resumes after a restart (rows left `sending` are due at once).
+and resumes after a restart (a row left `sending` by a crash is taken up again when its lease,
+renewed at every step, runs out: within two minutes).
 
 Tests and the benchmark drive it without a thread: `run_once(now)` sends what is due at
 `now`, `drain()` repeats that with a virtual clock that jumps to the next due time, so no
@@ -107,7 +108,8 @@ class Worker:
             return len(rows)
 
     def _one(self, row, at: float) -> None:
-        self.db.write(lambda conn: outbox.mark_sending(conn, row["id"], at))
+        if not self.db.write(lambda conn: outbox.claim(conn, row["id"], at)):
+            return  # another process is sending it
         attempts = row["attempts"] + 1
         try:
             status = self.sender.send(outbox.by_id(self.db.conn, row["id"]), at)
