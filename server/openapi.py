@@ -192,9 +192,16 @@ def _fix_bodies(op: dict[str, Any]) -> None:
             "application/json": {"schema": {"type": "array", "maxItems": 1, "items": {
                 "$ref": "#/components/schemas/Open311Request"}}},
             "application/xml; charset=utf-8": {"schema": {"type": "string"}}}
-    elif op.get("operationId") in ("exportSignalsCsv", "exportSignalsGeoJson"):
+    elif op.get("operationId") == "exportSignalsCsv":
         for content in responses["200"]["content"].values():
             content["schema"] = {"type": "string", "description": "streamed; columns in README.md"}
+    elif op.get("operationId") == "exportSignalsGeoJson":
+        for content in responses["200"]["content"].values():
+            content["schema"] = {
+                "type": "object", "required": ["type", "features"],
+                "description": "FeatureCollection (RFC 7946), streamed; properties: the CSV's columns",
+                "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
+                               "features": {"type": "array", "items": {"type": "object"}}}}
 
 
 def shape_openapi(generated: dict[str, Any], public: set[str] | frozenset[str] = frozenset()
