@@ -260,3 +260,17 @@ def test_xml_documents_parse_with_the_declared_encoding(live):
         assert r.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
         doc = xmltodict.parse(r.content)
         assert list(doc) == ["services" if path.startswith("services") else "service_requests"]
+
+
+def test_xml_drops_what_xml_cannot_hold_and_escapes_the_rest():
+    from server.exports.open311_xml import requests_xml
+
+    q = Open311Request(service_request_id="x", status="open", status_notes=None, service_name="Jeugd",
+                       service_code="jeugd", description="a\x01b\x0bc <d> & \"e\" \U0001F600 ‘café’",
+                       agency_responsible="G", service_notice=None, requested_datetime=NOW,
+                       updated_datetime=NOW, expected_datetime=None, address=None, address_id=None,
+                       zipcode=None, lat=52.1, long=-0.5, media_url=None)
+    doc = xmltodict.parse(requests_xml([q]))["service_requests"]["request"]
+    assert doc["description"] == "abc <d> & \"e\" \U0001F600 ‘café’"
+    assert doc["requested_datetime"] == NOW.isoformat() and doc["long"] == "-0.5"
+    assert doc["media_url"] is None and list(doc) == REQUEST_FIELDS
