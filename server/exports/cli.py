@@ -128,11 +128,11 @@ def export_open311(obj, since, until, area, category, status, output) -> None:
     pages, no 90-day default): no signals with personal data, locations rounded."""
     from ..areas.store import AreaCatalog
     from ..audit import audit
-    from ..db import connect
     from ..privacy.requests import operator
     from ..users.models import User
     from .config import load_config
     from .open311 import stream_requests
+    from .source import read_connection
     from .stream import ACTION, describe
 
     db = obj.open().db
@@ -141,7 +141,7 @@ def export_open311(obj, since, until, area, category, status, output) -> None:
         _check_writable(output)
     who = operator()
     counter = [0]
-    conn = connect(db.path)
+    conn = read_connection(db.path)
     try:
         _write(output, stream_requests(conn, AreaCatalog(db), User(username=who, role="beheerder"),
                                        flt, load_config(db.conn), counter))

@@ -30,7 +30,7 @@ from typing import Literal
 
 from ..areas.store import AreaCatalog
 from ..audit import audit
-from ..db import Database, connect
+from ..db import Database
 from ..signals.access import log_personal_reads
 from ..signals.queries import SignalFilter
 from ..users.models import User
@@ -102,7 +102,7 @@ class SignalExport:
         conn = None
         try:
             yield self.encoder.header()
-            conn = connect(self.db.path)
+            conn = source.read_connection(self.db.path)
             sql, params = source.select(conn, self.user, self.flt)
             for rows in source.chunks(conn, sql, params, self.chunk):
                 self.rows += len(rows)
