@@ -5,8 +5,6 @@
 import { h } from '../dom.js';
 import { FORMATS, downloadExport, exportFileName } from '../exports.js';
 
-export const EXPORT_ROLES = new Set(['teamleider', 'beheerder']);
-
 /** The failure of a download in words (offline, not allowed, or the server's Dutch detail). */
 export function downloadFailure(e, label) {
   if (e?.status === 0 || globalThis.navigator?.onLine === false) {

@@ -14,8 +14,9 @@ import { createSearchIndex, filterEntries, followUpDue, periodSince, today } fro
 import {
   EMPTY_FILTERS, PERIODS, anyFilter, describeFilters, filtersFromQuery, queryFromFilters, renderFilters, statusName,
 } from './filters.js';
-import { EXPORT_ROLES, renderDownloads } from './downloads.js';
-import { listExportParams } from '../exports.js';
+
+/** Team leads and beheerders may download the list (the server's export); loaded only for them. */
+const EXPORT_ROLES = new Set(['teamleider', 'beheerder']);
 
 /**
  * A notice about a signal no longer on this device: it left the user's sight
@@ -367,10 +368,12 @@ export function createSignalList(container, {
   function checkRole() {
     if (roleKnown || !loadRole) return;
     // Asked again after each update until the role is known (the first log-in stores it a moment later).
-    Promise.resolve(loadRole()).then((role) => {
+    Promise.resolve(loadRole()).then(async (role) => {
       if (!role || roleKnown) return;
       roleKnown = true;
       if (!EXPORT_ROLES.has(role)) return;
+      // Not in the field app's first load (a regisseur never needs it).
+      const [{ renderDownloads }, { listExportParams }] = await Promise.all([import('./downloads.js'), import('../exports.js')]);
       downloadsBox.replaceChildren(renderDownloads({
         params: () => listExportParams(filters),
         describe: () => [filters.kern && kernName(filters.kern), filters.category && catName(filters.category),
