@@ -164,7 +164,10 @@ export function renderCaptureForm(container, options) {
   const observedWords = h('p', { class: 'field-hint observed-words' });
   const showObserved = () => { observedWords.textContent = observedText(observed.value); };
   observed.addEventListener('input', () => { observedChosen = true; showObserved(); });
-  const keepObservedNow = () => {
+  // Focus coming into the field itself is the user about to choose: leave its value alone
+  // (a browser may move the focus there again while it sets a typed value, before `input`).
+  const keepObservedNow = (event) => {
+    if (event?.target === observed) return;
     if (!observedChosen && observed.value !== toLocalInput(now())) {
       observed.value = toLocalInput(now());
       showObserved();
