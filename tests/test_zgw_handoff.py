@@ -422,3 +422,62 @@ def test_a_regisseur_hands_off_only_in_their_own_areas(app, zgw_double, tl, reg)
     assert app.get("/api/v1/export/zgw/preview", headers=ens).status_code == 422
     drain(app)
     assert signal(app, ens, own["id"])["zaak"]["state"] == "done"
+
+
+def kwestie_of(app, tl, ids, title="Samen"):
+    r = app.post("/api/v1/kwesties", json={"title": title, "signal_ids": ids}, headers=tl)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def test_a_signal_in_a_kwesties_zaak_answers_that_zaak_and_makes_none(app, zgw_double, tl, reg,
+                                                                       settings):
+    """A signal's `zaak` says whose it is (`kwestie_id`); asking the signal for a zaak (the
+    app's "Opnieuw proberen") answers the kwestie's hand-off instead of making a second zaak."""
+    configure(app, zgw_double)
+    a, b = new_signal(app, reg), new_signal(app, reg)
+    own = new_signal(app, reg)
+    hand_off(app, tl, own["id"])
+    kid = kwestie_of(app, tl, [a["id"], b["id"]])
+    app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl)
+    drain(app)
+    kwestie_zaak = app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]
+    assert kwestie_zaak["state"] == "done" and kwestie_zaak["kwestie_id"] is None
+    shown = signal(app, tl, a["id"])["zaak"]
+    assert shown["kwestie_id"] == kid and shown["identificatie"] == kwestie_zaak["identificatie"]
+    assert signal(app, tl, own["id"])["zaak"]["kwestie_id"] is None
+    listed = {x["id"]: x["zaak"] for x in app.get("/api/v1/signals", headers=tl).json()["items"]}
+    assert listed[b["id"]]["kwestie_id"] == kid and listed[own["id"]]["kwestie_id"] is None
+    again = hand_off(app, tl, a["id"])
+    assert again.status_code == 202, again.text
+    assert again.json()["identificatie"] == kwestie_zaak["identificatie"]
+    assert again.json()["kwestie_id"] == kid and again.json()["state"] == "done"
+    drain(app)
+    assert len(zgw_double.zaken) == 2  # the kwestie's and `own`'s, nothing for a
+    db = open_database(settings).db
+    assert [r[0] for r in db.query("SELECT subject_id FROM zaak_handoffs WHERE"
+                                   " subject_kind = 'signal'")] == [own["id"]]
+    db.close()
+
+
+def test_retrying_a_signal_of_a_failed_kwestie_hand_off_requeues_the_kwestie(app, zgw_double,
+                                                                             tl, reg, settings):
+    configure(app, zgw_double)
+    ids = [new_signal(app, reg)["id"] for _ in range(2)]
+    kid = kwestie_of(app, tl, ids)
+    zgw_double.fail("POST", r"/zaken/api/v1/zaken$", status=403, times=1)
+    app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl)
+    drain(app)
+    failed = signal(app, tl, ids[0])["zaak"]
+    assert failed["state"] == "failed" and failed["kwestie_id"] == kid
+    retried = hand_off(app, tl, ids[0], note="Nog een keer")
+    assert retried.status_code == 202
+    assert retried.json()["state"] == "queued" and retried.json()["kwestie_id"] == kid
+    assert app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]["state"] == "queued"
+    drain(app)
+    [made] = zgw_double.zaken
+    assert made["kenmerken"][0]["kenmerk"] == kid and "Nog een keer" in made["toelichting"]
+    assert signal(app, tl, ids[1])["zaak"]["state"] == "done"
+    db = open_database(settings).db
+    assert db.query_one("SELECT count(*) FROM zaak_handoffs WHERE subject_kind = 'signal'")[0] == 0
+    db.close()

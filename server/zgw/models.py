@@ -106,6 +106,10 @@ class ZaakRef(msgspec.Struct):
     error: str | None
     requested_at: datetime
     updated_at: datetime
+    #: On a signal whose zaak is that of a kwestie it belongs to: that kwestie's id (asking
+    #: the signal for a zaak then answers the kwestie's hand-off). Null for a signal's own
+    #: zaak and on a kwestie's own `zaak`.
+    kwestie_id: str | None = None
 
 
 class ZaakPreview(msgspec.Struct):

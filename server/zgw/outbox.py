@@ -175,8 +175,9 @@ def weblink(template: str | None, identificatie: str | None, zaak_url: str | Non
     return template.replace("{identificatie}", identificatie).replace("{uuid}", uuid)
 
 
-def to_ref(row: Row, template: str | None) -> ZaakRef:
-    """A hand-off row (or a `signal_zaken` row) as the wire's `zaak`."""
+def to_ref(row: Row, template: str | None, kwestie_id: str | None = None) -> ZaakRef:
+    """A hand-off row (or a `signal_zaken` row) as the wire's `zaak`; `kwestie_id` names the
+    kwestie whose zaak a signal shows."""
     keys = row.keys() if hasattr(row, "keys") else row
     url = row["zaak_url"] if "zaak_url" in keys else row["url"]
     status = row["zaak_status"] if "zaak_status" in keys else row["status"]
@@ -185,4 +186,4 @@ def to_ref(row: Row, template: str | None) -> ZaakRef:
                    link=weblink(template, row["identificatie"], url), status=status,
                    result=result, error=row["error"],
                    requested_at=datetime.fromisoformat(row["requested_at"]),
-                   updated_at=datetime.fromisoformat(row["updated_at"]))
+                   updated_at=datetime.fromisoformat(row["updated_at"]), kwestie_id=kwestie_id)

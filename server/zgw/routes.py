@@ -109,7 +109,9 @@ class ZaakController(Controller):
 
     @post("/signals/{signal_id:uuid}/zaak", operation_id="handOffSignal", status_code=202,
           summary="Hand a signal off to the case system: 202 at once, the zaak is made in the"
-                  " background (see `zaak` on the signal); asking again makes no second zaak")
+                  " background (see `zaak` on the signal); asking again makes no second zaak."
+                  " A signal whose zaak is a kwestie's (`zaak.kwestie_id`) answers that"
+                  " kwestie's hand-off (a failed one is queued again), never a zaak of its own")
     async def hand_off_signal(self, request: Request[User, str, State], state: State,
                               signal_id: FromPath[UUID], data: Note = None) -> Response[ZaakRef]:
         return await _ask(request, state, "signal", str(signal_id), data)

@@ -8,6 +8,8 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+import msgspec
+
 from ..audit import audit
 from ..errors import Conflict, Forbidden, Invalid
 from ..kwesties.store import _visible_kwestie
@@ -16,7 +18,7 @@ from ..signals.models import SignalUpdate
 from ..signals.service import Mutation, SignalWriter
 from ..users.models import User
 from . import config as zgw_config
-from . import outbox, payload
+from . import outbox, payload, refs
 from .models import MappingIn, ZaakRef
 from .progress import SYSTEM
 from .subject import kwestie_signal_rows, load_subject
@@ -81,12 +83,20 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
         at: float | None = None) -> tuple[ZaakRef, bool]:
     """Queue a hand-off (run as a GroupCommit job): the outbox row and the status "doorgezet"
     of the signal (of a kwestie: each of its signals not afgesloten) in this transaction.
-    Asking again answers the same row (a failed one is queued again). Returns (ref, queued)."""
+    Asking again answers the same row (a failed one is queued again). Returns (ref, queued).
+    A signal without a hand-off of its own whose zaak is a kwestie's answers that kwestie's
+    hand-off (a failed one is queued again): never a second zaak for a signal already in one."""
     conn = w.conn
     at = time.time() if at is None else at
     config = zgw_config.load(conn)
     check_role(user, config)
     check_visible(conn, user, kind, subject_id)
+    if kind == "signal" and outbox.get(conn, "signal", subject_id) is None:
+        via = refs.kwestie_of(conn, subject_id)
+        if via is not None:
+            # The signal is visible, so the kwestie holding it is too (_visible_kwestie).
+            ref, queued = ask(w, user, "kwestie", via, note, at)
+            return msgspec.structs.replace(ref, kwestie_id=via), queued
     chosen = plan(conn, config, kind, subject_id)
     row, queued = outbox.enqueue(conn, kind, subject_id, chosen.mapping, note, user.username, at)
     if queued:
