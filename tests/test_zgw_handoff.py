@@ -8,13 +8,13 @@ import base64
 import time
 
 import pytest
-from zgw_world import configure, drain, hand_off, new_signal, runtime, zgw_app
+from zgw_world import configure, drain, hand_off, import_cbs, new_signal, runtime, zgw_app
 
 from server.bootstrap import open_database
 from server.zgw import outbox
 from server.zgw.token import make_token
 
-from conftest import login
+from conftest import login, write_cbs_gpkg
 
 
 @pytest.fixture
@@ -481,3 +481,27 @@ def test_retrying_a_signal_of_a_failed_kwestie_hand_off_requeues_the_kwestie(app
     db = open_database(settings).db
     assert db.query_one("SELECT count(*) FROM zaak_handoffs WHERE subject_kind = 'signal'")[0] == 0
     db.close()
+
+
+def test_a_signal_in_a_cbs_buurt_hands_off_its_wijk_and_buurt(settings, users, zgw_double, tmp_path):
+    """With the CBS 2024 wijken and buurten imported (the default areas have only kernen), a
+    signal in Marknesse becomes a zaak with its woonplaats, wijk and buurt: the double checks
+    ObjectWijk/ObjectBuurt against the spec (2-character wijk and buurt codes, a 4-character
+    gemGemeenteCode), so the CBS codes must be split (BU01710403 → 0171, 04, 03)."""
+    import_cbs(settings, write_cbs_gpkg(tmp_path / "cbs.gpkg"))
+    with zgw_app(settings) as app:
+        configure(app, zgw_double)
+        tl = login(app, "teamleider")
+        s = new_signal(app, login(app, "regisseur"))
+        assert s["buurt"] is not None and s["buurt"]["code"].startswith("BU017104")
+        assert hand_off(app, tl, s["id"]).status_code == 202
+        drain(app)
+        assert signal(app, tl, s["id"])["zaak"]["state"] == "done"
+    code = s["buurt"]["code"]
+    objects = {o["objectType"]: o["objectIdentificatie"] for o in zgw_double.zaakobjecten}
+    assert set(objects) == {"woonplaats", "wijk", "buurt"}
+    assert objects["wijk"] == {"wijkCode": "04", "wijkNaam": s["wijk"]["name"][:40],
+                               "gemGemeenteCode": "0171"}
+    assert objects["buurt"] == {"buurtCode": code[8:10], "buurtNaam": s["buurt"]["name"][:40],
+                                "gemGemeenteCode": "0171", "wykWijkCode": "04"}
+    assert zgw_double.violations == []

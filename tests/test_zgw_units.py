@@ -139,7 +139,7 @@ def test_zaakobjecten_and_their_keys_come_back_camelcased():
     bodies = dict(payload.object_bodies(s, "http://z/1"))
     kinds = sorted(b["objectType"] for b in bodies.values())
     assert kinds == ["buurt", "overige", "overige", "wijk", "woonplaats"]
-    buurt = bodies["buurt:04:00"]["objectIdentificatie"]
+    buurt = bodies["buurt:0171:04:00"]["objectIdentificatie"]
     assert buurt == {"buurtCode": "00", "buurtNaam": "Marknesse-Centrum", "gemGemeenteCode": "0171",
                      "wykWijkCode": "04"}
     # The case system answers with keys camelCased (and could change their case): same key.
@@ -190,3 +190,19 @@ def test_backoff_doubles_up_to_an_hour_with_jitter():
     for attempt in range(1, 40):
         wait = backoff(attempt, rng)
         assert min(CAP, 2 ** attempt) * 0.5 <= wait <= min(CAP, 2 ** attempt)
+
+
+def test_wijken_and_buurten_of_two_gemeenten_with_the_same_short_codes_are_two_objects():
+    """The Zaken API takes a wijk as gemeente + 2-character code: wijk 01 of Noordoostpolder
+    (WK017101) and of Urk (WK018401) are different wijken, and the zaak gets both."""
+    a = facts(wijk=payload.Area("WK017101", "Emmeloord"), buurt=payload.Area("BU01710101", "Centrum"))
+    b = facts(id="6f1c2d3e-0000-4000-8000-000000000002", wijk=payload.Area("WK018401", "Urk"),
+              buurt=payload.Area("BU01840101", "Oude dorp"))
+    bodies = [body for _, body in payload.object_bodies(payload.Subject("kwestie", "k", [a, b]), "z")]
+    wijken = sorted((o["objectIdentificatie"]["gemGemeenteCode"], o["objectIdentificatie"]["wijkCode"])
+                    for o in bodies if o["objectType"] == "wijk")
+    assert wijken == [("0171", "01"), ("0184", "01")]
+    assert len([o for o in bodies if o["objectType"] == "buurt"]) == 2
+    assert payload.cbs_parts("BU01710101", "BU") == ("0171", "01", "01")
+    assert payload.cbs_parts("WK017104", "WK") == ("0171", "04", "")
+    assert payload.cbs_parts("GM0171", "WK") is None and payload.cbs_parts("BU0171010", "BU") is None

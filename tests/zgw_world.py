@@ -36,6 +36,22 @@ def zgw_app(settings, **overrides: Any) -> Iterator[TestClient]:
         yield c
 
 
+def import_cbs(settings, path) -> None:
+    """Import the CBS wijken and buurten of Noordoostpolder (`write_cbs_gpkg`) into the
+    database before an app starts, as `gebiedsradar areas import` does."""
+    from geo.boundaries import read_boundaries
+    from server.areas.importer import import_boundaries
+    from server.areas.store import AreaCatalog
+    from server.bootstrap import open_database
+    from server.signals.service import SignalService
+
+    db = open_database(settings).db
+    try:
+        import_boundaries(SignalService(db, AreaCatalog(db)), read_boundaries(path, ["GM0171"]))
+    finally:
+        db.close()
+
+
 def runtime(client: TestClient):
     return client.app.state.zgw
 

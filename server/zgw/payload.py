@@ -180,8 +180,16 @@ def status_body(zaak_url: str, statustype: str, at: datetime) -> dict:
             "statustoelichting": "Doorgezet vanuit Gebiedsradar"}
 
 
-def _gemeente(code: str) -> str:
-    return code[2:6]
+def cbs_parts(code: str, prefix: str) -> tuple[str, str, str] | None:
+    """(gemeente, wijk, buurt) of a CBS wijk or buurt code: WK + gemeente (4) + wijk (2), BU +
+    gemeente (4) + wijk (2) + buurt (2); e.g. BU01710101 → ("0171", "01", "01"). The Zaken
+    API's ObjectWijk and ObjectBuurt take these parts, not the CBS code: `gemGemeenteCode` at
+    most 4 characters, `wijkCode`/`wykWijkCode` and `buurtCode` at most 2 (and all required),
+    so the whole code would be refused. None for a code of another shape (not sent)."""
+    size = 8 if prefix == "WK" else 10
+    if len(code) != size or not code.startswith(prefix) or not code[2:].isdigit():
+        return None
+    return code[2:6], code[6:8], code[8:10]
 
 
 def object_bodies(subject: Subject, zaak_url: str) -> list[tuple[str, dict]]:
@@ -194,19 +202,22 @@ def object_bodies(subject: Subject, zaak_url: str) -> list[tuple[str, dict]]:
                 "zaak": zaak_url, "objectType": "woonplaats", "relatieomschrijving": "Kern",
                 "objectIdentificatie": {"identificatie": s.kern.code,
                                         "woonplaatsNaam": clip(s.kern.name, 80)}})
-        if s.wijk is not None and len(s.wijk.code) == 8:  # WK + gemeente (4) + wijk (2)
-            out.setdefault(f"wijk:{s.wijk.code[-2:]}".lower(), {
+        wijk = cbs_parts(s.wijk.code, "WK") if s.wijk is not None else None
+        if s.wijk is not None and wijk is not None:
+            gemeente, code, _ = wijk
+            # Keyed with the gemeente: wijk 01 of two gemeenten are two wijken.
+            out.setdefault(f"wijk:{gemeente}:{code}", {
                 "zaak": zaak_url, "objectType": "wijk", "relatieomschrijving": "Wijk",
-                "objectIdentificatie": {"wijkCode": s.wijk.code[-2:],
-                                        "wijkNaam": clip(s.wijk.name, 40),
-                                        "gemGemeenteCode": _gemeente(s.wijk.code)}})
-        if s.buurt is not None and len(s.buurt.code) == 10:  # BU + gemeente + wijk + buurt
-            out.setdefault(f"buurt:{s.buurt.code[6:8]}:{s.buurt.code[-2:]}".lower(), {
+                "objectIdentificatie": {"wijkCode": code, "wijkNaam": clip(s.wijk.name, 40),
+                                        "gemGemeenteCode": gemeente}})
+        buurt = cbs_parts(s.buurt.code, "BU") if s.buurt is not None else None
+        if s.buurt is not None and buurt is not None:
+            gemeente, code, buurt_code = buurt
+            out.setdefault(f"buurt:{gemeente}:{code}:{buurt_code}", {
                 "zaak": zaak_url, "objectType": "buurt", "relatieomschrijving": "Buurt",
-                "objectIdentificatie": {"buurtCode": s.buurt.code[-2:],
+                "objectIdentificatie": {"buurtCode": buurt_code,
                                         "buurtNaam": clip(s.buurt.name, 40),
-                                        "gemGemeenteCode": _gemeente(s.buurt.code),
-                                        "wykWijkCode": s.buurt.code[6:8]}})
+                                        "gemGemeenteCode": gemeente, "wykWijkCode": code}})
     if subject.kind == "kwestie":
         for s in subject.signals:
             out[f"overige:{s.id}".lower()] = {
@@ -225,10 +236,12 @@ def object_key(obj: dict) -> str | None:
     ident = {str(k).lower(): v for k, v in (obj.get("objectIdentificatie") or {}).items()}
     if kind == "woonplaats":
         return f"woonplaats:{ident.get('identificatie', '')}".lower()
+    gemeente = ident.get("gemgemeentecode", "")
     if kind == "wijk":
-        return f"wijk:{ident.get('wijkcode', '')}".lower()
+        return f"wijk:{gemeente}:{ident.get('wijkcode', '')}".lower()
     if kind == "buurt":
-        return f"buurt:{ident.get('wykwijkcode', '')}:{ident.get('buurtcode', '')}".lower()
+        return (f"buurt:{gemeente}:{ident.get('wykwijkcode', '')}:"
+                f"{ident.get('buurtcode', '')}").lower()
     if kind == "overige":
         data = {str(k).lower(): v for k, v in (ident.get("overigedata") or {}).items()}
         return f"overige:{data.get('identificatie', '')}".lower()
