@@ -68,6 +68,7 @@ def test_a_signal_becomes_a_zaak_with_status_objects_and_photos(app, zgw_double,
     assert "Notitie: Graag oppakken" in made["toelichting"]
     assert "regisseur" not in made["toelichting"]  # the author is not named unless configured
     assert made["vertrouwelijkheidaanduiding"] == "intern"
+    assert made["archiefnominatie"] == "vernietigen"  # the zaaktype's one resultaattype's
     assert made["zaakgeometrie"]["type"] == "Point"
     assert [st["zaak"] for st in zgw_double.statussen] == [made["url"]]
     assert [(o["objectType"], o["objectIdentificatie"]["identificatie"])

@@ -100,7 +100,7 @@ def test_zaak_body_of_a_signal():
     cfg = ZgwConfig(config_in())
     s = payload.Subject("signal", facts().id, [facts()])
     body = payload.zaak_body(s, mapping(), cfg, "GR-2026-S6F1C2D3E0000", date(2026, 12, 2),
-                             "Jeugdoverlast", "Graag snel", {"archiefnominatie": "vernietigen"})
+                             "Jeugdoverlast", "Graag snel", "vernietigen")
     assert body["omschrijving"] == "Jeugdoverlast in Marknesse"
     assert body["toelichting"].startswith("Jongeren bij het dorpshuis.")
     assert "Notitie: Graag snel" in body["toelichting"] and "regisseur" not in body["toelichting"]
@@ -206,3 +206,29 @@ def test_wijken_and_buurten_of_two_gemeenten_with_the_same_short_codes_are_two_o
     assert payload.cbs_parts("BU01710101", "BU") == ("0171", "01", "01")
     assert payload.cbs_parts("WK017104", "WK") == ("0171", "04", "")
     assert payload.cbs_parts("GM0171", "WK") is None and payload.cbs_parts("BU0171010", "BU") is None
+
+
+def test_the_archiefnominatie_a_zaaktype_gives_comes_from_its_resultaattypen():
+    """Catalogi API 1.3.1: a ZaakType has no archiefnominatie, its ResultaatTypen each have
+    one; the zaak gets it only when they all agree."""
+    weg, bewaar = {"archiefnominatie": "vernietigen"}, {"archiefnominatie": "blijvend_bewaren"}
+    assert payload.archiefnominatie({}, [weg, dict(weg)]) == "vernietigen"
+    assert payload.archiefnominatie({}, [weg, bewaar]) is None
+    assert payload.archiefnominatie({}, []) is None
+    assert payload.archiefnominatie({}, [{"archiefnominatie": ""}]) is None
+    assert payload.archiefnominatie({"archiefnominatie": "blijvend_bewaren"}, [weg]) == "blijvend_bewaren"
+
+
+def test_the_zaaks_dates_are_days_in_the_netherlands():
+    """Observed at 23:30 UTC on 28 November is 29 November in Amsterdam: startdatum and the
+    toelichting say the 29th (and a zaak never starts after its registratiedatum)."""
+    late = facts(observed=datetime(2026, 11, 28, 23, 30, tzinfo=UTC))
+    s = payload.Subject("signal", late.id, [late])
+    body = payload.zaak_body(s, mapping(), ZgwConfig(config_in()), "GR", date(2026, 12, 2),
+                             "Jeugdoverlast", None)
+    assert body["startdatum"] == "2026-11-29" and "Waargenomen: 2026-11-29." in body["toelichting"]
+    k = payload.Subject("kwestie", "k", [late, facts(id="x", observed=datetime(2026, 11, 30, 23, 5,
+                                                                              tzinfo=UTC))])
+    assert "van 2026-11-29 tot 2026-12-01" in payload.toelichting(k, mapping(), ZgwConfig(config_in()), None)
+    assert payload.zaak_body(s, mapping(), ZgwConfig(config_in()), "GR", date(2026, 11, 28),
+                             "J", None)["startdatum"] == "2026-11-28"

@@ -64,9 +64,9 @@ class Sender:
             zaak_url = steps.get("zaak")
             if zaak_url is None:
                 def zaak_body() -> dict:
-                    zaaktype = self.cache.get(client, mapping.zaaktype, "het lezen van het zaaktype")
                     return payload.zaak_body(subject, mapping, config, ident, today,
-                                             subject_label(conn, subject), row["note"], zaaktype)
+                                             subject_label(conn, subject), row["note"],
+                                             self._nominatie(client, mapping.zaaktype))
                 zaak_url = find_or_create(client, f"{zaken}/zaken", "de zaak",
                                           {"identificatie": ident, "bronorganisatie": d.rsin},
                                           zaak_body)
@@ -137,6 +137,16 @@ class Sender:
                 except ZgwError:  # only for the label; the poller reads it later
                     status = None
         return (status or {}).get("omschrijving")
+
+    def _nominatie(self, client: ZgwClient, zaaktype_url: str) -> str | None:
+        """The archiefnominatie the zaaktype gives (read from its resultaattypen, cached)."""
+        zaaktype = self.cache.get(client, zaaktype_url, "het lezen van het zaaktype")
+        try:
+            kinds = [self.cache.get(client, u, "het lezen van een resultaattype")
+                     for u in zaaktype.get("resultaattypen") or []]
+        except ZgwError:  # optional: the zaak goes without, the case system derives it later
+            return None
+        return payload.archiefnominatie(zaaktype, kinds)
 
     def _save(self, row: sqlite3.Row, steps: dict, at: float) -> None:
         self._write(lambda conn: outbox.save_steps(conn, row["id"], steps, at))

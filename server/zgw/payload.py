@@ -12,6 +12,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..timeutil import LOCAL
 from .config import ZgwConfig
 from .models import MappingIn
 
@@ -78,6 +79,12 @@ class Subject:
         return self.signals[0]
 
 
+def local_day(moment: datetime) -> date:
+    """The day of a moment in the Netherlands (a signal's time may be stored in UTC: 23:30Z
+    is the next day in Amsterdam, and the zaak's dates are the municipality's days)."""
+    return moment.astimezone(LOCAL).date() if moment.tzinfo is not None else moment.date()
+
+
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut with an ellipsis."""
     text = " ".join(text.split()) if "\n" not in text else text.strip()
@@ -124,10 +131,10 @@ def toelichting(subject: Subject, mapping: MappingIn, config: ZgwConfig, note: s
     s = subject.main
     if subject.kind == "signal":
         facts = (f"Urgentie: {s.urgency}. Bron: {s.source}."
-                 f" Waargenomen: {s.observed.date().isoformat()}.")
+                 f" Waargenomen: {local_day(s.observed).isoformat()}.")
     else:
-        first = min(x.observed for x in subject.signals).date().isoformat()
-        last = max(x.observed for x in subject.signals).date().isoformat()
+        first = local_day(min(x.observed for x in subject.signals)).isoformat()
+        last = local_day(max(x.observed for x in subject.signals)).isoformat()
         facts = f"{len(subject.signals)} signalen, waargenomen van {first} tot {last}."
     by = f"Doorgezet vanuit Gebiedsradar door {d.behandelaar}"
     if d.send_author:
@@ -149,10 +156,11 @@ def _point(subject: Subject) -> dict | None:
 
 
 def zaak_body(subject: Subject, mapping: MappingIn, config: ZgwConfig, identificatie: str,
-              today: date, label: str, note: str | None, zaaktype: dict | None = None) -> dict:
-    """`POST /zaken`: the zaak, found again later by `identificatie` + `bronorganisatie`."""
+              today: date, label: str, note: str | None, nominatie: str | None = None) -> dict:
+    """`POST /zaken`: the zaak, found again later by `identificatie` + `bronorganisatie`;
+    `nominatie` is the archiefnominatie the zaaktype gives (`archiefnominatie`)."""
     rsin = config.data.rsin
-    start = min(min(s.observed for s in subject.signals).date(), today)
+    start = min(local_day(min(s.observed for s in subject.signals)), today)
     body: dict = {
         "identificatie": identificatie,
         "bronorganisatie": rsin,
@@ -168,10 +176,26 @@ def zaak_body(subject: Subject, mapping: MappingIn, config: ZgwConfig, identific
     point = _point(subject)
     if point is not None:
         body["zaakgeometrie"] = point
-    nominatie = (zaaktype or {}).get("archiefnominatie")
-    if nominatie in ("blijvend_bewaren", "vernietigen"):
+    if nominatie in NOMINATIES:
         body["archiefnominatie"] = nominatie
     return body
+
+
+NOMINATIES = ("blijvend_bewaren", "vernietigen")
+
+
+def archiefnominatie(zaaktype: dict, resultaattypen: list[dict]) -> str | None:
+    """The archiefnominatie a zaaktype gives. A Catalogi API 1.3.1 ZaakType has none of its
+    own: it is a property of each of its resultaattypen, so the zaaktype gives one only when
+    all its resultaattypen agree (the zaak's eventual result cannot change it then). A
+    zaaktype of another implementation that carries one directly is taken at its word."""
+    own = zaaktype.get("archiefnominatie")
+    if own in NOMINATIES:
+        return own
+    found = {r.get("archiefnominatie") for r in resultaattypen}
+    if len(found) == 1 and (only := found.pop()) in NOMINATIES:
+        return only
+    return None
 
 
 def status_body(zaak_url: str, statustype: str, at: datetime) -> dict:
