@@ -506,3 +506,24 @@ def test_a_signal_in_a_cbs_buurt_hands_off_its_wijk_and_buurt(settings, users, z
     assert objects["buurt"] == {"buurtCode": code[8:10], "buurtNaam": s["buurt"]["name"][:40],
                                 "gemGemeenteCode": "0171", "wykWijkCode": "04"}
     assert zgw_double.violations == []
+
+
+def test_a_regisseur_hands_off_no_kwestie_with_signals_of_other_areas(app, zgw_double, tl, reg):
+    """A gebiedsregisseur may hand off for their own areas only: a kwestie that also holds a
+    signal elsewhere is refused (403, preview says why); a team lead hands it off."""
+    configure(app, zgw_double, regisseurs_may_hand_off=True)
+    ens = login(app, "ens")
+    own = new_signal(app, ens, location={"lat": 52.6333, "lon": 5.8333, "accuracy_m": 10,
+                                         "method": "gps"})
+    elsewhere = new_signal(app, reg)
+    kid = kwestie_of(app, tl, [own["id"], elsewhere["id"]])
+    p = app.get("/api/v1/export/zgw/preview", params={"kwestieId": kid}, headers=ens).json()
+    assert p["allowed"] is False and "buiten uw gebieden" in p["reason"]
+    refused = app.post(f"/api/v1/kwesties/{kid}/zaak", headers=ens)
+    assert refused.status_code == 403 and "buiten uw gebieden" in refused.json()["detail"]
+    assert signal(app, tl, elsewhere["id"])["status"] != "doorgezet" and zgw_double.zaken == []
+    assert app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl).status_code == 202
+    drain(app)
+    answered = hand_off(app, ens, own["id"])  # asking now only answers the kwestie's zaak
+    assert answered.status_code == 202 and answered.json()["kwestie_id"] == kid
+    assert len(zgw_double.zaken) == 1

@@ -72,6 +72,9 @@ class ZgwConfigController(Controller):
         service.check_visible(conn, user, kind, subject_id)
         config = zgw_config.load(conn)
         allowed = service.may_hand_off(user, config)
+        reason = None if allowed else "Doorzetten is voor teamleiders en beheerders."
+        if allowed and service.outside_areas(conn, user, kind, subject_id):
+            allowed, reason = False, service.OUTSIDE_AREAS
         try:
             chosen = service.plan(conn, config, kind, subject_id)
         except (Invalid, Conflict) as e:
@@ -90,7 +93,7 @@ class ZgwConfigController(Controller):
             zaaktype_omschrijving=label,
             vertrouwelijkheidaanduiding=chosen.mapping.vertrouwelijkheidaanduiding,
             sends_description=payload.sends_description(chosen.subject, chosen.mapping),
-            reason=None if allowed else "Doorzetten is voor teamleiders en beheerders.")
+            reason=reason)
 
 
 async def _ask(request: Request[User, str, State], state: State, kind: str, subject_id: str,

@@ -57,6 +57,18 @@ def check_visible(conn: sqlite3.Connection, user: User, kind: str, subject_id: s
         _visible_kwestie(conn, user, subject_id)
 
 
+OUTSIDE_AREAS = ("Deze kwestie bevat signalen buiten uw gebieden; vraag een teamleider om haar"
+                 " door te zetten.")
+
+
+def outside_areas(conn: sqlite3.Connection, user: User, kind: str, subject_id: str) -> bool:
+    """Whether a gebiedsregisseur would hand off signals outside their own areas (a kwestie
+    may hold signals of other areas; a regisseur hands off only their own)."""
+    if user.role != "gebiedsregisseur" or kind != "kwestie":
+        return False
+    return any(not access.may_see(user, s) for s in kwestie_signal_rows(conn, subject_id))
+
+
 def plan(conn: sqlite3.Connection, config: zgw_config.ZgwConfig | None, kind: str,
          subject_id: str) -> Plan:
     """The mapping for a signal or kwestie: Conflict when ZGW is not configured, Invalid when
@@ -98,6 +110,10 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
             ref, queued = ask(w, user, "kwestie", via, note, at)
             return msgspec.structs.replace(ref, kwestie_id=via), queued
     chosen = plan(conn, config, kind, subject_id)
+    existing = outbox.get(conn, kind, subject_id)
+    if (existing is None or existing["state"] == "failed") and outside_areas(
+            conn, user, kind, subject_id):
+        raise Forbidden(OUTSIDE_AREAS)
     row, queued = outbox.enqueue(conn, kind, subject_id, chosen.mapping, note, user.username, at)
     if queued:
         if kind == "signal":
@@ -107,7 +123,7 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
         for s in targets:
             if s["status"] in ("doorgezet", "afgesloten"):
                 continue
-            # A kwestie's signal outside the user's areas is set by the system user.
+            # A kwestie's signal outside a (team lead's) areas is set by the system user.
             actor = user if access.may_see(user, s) else SYSTEM
             outcome = w.apply(actor, Mutation("update", s["id"], SignalUpdate(status="doorgezet")))
             if outcome.error is not None:
