@@ -527,3 +527,25 @@ def test_a_regisseur_hands_off_no_kwestie_with_signals_of_other_areas(app, zgw_d
     answered = hand_off(app, ens, own["id"])  # asking now only answers the kwestie's zaak
     assert answered.status_code == 202 and answered.json()["kwestie_id"] == kid
     assert len(zgw_double.zaken) == 1
+
+
+def test_an_unexpected_error_is_retried_then_stops_in_dutch(app, zgw_double, tl, reg, monkeypatch):
+    """A bug (here a KeyError) is logged and retried like a passing fault, but not forever:
+    after the last try the hand-off stops, and the signal says so in Dutch, without the
+    exception's name."""
+    configure(app, zgw_double)
+    s = new_signal(app, reg)
+    worker = runtime(app).worker
+    monkeypatch.setattr(worker, "max_attempts", 3)
+
+    def broken(row, at):
+        raise KeyError("url")
+    monkeypatch.setattr(worker.sender, "send", broken)
+    hand_off(app, tl, s["id"])
+    worker.run_once(time.time())
+    waiting = signal(app, tl, s["id"])["zaak"]
+    assert waiting["state"] == "queued" and "onverwachts" in waiting["error"]
+    drain(app)
+    zaak = signal(app, tl, s["id"])["zaak"]
+    assert zaak["state"] == "failed" and "Na 3 pogingen opgegeven" in zaak["error"]
+    assert "KeyError" not in zaak["error"] and "url" not in zaak["error"]

@@ -232,3 +232,28 @@ def test_the_zaaks_dates_are_days_in_the_netherlands():
     assert "van 2026-11-29 tot 2026-12-01" in payload.toelichting(k, mapping(), ZgwConfig(config_in()), None)
     assert payload.zaak_body(s, mapping(), ZgwConfig(config_in()), "GR", date(2026, 11, 28),
                              "J", None)["startdatum"] == "2026-11-28"
+
+
+def test_what_a_user_reads_of_a_failure_is_dutch_text_not_code():
+    """A proxy's HTML page, a JSON body without a problem, a connection error: the message on
+    the signal has no markup, no JSON and no English class name."""
+    html = httpx.Response(403, text="<html><body><h1>403 Forbidden</h1></body></html>",
+                          request=httpx.Request("POST", "http://x"))
+    message = classify(html, "het aanmaken van de zaak").message
+    assert "<" not in message and "weigert toegang (403)" in message
+    odd = classify(_response(400, {"detail": {"nested": ["x"]}, "invalidParams": [
+        {"name": "zaak", "reason": {"raw": 1}}]}), "x").message
+    assert "{" not in odd and "[" not in odd
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    from server.zgw.client import ZgwClient, ZgwError
+
+    http = httpx.Client(transport=httpx.MockTransport(refuse))
+    client = ZgwClient(ZgwConfig(config_in(secret="s" * 40)), http=http)
+    with http, pytest.raises(ZgwError) as caught:
+        client.get(f"{BASE}/zaken/api/v1/zaken", "het zoeken van de zaak")
+    assert not caught.value.permanent
+    assert "ConnectError" not in caught.value.message and "Errno" not in caught.value.message
+    assert "geen verbinding" in caught.value.message

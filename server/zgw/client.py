@@ -38,21 +38,37 @@ class ZgwError(Exception):
 
 
 def _detail(response: httpx.Response) -> str:
-    """The case system's own words: its problem's detail/title and each invalid param."""
+    """The case system's own words: its problem's detail/title and each invalid param (text
+    only: no JSON, no HTML page of a proxy, which a user would see as code)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:200].strip()
+        text = " ".join(response.text[:200].split())
+        return "" if "<" in text or "{" in text else text
     if not isinstance(body, dict):
         return ""
     parts = []
     text = body.get("detail") or body.get("title")
-    if text:
-        parts.append(str(text))
+    if isinstance(text, str) and text:
+        parts.append(text)
     for p in body.get("invalidParams") or []:
         if isinstance(p, dict):
-            parts.append(f"{p.get('name', '?')}: {p.get('reason', p.get('code', ''))}")
+            reason = p.get("reason") or p.get("code") or ""
+            parts.append(f"{p.get('name', '?')}: {reason if isinstance(reason, str) else ''}")
     return "; ".join(parts)[:800]
+
+
+def _transport(e: httpx.TransportError) -> str:
+    """A failed connection in words (not the library's English class name)."""
+    if isinstance(e, httpx.ConnectError):
+        return "geen verbinding: adres onbekend of verbinding geweigerd"
+    if isinstance(e, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "de verbinding werd verbroken"
+    if isinstance(e, httpx.ProxyError):
+        return "de proxy weigert de verbinding"
+    if isinstance(e, httpx.UnsupportedProtocol):
+        return "de URL is geen http(s)-adres"
+    return "netwerkfout"
 
 
 def _codes(response: httpx.Response) -> frozenset[str]:
@@ -131,7 +147,7 @@ class ZgwClient:
             raise ZgwError(f"Het zaaksysteem antwoordt niet op tijd bij {what}; er wordt opnieuw"
                            " geprobeerd.", permanent=False, timed_out=True) from None
         except httpx.TransportError as e:
-            raise ZgwError(f"Het zaaksysteem is niet bereikbaar bij {what} ({type(e).__name__});"
+            raise ZgwError(f"Het zaaksysteem is niet bereikbaar bij {what} ({_transport(e)});"
                            " er wordt opnieuw geprobeerd.", permanent=False) from None
         if response.status_code >= 400:
             raise classify(response, what)

@@ -113,29 +113,34 @@ class Worker:
         attempts = row["attempts"] + 1
         try:
             status = self.sender.send(outbox.by_id(self.db.conn, row["id"]), at)
-        except ZgwError as e:
-            if e.permanent or attempts >= self.max_attempts:
-                self.failures += 1
-                message = e.message if e.permanent else (
-                    f"Na {attempts} pogingen opgegeven: {e.message}")
-
-                def failed(conn) -> None:
-                    outbox.fail(conn, row["id"], message, at)
-                    audit(conn, row["requested_by"], "zaak_handoff", row["subject_id"], "failed")
-                self.db.write(failed)
-            else:
-                self.retries += 1
-                self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at,
-                            self.after_timeout if e.timed_out else 0.0)
-            return
-        except Exception as e:  # a bug or an unreadable answer: retried like a transient one
+        except ZgwError as error:
+            e = error
+        except Exception:  # a bug or an unreadable answer: retried like a transient one
             log.exception("zgw hand-off %s failed unexpectedly", row["id"])
-            self.retries += 1
-            self._later(row, f"Onverwachte fout (poging {attempts}): {type(e).__name__}",
-                        attempts, at)
+            # The user sees Dutch words, not the exception; the details are in the log.
+            e = ZgwError("Er ging iets onverwachts mis bij het doorzetten; de beheerder vindt"
+                         " de details in het serverlog.", permanent=False)
+        else:
+            self.sent += 1
+            self.db.write(lambda conn: outbox.finish(conn, row["id"], status, at))
             return
-        self.sent += 1
-        self.db.write(lambda conn: outbox.finish(conn, row["id"], status, at))
+        self._failed(row, e, attempts, at)
+
+    def _failed(self, row, e: ZgwError, attempts: int, at: float) -> None:
+        """A try that failed: stopped (permanent, or too many tries) or tried again later."""
+        if e.permanent or attempts >= self.max_attempts:
+            self.failures += 1
+            message = e.message if e.permanent else (
+                f"Na {attempts} pogingen opgegeven: {e.message}")
+
+            def failed(conn) -> None:
+                outbox.fail(conn, row["id"], message, at)
+                audit(conn, row["requested_by"], "zaak_handoff", row["subject_id"], "failed")
+            self.db.write(failed)
+        else:
+            self.retries += 1
+            self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at,
+                        self.after_timeout if e.timed_out else 0.0)
 
     def _later(self, row, message: str, attempts: int, at: float, least: float = 0.0) -> None:
         nxt = at + max(least, backoff(attempts, self.rng, self.cap))
