@@ -226,6 +226,12 @@ async function mountHandoff(box, kind, id, { zaak, level = 2, loadFirst = false 
     preview: () => fetchZaakPreview(token, kind, id),
     loadZaak: () => fetchZaak(token, kind, id),
     send: (body) => requestZaak(token, kind, id, body),
+    // A signal whose zaak is its kwestie's: "Doorgezet met kwestie …", and a retry acts on the kwestie.
+    viaKwestie: kind === 'signaal' ? {
+      preview: (kid) => fetchZaakPreview(token, 'kwestie', kid),
+      send: (kid, body) => requestZaak(token, 'kwestie', kid, body),
+      title: async (kid) => (await fetchKwestie(token, kid))?.title ?? null,
+    } : null,
     onSent: () => sync(), // the signal(s) became "Doorgezet" on the server: the phone follows
   });
 }

@@ -206,6 +206,48 @@ describe('the hand-off panel', () => {
     expect(loadZaak.mock.calls.length).toBe(settled);
   });
 
+  it('a signal handed off with its kwestie names the kwestie, offers no hand-off of its own, and a retry acts on the kwestie', async () => {
+    const send = vi.fn(async () => ZAAK());
+    const preview = vi.fn(async () => PREVIEW);
+    const kwestieZaak = ZAAK({ state: 'queued', kwestie_id: null });
+    const viaKwestie = { preview: vi.fn(async () => PREVIEW), send: vi.fn(async () => kwestieZaak),
+      title: vi.fn(async () => 'Straatverlichting Marknesse') };
+    const failed = ZAAK({ state: 'failed', error: 'Het zaaksysteem weigert toegang (403).', kwestie_id: 'k-1' });
+    const view = render({ zaak: failed, send, preview, viaKwestie, loadZaak: vi.fn(async () => failed), pollMs: 10_000 });
+    await view.ready;
+    await vi.waitFor(() => expect(root.querySelector('.handoff__via').textContent)
+      .toBe('Doorgezet met kwestie Straatverlichting Marknesse'));
+    const link = root.querySelector('.handoff__via a');
+    expect(link.getAttribute('href')).toBe('/kwesties/k-1');
+    expect(viaKwestie.title).toHaveBeenCalledWith('k-1');
+    expect(buttons(root, 'Doorzetten naar zaaksysteem')).toHaveLength(0);
+    expect(preview).not.toHaveBeenCalled(); // may they retry? the kwestie's preview says
+    expect(viaKwestie.preview).toHaveBeenCalledWith('k-1');
+    buttons(root, 'Opnieuw proberen')[0].click();
+    await vi.waitFor(() => expect(viaKwestie.send).toHaveBeenCalledWith('k-1', {}));
+    expect(send).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(root.querySelector('.zaak__state').textContent).toMatch(/^In de wachtrij/));
+    // The kwestie's own ZaakRef has no kwestie_id: the signal still says whose zaak it is.
+    expect(view.zaak.kwestie_id).toBe('k-1');
+    expect(root.querySelector('.handoff__via').hidden).toBe(false);
+    view.destroy();
+  });
+
+  it('a signal with a zaak of a kwestie whose title is not known still links to it', async () => {
+    await render({ zaak: ZAAK({ state: 'done', identificatie: 'Z-3', kwestie_id: 'k 2' }),
+      viaKwestie: { preview: vi.fn(), send: vi.fn(), title: vi.fn(async () => { throw new ApiError(0, 'offline'); }) } }).ready;
+    await vi.waitFor(() => expect(root.querySelector('.handoff__via a')?.getAttribute('href')).toBe('/kwesties/k%202'));
+    expect(root.querySelector('.handoff__via').textContent).toBe('Doorgezet met een kwestie: bekijk de kwestie');
+    // Its own zaak (no kwestie_id): no such line.
+    await render({ zaak: ZAAK({ state: 'done', identificatie: 'Z-4' }) }).ready;
+    expect(root.querySelector('.handoff__via').hidden).toBe(true);
+  });
+
+  it('the zaaknummer in the hint is kept in one piece', () => {
+    const hint = zaakView(ZAAK({ state: 'done', identificatie: 'GR-2026-S242FD23A3B58' })).querySelector('.zaak__hint');
+    expect(hint.querySelector('.zaak__nummer').textContent).toBe('GR-2026-S242FD23A3B58');
+  });
+
   it('in a kwestie: a level-3 heading and words about its signals', async () => {
     await render({ kind: 'kwestie', level: 3 }).ready;
     expect(root.querySelector('h3').textContent).toBe('Zaaksysteem');

@@ -311,3 +311,50 @@ def test_without_a_case_system_a_team_lead_is_told_so(browser, server):
     open_signal(page, server, sid)  # drawn with the preview's answer
     assert page.locator(".detail-zaak").is_hidden()
     context.close()
+
+
+def test_a_signal_handed_off_with_its_kwestie_names_it_and_retries_the_kwestie(browser, server, zgw_double):
+    """A signal whose zaak is its kwestie's says "Doorgezet met kwestie <title>" (a link to the
+    kwestie) and offers no hand-off of its own; "Opnieuw proberen" there asks the kwestie again."""
+    require(AXE, "axe-core (npm ci in pwa/)")
+    double = zgw_double
+    configure(server, double)
+    regisseur = auth(server, "regisseur")
+    ids = [make_signal(server, regisseur, "Hek van de speeltuin staat open", days_ago=4, i=0),
+           make_signal(server, regisseur, "Speeltuinhek klemt en valt niet dicht", days_ago=2, i=1)]
+    lead = auth(server, "teamleider")
+    r = httpx.post(server + "/api/v1/kwesties", headers=lead,
+                   json={"title": "Speeltuinhek Marknesse", "signal_ids": ids})
+    r.raise_for_status()
+    kwestie = r.json()["id"]
+    double.fail("POST", r"/zaken/api/v1/zaken$", status=403, times=1)
+    assert httpx.post(f"{server}/api/v1/kwesties/{kwestie}/zaak", headers=lead, json={}).status_code == 202
+
+    context = browser.new_context(bypass_csp=True, viewport=PHONE)
+    page = context.new_page()
+    log_in(page, server, "teamleider")
+    open_signal(page, server, ids[0])
+    box = page.locator(".detail-zaak")
+    box.locator(".zaak__state").filter(has_text="Mislukt: ").wait_for(timeout=60_000)
+    via = box.locator(".handoff__via")
+    via.filter(has_text="Doorgezet met kwestie Speeltuinhek Marknesse").wait_for()
+    assert via.get_by_role("link", name="Speeltuinhek Marknesse").get_attribute("href") == f"/kwesties/{kwestie}"
+    assert page.get_by_role("button", name="Doorzetten naar zaaksysteem").count() == 0
+    shot(page, "13-signaal-kwestie-mislukt", box)
+    check_page(page)
+
+    posts = []
+    page.on("request", lambda q: posts.append(q.url) if q.method == "POST" and q.url.endswith("/zaak") else None)
+    page.get_by_role("button", name="Opnieuw proberen").click()
+    box.locator(".zaak__state").filter(has_text="Doorgezet als zaak ").wait_for(timeout=60_000)
+    assert posts == [f"{server}/api/v1/kwesties/{kwestie}/zaak"]
+    assert "Doorgezet met kwestie Speeltuinhek Marknesse" in via.inner_text()
+    assert len(double.zaken) == 1
+    shot(page, "14-signaal-kwestie-gelukt", box)
+    check_page(page)
+
+    # The link opens the kwestie, with the same zaak.
+    via.get_by_role("link", name="Speeltuinhek Marknesse").click()
+    page.get_by_role("heading", name="Speeltuinhek Marknesse", level=2).wait_for()
+    page.locator(".kwestie-zaak .zaak__state").filter(has_text=double.zaken[0]["identificatie"]).wait_for()
+    context.close()

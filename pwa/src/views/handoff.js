@@ -70,20 +70,28 @@ let uid = 0;
  * @param {{kind: 'signaal'|'kwestie', zaak?: object|null, role?: string|null,
  *          loadZaak?: () => Promise<object|null>, preview: () => Promise<object>,
  *          send: (body: {note?: string}) => Promise<object>, onSent?: (zaak: object) => void,
- *          online?: () => boolean, pollMs?: number, loadFirst?: boolean, level?: number}} options
+ *          online?: () => boolean, pollMs?: number, loadFirst?: boolean, level?: number,
+ *          viaKwestie?: {preview: (kwestieId: string) => Promise<object>,
+ *            send: (kwestieId: string, body: {note?: string}) => Promise<object>,
+ *            title?: (kwestieId: string) => Promise<string|null>}|null}} options
  *   `zaak`: what the caller already has (undefined: not known yet); `loadZaak`: the zaak as the
  *   server has it now (asked at the start when `loadFirst`, and while it is being sent);
  *   `send`: POST …/zaak, answers the ZaakRef. `level`: the heading's level (2 on a signal's screen, 3 in a kwestie).
+ *   `viaKwestie`: on a signal whose zaak is that of a kwestie it belongs to (`zaak.kwestie_id`),
+ *   the kwestie's preview and hand-off (so "Opnieuw proberen" acts on the kwestie) and its title.
  * @returns {{destroy: () => void, ready: Promise<void>, get zaak(): object|null}}
  */
 export function renderHandoff(el, {
   kind, zaak: initial, role = null, loadZaak = null, preview, send, onSent = null,
   online = () => globalThis.navigator?.onLine !== false, pollMs = POLL_MS, loadFirst = false, level = 2,
+  viaKwestie = null,
 }) {
   const id = `zaak-${(uid += 1)}`;
   const lead = LEAD_ROLES.has(role);
   let zaak = initial ?? null;
   let plan = null; // the preview: {configured, allowed, zaaktype_omschrijving, …}
+  let planFor = null; // the kwestie whose preview `plan` is (null: this signal's or kwestie's own)
+  const titles = new Map(); // kwestie id → its title (null while asked or unknown)
   let planError = null;
   let asking = false; // the preview is being fetched
   let sending = false;
@@ -93,10 +101,12 @@ export function renderHandoff(el, {
   let wait = pollMs;
 
   const heading = h(`h${level}`, { class: `utrecht-heading-${level}`, id: `${id}-titel` }, 'Zaaksysteem');
+  // On a signal handed off with its kwestie: which kwestie, with a link to it.
+  const viaLine = h('p', { class: 'handoff__via', hidden: true });
   const stateLine = h('p', { class: 'zaak__state', 'aria-live': 'polite', 'aria-atomic': 'true', tabindex: '-1' });
   const body = h('div', { class: 'handoff__body' });
   const message = h('p', { class: 'form-error handoff__message', 'aria-live': 'polite' });
-  el.replaceChildren(h('section', { class: 'handoff', 'aria-labelledby': heading.id }, heading, stateLine, body, message));
+  el.replaceChildren(h('section', { class: 'handoff', 'aria-labelledby': heading.id }, heading, viaLine, stateLine, body, message));
   el.hidden = true;
 
   const openButton = h('button', {
@@ -172,8 +182,10 @@ export function renderHandoff(el, {
     for (const b of [confirm, cancel, retry]) b.disabled = true;
     button.textContent = button === retry ? 'Wordt opnieuw geprobeerd…' : 'Wordt doorgezet…';
     let answer;
+    const via = viaId();
     try {
-      answer = await send(payload.note ? { note: payload.note } : {});
+      const bodyOut = payload.note ? { note: payload.note } : {};
+      answer = await (via && viaKwestie ? viaKwestie.send(via, bodyOut) : send(bodyOut));
     } catch (e) {
       (open ? panelError : message).textContent = sendFailure(e);
       return;
@@ -186,7 +198,9 @@ export function renderHandoff(el, {
     if (ended) return;
     open = false;
     note.value = '';
-    setZaak(answer && typeof answer === 'object' && answer.state ? answer : { state: 'queued' });
+    const next = answer && typeof answer === 'object' && answer.state ? answer : { state: 'queued' };
+    // The kwestie's own ZaakRef has no kwestie_id: on this signal it is still the kwestie's zaak.
+    setZaak(via && !next.kwestie_id ? { ...next, kwestie_id: via } : next);
     stateLine.focus();
     onSent?.(zaak);
   }
@@ -195,8 +209,36 @@ export function renderHandoff(el, {
     onclick: () => doSend({}, retry) }, 'Opnieuw proberen');
 
   // --- what the section shows -----------------------------------------------------------
+  /** The kwestie whose zaak this signal's is (null: its own, none, or this is a kwestie). */
+  function viaId() {
+    return kind === 'signaal' && typeof zaak?.kwestie_id === 'string' && zaak.kwestie_id ? zaak.kwestie_id : null;
+  }
+
+  function drawVia() {
+    const via = viaId();
+    viaLine.hidden = !via;
+    if (!via) {
+      viaLine.replaceChildren();
+      return;
+    }
+    if (!titles.has(via) && viaKwestie?.title) {
+      titles.set(via, null);
+      Promise.resolve(viaKwestie.title(via)).then((t) => {
+        if (typeof t === 'string' && t.trim()) { titles.set(via, t.trim()); draw(); }
+      }).catch(() => {});
+    }
+    const title = titles.get(via);
+    const text = title ? `Doorgezet met kwestie ${title}` : 'Doorgezet met een kwestie: bekijk de kwestie';
+    if (viaLine.textContent === text) return;
+    const href = `/kwesties/${encodeURIComponent(via)}`;
+    viaLine.replaceChildren(...(title
+      ? ['Doorgezet met kwestie ', h('a', { href, class: 'utrecht-link' }, title)]
+      : ['Doorgezet met een kwestie: ', h('a', { href, class: 'utrecht-link' }, 'bekijk de kwestie')]));
+  }
+
   function draw() {
     if (ended) return;
+    drawVia();
     const text = zaakStateText(zaak);
     if (stateLine.textContent !== (text ?? '')) {
       // The zaaknummer in one piece (not broken at its dashes); the same words for screen readers.
@@ -234,8 +276,14 @@ export function renderHandoff(el, {
     el.hidden = !text && !parts.length && !message.textContent;
   }
 
-  function setZaak(next) {
+  /** Take the zaak as it is now; a preview asked for another owner (signal or kwestie) no longer holds. */
+  function takeZaak(next) {
     zaak = next ?? null;
+    if (plan && viaId() !== planFor) { plan = null; planError = null; }
+  }
+
+  function setZaak(next) {
+    takeZaak(next);
     draw();
     schedule();
   }
@@ -244,8 +292,10 @@ export function renderHandoff(el, {
   async function askPlan() {
     if (asking || !online() || ended) return;
     asking = true;
+    const via = viaId();
     try {
-      plan = await preview();
+      plan = await (via && viaKwestie ? viaKwestie.preview(via) : preview());
+      planFor = via;
       planError = null;
     } catch (e) {
       plan = null;
@@ -274,7 +324,7 @@ export function renderHandoff(el, {
         wait = pollMs;
         if (!stillShown()) return;
         if (next !== undefined && JSON.stringify(next) !== JSON.stringify(zaak)) {
-          zaak = next;
+          takeZaak(next);
           draw();
           if (zaak?.state === 'failed' && !plan) askPlan(); // may they try again?
         }
@@ -306,7 +356,7 @@ export function renderHandoff(el, {
     if (loadFirst && loadZaak && online()) {
       try {
         const fresh = await loadZaak();
-        if (fresh !== undefined) zaak = fresh;
+        if (fresh !== undefined) takeZaak(fresh);
       } catch {
         /* the zaak the caller had stands */
       }

@@ -70,5 +70,7 @@ export function zaakView(zaak) {
     link ? h('p', { class: 'zaak__link' }, h('a', { href: link, target: '_blank', rel: 'noopener noreferrer',
       'data-router': 'off' }, 'Open in zaaksysteem', h('span', { class: 'visually-hidden' }, ' (opent in een nieuw venster)'))) : null,
     !link && zaak?.state === 'done' && zaak.identificatie
-      ? h('p', { class: 'field-hint zaak__hint' }, `Zoek in het zaaksysteem op zaaknummer ${zaak.identificatie}.`) : null);
+      // The zaaknummer in one piece (not broken at its dashes), as in the state line.
+      ? h('p', { class: 'field-hint zaak__hint' }, 'Zoek in het zaaksysteem op zaaknummer ',
+        h('span', { class: 'zaak__nummer' }, zaak.identificatie), '.') : null);
 }
