@@ -371,18 +371,26 @@ def test_who_may_hand_off_and_when_it_cannot(app, zgw_double, tl, reg):
     drain(app)
 
 
-def test_a_token_older_than_an_hour_is_never_sent(app, zgw_double, tl, reg):
+def test_a_token_older_than_an_hour_is_never_sent(app, zgw_double, tl, reg, monkeypatch):
     """Every call gets a fresh token: after the double's clock moved on two hours, the next
     hand-off still goes through (Open Zaak refuses tokens an hour after their iat)."""
+    import types
+
+    from server.zgw import token as token_module
+
     configure(app, zgw_double)
     first = new_signal(app, reg)
     hand_off(app, tl, first["id"])
     drain(app)
-    zgw_double.clock = lambda: time.time() + 30  # small skew is tolerated by both sides
+    # Two hours later for both sides: a token kept from the first hand-off would be refused.
+    real = time.time
+    monkeypatch.setattr(token_module, "time", types.SimpleNamespace(time=lambda: real() + 7200))
+    zgw_double.clock = lambda: real() + 7200
     second = new_signal(app, reg)
     hand_off(app, tl, second["id"])
     drain(app)
     assert signal(app, tl, second["id"])["zaak"]["state"] == "done"
+    assert not any(status == 403 for _, _, status in zgw_double.calls)
 
 
 def test_outbox_counts(app, zgw_double, tl, reg, settings):
@@ -549,3 +557,30 @@ def test_an_unexpected_error_is_retried_then_stops_in_dutch(app, zgw_double, tl,
     zaak = signal(app, tl, s["id"])["zaak"]
     assert zaak["state"] == "failed" and "Na 3 pogingen opgegeven" in zaak["error"]
     assert "KeyError" not in zaak["error"] and "url" not in zaak["error"]
+
+
+def test_a_kwestie_with_a_personal_signal_sends_no_personal_data_anywhere(app, zgw_double, tl, reg):
+    """Nothing of a personal-data signal reaches the case system unless the mapping allows
+    it: not its description, not the kwestie's title and description (a team lead may have
+    named the resident there), not its photo, not in a zaakobject; and no author's name."""
+    import json
+
+    configure(app, zgw_double)
+    secret = new_signal(app, reg, photos=1, contains_personal_data=True,
+                        description="Mevrouw De Vries op Hoofdweg 12 belde.")
+    plain = new_signal(app, reg, photos=1)
+    r = app.post("/api/v1/kwesties", json={"title": "Overlast bij De Vries", "description":
+                                           "Zie ook Hoofdweg 12", "signal_ids": [secret["id"], plain["id"]]},
+                 headers=tl)
+    kid = r.json()["id"]
+    assert app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl).status_code == 202
+    drain(app)
+    assert app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]["state"] == "done"
+    sent = json.dumps([zgw_double.zaken, zgw_double.statussen, zgw_double.zaakobjecten,
+                       zgw_double.documenten, zgw_double.zaakinformatieobjecten])
+    for word in ("De Vries", "Hoofdweg", "regisseur", "teamleider"):
+        assert word not in sent, word
+    [made] = zgw_double.zaken
+    assert "persoonsgegevens" in made["toelichting"]
+    stored = app.get(f"/api/v1/attachments/{plain['attachments'][0]}", headers=tl).content
+    assert [zgw_double.document_content(d["url"]) for d in zgw_double.documenten] == [stored]
