@@ -93,6 +93,50 @@ describe('the download', () => {
     expect(el.querySelector('.downloads__message').textContent).toBe('');
   });
 
+  it('forgets "… is gedownload." when a button ("Filters wissen") changed the filters, not on any click', async () => {
+    document.body.innerHTML = '<p id="count"><button type="button">Filters wissen</button></p>';
+    const count = document.getElementById('count');
+    let filters = { category: 'jeugd' };
+    count.querySelector('button').addEventListener('click', () => { filters = {}; });
+    const el = renderDownloads({ params: () => new URLSearchParams(filters), getToken: async () => 't',
+      download: async () => 1, clearOn: [count] });
+    document.body.append(el);
+    el.querySelector('button').click();
+    await vi.waitFor(() => expect(el.textContent).toContain('is gedownload.'));
+    count.click(); // nothing changed
+    expect(el.querySelector('.downloads__message').textContent).toContain('is gedownload.');
+    count.querySelector('button').click();
+    expect(el.querySelector('.downloads__message').textContent).toBe('');
+  });
+
+  it('the list\'s "Filters wissen" takes the last download\'s message away', async () => {
+    const { createSignalList } = await import('../src/views/list.js');
+    document.body.innerHTML = '<div id="lead"></div>';
+    const lead = document.getElementById('lead');
+    history.replaceState(null, '', '/signalen?categorie=jeugd');
+    const list = createSignalList(lead, { searchServer: null, loadKernen: null, loadRole: async () => 'teamleider' });
+    const signal = { id: 's1', category: 'jeugd', description: 'Hangplek', status: 'nieuw', urgency: 'normaal',
+      observed_at: '2026-12-01T10:00:00+01:00', version: 1 };
+    list.update({ signals: [signal], categories: [{ code: 'jeugd', name: 'Jeugd' }] });
+    await vi.waitFor(() => expect(lead.querySelector('.list-downloads').hidden).toBe(false));
+    const fetch = vi.fn(async () => new Response('\ufeffid\n', { status: 200 }));
+    vi.stubGlobal('fetch', fetch);
+    URL.createObjectURL = vi.fn(() => 'blob:x');
+    URL.revokeObjectURL = vi.fn();
+    try {
+      const message = lead.querySelector('.downloads__message');
+      [...lead.querySelectorAll('.list-downloads button')].find((b) => b.textContent === 'Download CSV').click();
+      await vi.waitFor(() => expect(message.textContent).toMatch(/^gebiedsradar-signalen-jeugd-.*\.csv is gedownload\.$/));
+      expect(fetch.mock.calls[0][0]).toBe('/api/v1/export/signals.csv?category=jeugd');
+      const wis = [...lead.querySelectorAll('button')].find((b) => b.textContent === 'Filters wissen');
+      wis.click();
+      expect(message.textContent).toBe('');
+    } finally {
+      vi.unstubAllGlobals();
+      list.destroy();
+    }
+  });
+
   it('says offline and refused in words', () => {
     expect(downloadFailure(new ApiError(0, NETWORK_ERROR_DETAIL), 'CSV')).toBe('Downloaden kan alleen met internet. De CSV is niet gemaakt.');
     expect(downloadFailure(new ApiError(403, 'Geen toegang.'), 'CSV')).toMatch(/teamleiders en beheerders/);

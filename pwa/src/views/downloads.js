@@ -19,16 +19,21 @@ export function downloadFailure(e, label) {
  * @param {{params: () => URLSearchParams, describe?: () => string[], getToken: () => Promise<string|null>,
  *          download?: typeof downloadExport, intro?: string, clearOn?: HTMLElement[]}} options
  *   `params`: the export's query for what is shown now; `describe`: words for the file name
- *   (e.g. the kern's and category's names); `clearOn`: the filters, whose change makes the
- *   last message ("… is gedownload.") stale, so it goes.
+ *   (e.g. the kern's and category's names); `clearOn`: the filters (and the controls that
+ *   change them, like "Filters wissen"), whose change makes the last message ("… is gedownload.")
+ *   stale, so it goes: at once on input, and on a click when the export's query is no longer the one said.
  * @returns {HTMLElement}
  */
 export function renderDownloads({ params, describe = () => [], getToken, download = downloadExport,
   intro = 'Download de signalen die je hier ziet (met deze filters).', clearOn = [] }) {
   const message = h('p', { class: 'downloads__message', 'aria-live': 'polite' });
   let busy = false;
+  let saidFor = null; // the export's query the message is about
+  const query = () => String(params());
   for (const el of clearOn) {
     for (const type of ['input', 'change']) el?.addEventListener(type, () => { if (!busy) message.textContent = ''; });
+    // A button that changes the filters (its own handler has run when the click bubbles here).
+    el?.addEventListener('click', () => { if (!busy && saidFor !== null && query() !== saidFor) message.textContent = ''; });
   }
   const button = (format) => {
     const { label } = FORMATS[format];
@@ -38,6 +43,7 @@ export function renderDownloads({ params, describe = () => [], getToken, downloa
         busy = true;
         for (const x of buttons) x.disabled = true;
         message.textContent = `De ${label} wordt gemaakt…`;
+        saidFor = query();
         try {
           const fileName = exportFileName(format, describe());
           await download(format, params(), { token: await getToken(), fileName });

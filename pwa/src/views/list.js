@@ -381,7 +381,7 @@ export function createSignalList(container, {
           filters.mine && 'eigen', filters.opvolgen && 'opvolgen', filters.q.trim()].filter(Boolean),
         getToken,
         intro: 'De signalen met deze filters als bestand:',
-        clearOn: [filterView.el],
+        clearOn: [filterView.el, count], // the filters, and "Filters wissen" beside the count
       }));
       downloadsBox.hidden = false;
     }).catch(() => {});
