@@ -14,7 +14,7 @@ from server.categories.store import CategoryTree
 from server.errors import Invalid
 from server.zgw import config as zgw_config
 from server.zgw import payload
-from server.zgw.client import classify
+from server.zgw.client import ZgwClient, classify
 from server.zgw.config import ZgwConfig, choose, kwestie_category, rsin_ok
 from server.zgw.models import MappingIn, ZgwConfigIn
 from server.zgw.outbox import identificatie_for, weblink
@@ -248,7 +248,7 @@ def test_what_a_user_reads_of_a_failure_is_dutch_text_not_code():
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
-    from server.zgw.client import ZgwClient, ZgwError
+    from server.zgw.client import ZgwError
 
     http = httpx.Client(transport=httpx.MockTransport(refuse))
     client = ZgwClient(ZgwConfig(config_in(secret="s" * 40)), http=http)
@@ -257,3 +257,31 @@ def test_what_a_user_reads_of_a_failure_is_dutch_text_not_code():
     assert not caught.value.permanent
     assert "ConnectError" not in caught.value.message and "Errno" not in caught.value.message
     assert "geen verbinding" in caught.value.message
+
+
+def test_every_zaken_call_has_the_crs_headers_and_a_fresh_token():
+    """Open Zaak answers 412 on a /zaken call without Accept-Crs and Content-Crs, also on a
+    zaak URL it handed back with another scheme or host than the configured base; the other
+    resources go without. Every call carries a token of its own, `iat` now."""
+    import jwt
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    client = ZgwClient(ZgwConfig(config_in(secret="s" * 40)), http=http)
+    with http:
+        client.get(f"{BASE}/zaken/api/v1/zaken", "x", {"identificatie": "GR"})
+        client.get("https://other.example.nl/zaken/api/v1/zaken/abc/", "x")
+        client.post(f"{BASE}/zaken/api/v1/zaken", "x", {})
+        client.post(f"{BASE}/zaken/api/v1/zaakobjecten", "x", {})
+        client.get(f"{BASE}/catalogi/api/v1/zaaktypen/1", "x")
+    crs = [(r.headers.get("Accept-Crs"), r.headers.get("Content-Crs")) for r in seen]
+    assert crs == [("EPSG:4326", "EPSG:4326")] * 3 + [(None, None)] * 2
+    for r in seen:
+        claims = jwt.decode(r.headers["Authorization"].removeprefix("Bearer "), "s" * 40,
+                            algorithms=["HS256"])
+        assert abs(claims["iat"] - time.time()) < 60 and claims["client_id"] == "gr"

@@ -6,6 +6,7 @@ call, time-outs, and errors sorted into the ones a person must act on (permanent
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -114,7 +115,10 @@ class ZgwClient:
         self.timeout = timeout
         self.user_id = user_id
         self.user_representation = user_representation
-        self._zaken = config.data.zaken_api.rstrip("/") + "/zaken"
+        #: The path of the zaken resource: a zaak URL the case system hands back may name
+        #: its host otherwise (http behind a proxy, another host name) than the configured
+        #: base, and still needs the Crs headers (412 without).
+        self._zaken = urlsplit(config.data.zaken_api).path.rstrip("/") + "/zaken"
 
     def close(self) -> None:
         if self._own:
@@ -132,7 +136,8 @@ class ZgwClient:
                        d.client_id, self.config.secret, user_id=self.user_id,
                        user_representation=self.user_representation),
                    "Accept": "application/json"}
-        if url.split("?", 1)[0].startswith(self._zaken):
+        path = urlsplit(url).path.rstrip("/")
+        if path == self._zaken or path.startswith(self._zaken + "/"):
             headers["Accept-Crs"] = CRS
             headers["Content-Crs"] = CRS
         return headers
