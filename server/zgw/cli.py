@@ -11,8 +11,10 @@ import click
 import msgspec
 
 
+@contextmanager
 def _runtime(ctx: click.Context):
-    """The ZGW runtime over the command's database (signal writes in their own transactions)."""
+    """The ZGW runtime over the command's database (signal writes in their own transactions),
+    stopped at the end (its connection pool closed)."""
     from ..areas.store import AreaCatalog
     from ..signals.service import SignalService
     from .runtime import ZgwRuntime
@@ -24,7 +26,11 @@ def _runtime(ctx: click.Context):
         with signals.writing() as w:
             return job(w)
 
-    return db, ZgwRuntime(db, ctx.obj.settings, write)
+    runtime = ZgwRuntime(db, ctx.obj.settings, write)
+    try:
+        yield db, runtime
+    finally:
+        runtime.stop()
 
 
 @contextmanager
@@ -109,8 +115,7 @@ def zgw_check(ctx: click.Context) -> None:
 def zgw_poll(ctx: click.Context) -> None:
     """Read the status of every open zaak now (the server does this every 15 minutes); a zaak
     at its eindstatus closes its signals."""
-    db, runtime = _runtime(ctx)
-    with _config_or_fail(db):
+    with _runtime(ctx) as (db, runtime), _config_or_fail(db):
         result = runtime.poll()
     click.echo(f"{result.polled} open zaken gelezen: {result.changed} gewijzigd,"
                f" {result.closed} afgesloten, {result.errors} niet te lezen.")
@@ -125,10 +130,9 @@ def zgw_send(ctx: click.Context) -> None:
     by itself; do not run both at once)."""
     from . import outbox
 
-    db, runtime = _runtime(ctx)
-    with _config_or_fail(db):
+    with _runtime(ctx) as (db, runtime), _config_or_fail(db):
         tried = runtime.worker.run_once()
-    counts = outbox.counts(db.conn)
+        counts = outbox.counts(db.conn)
     click.echo(f"{tried} verzonden of geprobeerd; nu {counts['done']} klaar, {counts['queued']}"
                f" wachtend, {counts['failed']} mislukt.")
 
