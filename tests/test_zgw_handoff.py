@@ -584,3 +584,27 @@ def test_a_kwestie_with_a_personal_signal_sends_no_personal_data_anywhere(app, z
     assert "persoonsgegevens" in made["toelichting"]
     stored = app.get(f"/api/v1/attachments/{plain['attachments'][0]}", headers=tl).content
     assert [zgw_double.document_content(d["url"]) for d in zgw_double.documenten] == [stored]
+
+
+def test_one_unreadable_zaak_does_not_stop_the_poll_of_the_others(app, zgw_double, tl, reg,
+                                                                   monkeypatch):
+    configure(app, zgw_double)
+    a, b = new_signal(app, reg), new_signal(app, reg)
+    for s in (a, b):
+        hand_off(app, tl, s["id"])
+    drain(app)
+    urls = [signal(app, tl, s["id"])["zaak"]["url"] for s in (a, b)]
+    for url in urls:
+        zgw_double.close(url)
+    progress = runtime(app).progress
+    read = progress._read
+
+    def odd(client, zaak_url):  # e.g. a status without its statustype
+        if zaak_url == urls[0]:
+            raise KeyError("statustype")
+        return read(client, zaak_url)
+    monkeypatch.setattr(progress, "_read", odd)
+    result = runtime(app).poll()
+    assert (result.polled, result.errors, result.closed) == (2, 1, 1)
+    assert signal(app, tl, b["id"])["status"] == "afgesloten"
+    assert signal(app, tl, a["id"])["status"] == "doorgezet"

@@ -72,6 +72,10 @@ class Progress:
                     result.errors += 1
                     log.warning("polling zaak %s failed: %s", row["identificatie"], e.message)
                     continue
+                except Exception:  # an answer not as the standard says: the others still go
+                    result.errors += 1
+                    log.exception("polling zaak %s failed unexpectedly", row["identificatie"])
+                    continue
                 if (status, result_text) != (row["zaak_status"], row["zaak_result"]) or ended:
                     result.changed += 1
                 if ended:
