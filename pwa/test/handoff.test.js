@@ -3,6 +3,7 @@ import { describe, it, expect, vi, beforeEach, afterEach } from 'vitest';
 import { zaakBusy, zaakFacts, zaakStateText, zaakView, safeLink } from '../src/views/zaak.js';
 import {
   NOT_CONFIGURED_TEXT, OFFLINE_TEXT, confidentialityText, descriptionText, refusalText, renderHandoff, sendFailure,
+  whatGoesText,
 } from '../src/views/handoff.js';
 import { ApiError, NETWORK_ERROR_DETAIL } from '../src/api.js';
 
@@ -243,6 +244,15 @@ describe('the hand-off panel', () => {
     expect(root.querySelector('.handoff__via').hidden).toBe(true);
   });
 
+  it('says the photos of a signal with personal data stay home when its description does', async () => {
+    expect(whatGoesText({ sends_description: true }, 'signaal')).toContain("en de foto's van dit signaal mee");
+    expect(whatGoesText({ sends_description: false }, 'signaal')).toContain("maar geen foto's");
+    expect(whatGoesText({ sends_description: false }, 'kwestie')).toContain("alleen de foto's van signalen zonder persoonsgegevens");
+    await render().ready; // PREVIEW: sends_description false
+    buttons(root, 'Doorzetten naar zaaksysteem')[0].click();
+    expect(root.querySelector('.handoff__what').textContent).toContain("maar geen foto's");
+  });
+
   it('the zaaknummer in the hint is kept in one piece', () => {
     const hint = zaakView(ZAAK({ state: 'done', identificatie: 'GR-2026-S242FD23A3B58' })).querySelector('.zaak__hint');
     expect(hint.querySelector('.zaak__nummer').textContent).toBe('GR-2026-S242FD23A3B58');
@@ -254,6 +264,8 @@ describe('the hand-off panel', () => {
     buttons(root, 'Doorzetten naar zaaksysteem')[0].click();
     expect(root.querySelector('h4').textContent).toBe('Deze kwestie doorzetten');
     expect(root.textContent).toContain('De zaak krijgt de signalen van deze kwestie');
+    expect(root.textContent).toContain('De signalen worden dan ‘Doorgezet’');
+    expect(root.textContent).not.toContain('Het signaal wordt');
   });
 });
 

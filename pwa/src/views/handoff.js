@@ -53,6 +53,22 @@ export function descriptionText(preview, kind) {
       'In de zaak staat dat de omschrijving is weggelaten.';
 }
 
+/**
+ * What else the zaak gets and what happens to the signal(s). Photos go as the description does:
+ * a photo of a signal with personal data stays home unless the mapping sends personal data.
+ */
+export function whatGoesText(preview, kind) {
+  const all = Boolean(preview?.sends_description);
+  if (kind === 'kwestie') {
+    return (all ? "De zaak krijgt de signalen van deze kwestie, hun plek en hun foto's mee."
+      : "De zaak krijgt de signalen van deze kwestie en hun plek mee, en alleen de foto's van signalen zonder persoonsgegevens.") +
+      ' De signalen worden dan ‘Doorgezet’ (behalve wat al is afgesloten).';
+  }
+  return (all ? "De zaak krijgt de plek (kern, wijk, buurt) en de foto's van dit signaal mee."
+    : "De zaak krijgt de plek (kern, wijk, buurt) van dit signaal mee, maar geen foto's: ook die kunnen persoonsgegevens tonen.") +
+    ' Het signaal wordt dan ‘Doorgezet’.';
+}
+
 /** The message for a failed request: offline in words, else the server's (Dutch) detail. */
 export function sendFailure(e) {
   if (e?.status === 0 || globalThis.navigator?.onLine === false) {
@@ -151,9 +167,7 @@ export function renderHandoff(el, {
     planFacts.replaceChildren(
       h('dl', { class: 'detail-list handoff__facts' }, rows.flatMap(([t, v]) => [h('dt', {}, t), h('dd', {}, v)])),
       h('p', { class: plan?.sends_description ? 'handoff__description' : 'handoff__personal' }, descriptionText(plan, kind)),
-      h('p', { class: 'handoff__what' }, kind === 'kwestie'
-        ? "De zaak krijgt de signalen van deze kwestie, hun plek en hun foto's mee. Het signaal wordt dan ‘Doorgezet’."
-        : "De zaak krijgt de plek (kern, wijk, buurt) en de foto's van dit signaal mee. Het signaal wordt dan ‘Doorgezet’."));
+      h('p', { class: 'handoff__what' }, whatGoesText(plan, kind)));
   }
 
   function showPanel() {
