@@ -191,6 +191,31 @@ describe('the hand-off panel', () => {
     await vi.waitFor(() => expect(buttons(root, 'Doorzetten naar zaaksysteem')).toHaveLength(1));
   });
 
+  it('offline while the panel is open: the panel, the note and the focus stay; it says why it cannot go yet', async () => {
+    let online = true;
+    const send = vi.fn(async () => ZAAK());
+    await render({ online: () => online, send }).ready;
+    buttons(root, 'Doorzetten naar zaaksysteem')[0].click();
+    const note = byLabel(root, 'Toelichting voor de behandelaar');
+    note.value = 'Half getypt';
+    note.focus();
+    online = false;
+    window.dispatchEvent(new Event('offline'));
+    const panel = root.querySelector('form.handoff__panel');
+    expect(panel).toBeTruthy();
+    expect(document.activeElement).toBe(note);
+    expect(note.value).toBe('Half getypt');
+    expect(panel.querySelector('.handoff__offline').hidden).toBe(false);
+    submit(panel);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(send).not.toHaveBeenCalled();
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    expect(panel.querySelector('.handoff__offline').hidden).toBe(true);
+    submit(panel);
+    await vi.waitFor(() => expect(send).toHaveBeenCalledWith({ note: 'Half getypt' }));
+  });
+
   it('shows a zaak that is there (loaded first), and stops asking once the screen is gone', async () => {
     const loadZaak = vi.fn(async () => ZAAK({ state: 'sending' }));
     const preview = vi.fn(async () => PREVIEW);

@@ -139,6 +139,8 @@ export function renderHandoff(el, {
   const cancel = h('button', { type: 'button', class: 'utrecht-button utrecht-button--secondary-action',
     onclick: () => hidePanel() }, 'Annuleren');
   const panelError = h('p', { class: 'form-error', 'aria-live': 'assertive' });
+  // Offline while the panel is open: the panel (and what is typed, and the focus) stays; this says why it cannot go yet.
+  const panelOffline = h('p', { class: 'handoff__note handoff__offline', hidden: true }, OFFLINE_TEXT);
   const planFacts = h('div', { class: 'handoff__plan' });
   const panel = h('form', { class: 'handoff__panel', id: `${id}-paneel`, novalidate: true,
     'aria-labelledby': panelHeading.id },
@@ -148,7 +150,7 @@ export function renderHandoff(el, {
     h('p', { class: 'utrecht-form-field-description', id: `${id}-toelichting-hint` },
       `Niet verplicht, hoogstens ${NOTE_MAX} tekens. Bijvoorbeeld wat je al weet of wat je van de afdeling vraagt. Geen namen of andere persoonsgegevens.`),
     note),
-  panelError,
+  panelOffline, panelError,
   h('div', { class: 'utrecht-button-group handoff__buttons' }, confirm, cancel));
   panel.addEventListener('input', () => { panelError.textContent = ''; });
   panel.addEventListener('keydown', (event) => {
@@ -270,9 +272,10 @@ export function renderHandoff(el, {
         parts.push(isOnline ? h('div', { class: 'utrecht-button-group' }, retry)
           : h('p', { class: 'handoff__note' }, OFFLINE_TEXT));
       }
-    } else if (!isOnline) {
+    } else if (!isOnline && !(open && plan?.allowed)) {
       if (lead || plan?.allowed) parts.push(h('p', { class: 'handoff__note' }, OFFLINE_TEXT));
     } else if (plan?.allowed) {
+      panelOffline.hidden = isOnline;
       openButton.setAttribute('aria-expanded', String(open));
       parts.push(openButton);
       if (open) {
