@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response import Stream
 
@@ -65,6 +66,17 @@ def signal_filter(user: User, area: str | None, category: str | None, status: st
                         follow_up_by=now().astimezone(LOCAL).date() if follow_up else None)
 
 
+def _export_filter(request: Request[User, str, State], area: Area = None,
+                   category: CategoryParam = None,
+                   status: Annotated[Status | None, QueryParameter()] = None,
+                   since: Since = None, until: Until = None, q: Words = None, mine: Mine = False,
+                   assignee: Assignee = None, follow_up: FollowUp = None,
+                   follow_up_snake: FollowUpSnake = None) -> SignalFilter:
+    """The query of both exports (a dependency: one list of parameters for both)."""
+    return signal_filter(request.user, area, category, status, since, until, q, mine, assignee,
+                         bool(follow_up or follow_up_snake))
+
+
 def _stream(state: State, user: User, flt: SignalFilter, fmt: Format, pseudonymised: bool) -> Stream:
     grid = load_config(state.db.conn).location_rounding_m
     export = signal_export(state.db, state.areas.fresh(), user, flt, fmt,
@@ -81,31 +93,19 @@ class ExportController(Controller):
     guards = [LEADS]
 
     @get("/signals.csv", operation_id="exportSignalsCsv", sync_to_thread=True, media_type=CSV_TYPE,
+         dependencies={"flt": Provide(_export_filter, sync_to_thread=False)},
          summary="The signals of GET /signals (same filters, no paging) as CSV for Dutch Excel:"
                  " UTF-8 with BOM, `;`, decimal comma; streamed")
-    def signals_csv(self, request: Request[User, str, State], state: State, area: Area = None,
-                    category: CategoryParam = None, status: Annotated[Status | None, QueryParameter()] = None,
-                    since: Since = None, until: Until = None, q: Words = None, mine: Mine = False,
-                    assignee: Assignee = None, follow_up: FollowUp = None,
-                    follow_up_snake: FollowUpSnake = None,
+    def signals_csv(self, request: Request[User, str, State], state: State, flt: NamedDependency[SignalFilter],
                     pseudonymised: Pseudonymised = False) -> Stream:
-        flt = signal_filter(request.user, area, category, status, since, until, q, mine, assignee,
-                            bool(follow_up or follow_up_snake))
         return _stream(state, request.user, flt, "csv", pseudonymised)
 
     @get("/signals.geojson", operation_id="exportSignalsGeoJson", sync_to_thread=True,
-         media_type=GEOJSON_TYPE,
+         media_type=GEOJSON_TYPE, dependencies={"flt": Provide(_export_filter, sync_to_thread=False)},
          summary="The signals of GET /signals (same filters, no paging) as a GeoJSON"
                  " FeatureCollection (RFC 7946); streamed")
-    def signals_geojson(self, request: Request[User, str, State], state: State, area: Area = None,
-                        category: CategoryParam = None,
-                        status: Annotated[Status | None, QueryParameter()] = None,
-                        since: Since = None, until: Until = None, q: Words = None, mine: Mine = False,
-                        assignee: Assignee = None, follow_up: FollowUp = None,
-                        follow_up_snake: FollowUpSnake = None,
+    def signals_geojson(self, request: Request[User, str, State], state: State, flt: NamedDependency[SignalFilter],
                         pseudonymised: Pseudonymised = False) -> Stream:
-        flt = signal_filter(request.user, area, category, status, since, until, q, mine, assignee,
-                            bool(follow_up or follow_up_snake))
         return _stream(state, request.user, flt, "geojson", pseudonymised)
 
     @get("/open311/config", operation_id="getOpen311Config", sync_to_thread=True,
@@ -146,6 +146,20 @@ PageSizeSnake = Annotated[int | None, QueryParameter(
 JurisdictionSnake = Annotated[str | None, QueryParameter(name="jurisdiction_id", include_in_schema=False)]
 
 
+def _open311_query(service_code: ServiceCode = None, service_code_snake: ServiceCodeSnake = None,
+                   status: OpenClosed = None, start_date: StartDate = None,
+                   start_date_snake: StartDateSnake = None, end_date: EndDate = None,
+                   end_date_snake: EndDateSnake = None, service_request_id: RequestIds = None,
+                   service_request_id_snake: RequestIdsSnake = None, page: Page = 1,
+                   page_size: PageSize = None,
+                   page_size_snake: PageSizeSnake = None) -> open311.RequestQuery:
+    """The query of requests.json and requests.xml (a dependency: one list of parameters,
+    the specification's snake_case names or the document's camelCase ones)."""
+    return _query(service_code or service_code_snake, status, start_date or start_date_snake,
+                  end_date or end_date_snake, service_request_id or service_request_id_snake,
+                  page, page_size or page_size_snake)
+
+
 def _query(service_code: str | None, status: str | None, start_date: str | None,
            end_date: str | None, ids: str | None, page: int, page_size: int | None) -> open311.RequestQuery:
     id_list = open311.split_list("serviceRequestId", ids)
@@ -167,8 +181,9 @@ class Open311Controller(Controller):
     tags = ["Open311"]
     guards = [LEADS]
 
-    def _requests(self, request: Request[User, str, State], state: State, *args) -> list[Open311Request]:
-        return open311.list_requests(state.db.conn, state.areas.fresh(), request.user, _query(*args),
+    def _requests(self, request: Request[User, str, State], state: State,
+                  query: open311.RequestQuery) -> list[Open311Request]:
+        return open311.list_requests(state.db.conn, state.areas.fresh(), request.user, query,
                                      load_config(state.db.conn))
 
     @get("/services.json", operation_id="listOpen311Services", sync_to_thread=True,
@@ -182,36 +197,21 @@ class Open311Controller(Controller):
         return Response(services_xml(open311.services(state.db.conn)), media_type=XML_TYPE)
 
     @get("/requests.json", operation_id="listOpen311Requests", sync_to_thread=True,
+         dependencies={"wanted": Provide(_open311_query, sync_to_thread=False)},
          summary="Open311 service requests: signals without personal data, newest first, locations"
                  " rounded")
     def requests_json(self, request: Request[User, str, State], state: State,
-                      service_code: ServiceCode = None, service_code_snake: ServiceCodeSnake = None,
-                      status: OpenClosed = None, start_date: StartDate = None,
-                      start_date_snake: StartDateSnake = None, end_date: EndDate = None,
-                      end_date_snake: EndDateSnake = None, service_request_id: RequestIds = None,
-                      service_request_id_snake: RequestIdsSnake = None, page: Page = 1,
-                      page_size: PageSize = None, page_size_snake: PageSizeSnake = None,
+                      wanted: NamedDependency[open311.RequestQuery],
                       jurisdiction_id: JurisdictionSnake = None) -> list[Open311Request]:
-        return self._requests(request, state, service_code or service_code_snake, status,
-                              start_date or start_date_snake, end_date or end_date_snake,
-                              service_request_id or service_request_id_snake, page,
-                              page_size or page_size_snake)
+        return self._requests(request, state, wanted)
 
     @get("/requests.xml", operation_id="listOpen311RequestsXml", sync_to_thread=True,
-         media_type=XML_TYPE, summary="Open311 service requests as XML")
+         media_type=XML_TYPE, dependencies={"wanted": Provide(_open311_query, sync_to_thread=False)},
+         summary="Open311 service requests as XML")
     def requests_xml(self, request: Request[User, str, State], state: State,
-                     service_code: ServiceCode = None, service_code_snake: ServiceCodeSnake = None,
-                     status: OpenClosed = None, start_date: StartDate = None,
-                     start_date_snake: StartDateSnake = None, end_date: EndDate = None,
-                     end_date_snake: EndDateSnake = None, service_request_id: RequestIds = None,
-                     service_request_id_snake: RequestIdsSnake = None, page: Page = 1,
-                     page_size: PageSize = None, page_size_snake: PageSizeSnake = None,
+                     wanted: NamedDependency[open311.RequestQuery],
                      jurisdiction_id: JurisdictionSnake = None) -> Response[bytes]:
-        found = self._requests(request, state, service_code or service_code_snake, status,
-                               start_date or start_date_snake, end_date or end_date_snake,
-                               service_request_id or service_request_id_snake, page,
-                               page_size or page_size_snake)
-        return Response(requests_xml(found), media_type=XML_TYPE)
+        return Response(requests_xml(self._requests(request, state, wanted)), media_type=XML_TYPE)
 
     @get("/requests/{request_file:str}", operation_id="getOpen311Request", sync_to_thread=True,
          media_type=XML_TYPE,
