@@ -163,3 +163,31 @@ def test_cli_send_and_token(tmp_path, settings, users, zgw_double):
     assert r.returncode == 0 and r.stdout.startswith("Bearer ")
     from server.zgw.token import verify
     assert verify(r.stdout.split()[1], "nrc", secret)
+
+
+def test_the_secret_is_in_no_answer_audit_entry_or_log_line(app, zgw_double, settings, caplog):
+    """A refused PUT (a bad RSIN beside a new secret, a secret too long, a wrong type) echoes
+    no secret; nor do the audit log and the server's log."""
+    import logging
+
+    from server.bootstrap import open_database
+
+    caplog.set_level(logging.DEBUG)
+    admin = login(app, "beheerder")
+    configure(app, zgw_double)
+    fresh = "nieuw-geheim-" + "x" * 30
+    answers = [app.put(URL, json={**zgw_double.config(), "secret": fresh, "rsin": "1"}, headers=admin),
+               app.put(URL, json={**zgw_double.config(), "secret": fresh * 20}, headers=admin),
+               app.put(URL, json={**zgw_double.config(), "secret": fresh, "rsin": 2564440},
+                       headers=admin),
+               app.put(URL, json={**zgw_double.config(), "secret": fresh,
+                                  "notificaties": {"client_id": "n", "secret": fresh,
+                                                   "max_token_age_seconds": 1}}, headers=admin)]
+    assert all(r.status_code in (400, 422) for r in answers), [r.status_code for r in answers]
+    for r in answers:
+        assert fresh not in r.text and zgw_double.secret not in r.text
+    db = open_database(settings).db
+    audit = json.dumps([list(r) for r in db.query("SELECT * FROM audit_log")])
+    db.close()
+    assert fresh not in audit and zgw_double.secret not in audit
+    assert fresh not in caplog.text and zgw_double.secret not in caplog.text
