@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { describe, it, expect, vi } from 'vitest';
-import { downloadExport, exportFileName, exportPath, listExportParams, mapExportParams, slug } from '../src/exports.js';
+import {
+  csvRecords, downloadExport, exportFileName, exportPath, keepMatching, listExportParams, listExportWords, mapExportParams, slug,
+} from '../src/exports.js';
 import { downloadFailure, renderDownloads } from '../src/views/downloads.js';
 import { ApiError, NETWORK_ERROR_DETAIL } from '../src/api.js';
 import { EMPTY_FILTERS } from '../src/views/filters.js';
@@ -12,10 +14,12 @@ describe('the export URL from the filters', () => {
     expect(listExportParams(EMPTY_FILTERS, NOW).toString()).toBe('');
     const p = listExportParams({ ...EMPTY_FILTERS, q: '  fiets ', kern: 'WK017106', category: 'jeugd', status: 'nieuw',
       period: 'week', mine: true, opvolgen: true }, NOW);
-    expect(Object.fromEntries(p)).toEqual({ q: 'fiets', area: 'WK017106', category: 'jeugd', status: 'nieuw',
+    // The search words are matched by the app as the list does (not the server's `q`: descriptions only).
+    expect(Object.fromEntries(p)).toEqual({ area: 'WK017106', category: 'jeugd', status: 'nieuw',
       since: '2026-11-30', mine: 'true', followUp: 'due' });
+    expect(listExportWords({ ...EMPTY_FILTERS, q: '  Fíets  Emmel' })).toEqual(['fiets', 'emmel']);
     expect(listExportParams({ ...EMPTY_FILTERS, period: 'maand' }, NOW).get('since')).toBe('2026-12-01');
-    expect(exportPath('csv', p)).toBe('/export/signals.csv?q=fiets&area=WK017106&category=jeugd&status=nieuw&since=2026-11-30&mine=true&followUp=due');
+    expect(exportPath('csv', p)).toBe('/export/signals.csv?area=WK017106&category=jeugd&status=nieuw&since=2026-11-30&mine=true&followUp=due');
     expect(exportPath('geojson')).toBe('/export/signals.geojson');
     expect(() => exportPath('xlsx')).toThrow();
   });
@@ -33,6 +37,59 @@ describe('the export URL from the filters', () => {
     expect(slug('Zwerfafval & vuilnis — Creil')).toBe('zwerfafval-vuilnis-creil');
     expect(slug('Café Één')).toBe('cafe-een');
     expect(slug('../../etc/passwd')).toBe('etc-passwd');
+  });
+});
+
+describe('the search words, matched as the list matches them', () => {
+  const HEADER = 'id;category;kern_name;lat;description';
+  const CSV = `\ufeff${HEADER}\r\n`
+    + 's1;woonomgeving;Emmeloord;52,7;Losse tegels\r\n'
+    + 's2;jeugd;Marknesse;52,7;"Hangjongeren; ""luid""\r\nbij de school"\r\n'
+    + "s3;verkeer;Ens;52,6;'=Fietsen op de stoep\r\n";
+  const names = { woonomgeving: 'Woonomgeving', jeugd: 'Jeugd', verkeer: 'Verkeer' };
+  const catName = (c) => names[c] ?? c;
+  const ids = async (blob) => csvRecords(await blob.text()).slice(1).map((r) => r.cells[0]);
+
+  it('reads the server\'s CSV: quotes, a ; and a line break in a cell, CRLF, BOM', () => {
+    const records = csvRecords(CSV);
+    expect(records.map((r) => r.cells.length)).toEqual([5, 5, 5, 5]);
+    expect(records[2].cells[4]).toBe('Hangjongeren; "luid"\r\nbij de school');
+    expect(records.map((r) => r.raw).join('')).toBe(CSV.slice(1));
+  });
+
+  it('keeps the rows whose description, category name or kern name the words begin; the rest of the file as it was', async () => {
+    const blob = new Blob([CSV], { type: 'text/csv' });
+    expect(await ids(await keepMatching('csv', blob, ['emmeloord'], catName))).toEqual(['s1']); // the kern's name
+    expect(await ids(await keepMatching('csv', blob, ['jeugd'], catName))).toEqual(['s2']); // the category's name
+    expect(await ids(await keepMatching('csv', blob, ['school', 'hang'], catName))).toEqual(['s2']);
+    expect(await ids(await keepMatching('csv', blob, ['fiets'], catName))).toEqual(['s3']); // past the formula guard
+    expect(await ids(await keepMatching('csv', blob, ['tegel', 'jeugd'], catName))).toEqual([]);
+    const kept = await (await keepMatching('csv', blob, ['marknesse'], catName)).text();
+    expect(kept).toBe(`\ufeff${HEADER}\r\ns2;jeugd;Marknesse;52,7;"Hangjongeren; ""luid""\r\nbij de school"\r\n`);
+    expect(await keepMatching('csv', blob, [], catName)).toBe(blob);
+    const geo = new Blob([JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', id: 's1', properties: { category: 'woonomgeving', kern_name: 'Emmeloord', description: 'Losse tegels' } },
+      { type: 'Feature', id: 's2', properties: { category: 'jeugd', kern_name: 'Marknesse', description: null } }] })]);
+    const out = JSON.parse(await (await keepMatching('geojson', geo, ['woonomgeving'], catName)).text());
+    expect(out.type).toBe('FeatureCollection');
+    expect(out.features.map((f) => f.id)).toEqual(['s1']);
+  });
+
+  it('a download with search words asks the server without them and keeps the matching rows', async () => {
+    let saved = null;
+    const fetchBlob = vi.fn(async () => new Blob([CSV]));
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => { saved = b; return 'blob:export'; });
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
+    try {
+      await downloadExport('csv', new URLSearchParams({ area: 'WK017101' }), { token: 't', fileName: 'x.csv', fetchBlob,
+        words: ['emmeloord'], catName });
+      expect(fetchBlob.mock.calls[0][0]).toBe('/export/signals.csv?area=WK017101');
+      expect(click).toHaveBeenCalledTimes(1);
+      expect(await ids(saved)).toEqual(['s1']);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
 

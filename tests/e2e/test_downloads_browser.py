@@ -81,6 +81,22 @@ def test_team_lead_downloads_what_the_list_and_map_show(browser, server, tmp_pat
     assert {f["id"] for f in features} == on_screen
     page.screenshot(path=str(SHOTS / "02-lijst-gedownload.png"))
 
+    # Search words match as the list matches them: the kern's and category's names too, not only
+    # the description (the server's `q` alone would give far fewer rows).
+    search = page.get_by_role("searchbox", name="Zoeken")
+    for words in (kern_name, kern_name[:4].lower() + " " + category[:3]):
+        search.fill(words)
+        page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {words!r}")
+        page.wait_for_function(f"document.querySelectorAll({CARDS!r}).length > 0")
+        searched = shown_ids(page)
+        with page.expect_download() as info:
+            csv_button.click()
+        found = tmp_path / f"gezocht-{info.value.suggested_filename}"
+        info.value.save_as(found)
+        assert {r["id"] for r in read_csv(found)} == searched, words
+    search.fill("")
+    page.wait_for_function(f"document.querySelectorAll({CARDS!r}).length === {want['total']}", timeout=30_000)
+
     # Offline: a clear message, no file.
     context.set_offline(True)
     csv_button.click()

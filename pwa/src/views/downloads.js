@@ -22,14 +22,16 @@ export function downloadFailure(e, label) {
  *   (e.g. the kern's and category's names); `clearOn`: the filters (and the controls that
  *   change them, like "Filters wissen"), whose change makes the last message ("… is gedownload.")
  *   stale, so it goes: at once on input, and on a click when the export's query is no longer the one said.
+ *   `words`: the list's search words (the download keeps the rows they match, as the list does);
+ *   `catName`: a category's name by its code.
  * @returns {HTMLElement}
  */
 export function renderDownloads({ params, describe = () => [], getToken, download = downloadExport,
-  intro = 'Download de signalen die je hier ziet (met deze filters).', clearOn = [] }) {
+  intro = 'Download de signalen die je hier ziet (met deze filters).', clearOn = [], words = () => [], catName }) {
   const message = h('p', { class: 'downloads__message', 'aria-live': 'polite' });
   let busy = false;
   let saidFor = null; // the export's query the message is about
-  const query = () => String(params());
+  const query = () => `${params()} ${words().join(' ')}`;
   for (const el of clearOn) {
     for (const type of ['input', 'change']) el?.addEventListener(type, () => { if (!busy) message.textContent = ''; });
     // A button that changes the filters (its own handler has run when the click bubbles here).
@@ -46,7 +48,8 @@ export function renderDownloads({ params, describe = () => [], getToken, downloa
         saidFor = query();
         try {
           const fileName = exportFileName(format, describe());
-          await download(format, params(), { token: await getToken(), fileName });
+          const search = words();
+          await download(format, params(), { token: await getToken(), fileName, ...(search.length ? { words: search, catName } : {}) });
           message.textContent = `${fileName} is gedownload.`;
         } catch (e) {
           message.textContent = downloadFailure(e, label);

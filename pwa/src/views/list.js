@@ -373,9 +373,11 @@ export function createSignalList(container, {
       roleKnown = true;
       if (!EXPORT_ROLES.has(role)) return;
       // Not in the field app's first load (a regisseur never needs it).
-      const [{ renderDownloads }, { listExportParams }] = await Promise.all([import('./downloads.js'), import('../exports.js')]);
+      const [{ renderDownloads }, { listExportParams, listExportWords }] = await Promise.all([import('./downloads.js'), import('../exports.js')]);
       downloadsBox.replaceChildren(renderDownloads({
         params: () => listExportParams(filters),
+        words: () => listExportWords(filters), // matched as the list does (also category and kern names)
+        catName,
         describe: () => [filters.kern && kernName(filters.kern), filters.category && catName(filters.category),
           filters.status && statusName(filters.status), filters.period && PERIODS.find(([c]) => c === filters.period)?.[1],
           filters.mine && 'eigen', filters.opvolgen && 'opvolgen', filters.q.trim()].filter(Boolean),
