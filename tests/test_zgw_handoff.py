@@ -608,3 +608,34 @@ def test_one_unreadable_zaak_does_not_stop_the_poll_of_the_others(app, zgw_doubl
     assert (result.polled, result.errors, result.closed) == (2, 1, 1)
     assert signal(app, tl, b["id"])["status"] == "afgesloten"
     assert signal(app, tl, a["id"])["status"] == "doorgezet"
+
+
+def test_a_signal_added_to_a_handed_off_kwestie_joins_its_zaak(app, zgw_double, tl, reg):
+    """A signal added to a kwestie whose zaak is made shows that zaak (`kwestie_id`), so the
+    zaak must hold it too: the hand-off goes again and adds only what is missing (its
+    zaakobject and photo), keeping the status the poller read; no second zaak."""
+    configure(app, zgw_double)
+    a, b = new_signal(app, reg), new_signal(app, reg)
+    kid = kwestie_of(app, tl, [a["id"], b["id"]])
+    app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl)
+    drain(app)
+    url = app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]["url"]
+    zgw_double.advance(url)
+    runtime(app).poll()
+    polled = app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]["status"]
+    late = new_signal(app, reg, photos=1)
+    r = app.post(f"/api/v1/kwesties/{kid}/signals", json={"signal_ids": [late["id"]]}, headers=tl)
+    assert r.status_code == 200, r.text
+    shown = signal(app, tl, late["id"])["zaak"]
+    assert shown["kwestie_id"] == kid and shown["state"] == "queued"
+    drain(app)
+    objects = {o["objectIdentificatie"]["overigeData"]["identificatie"]
+               for o in zgw_double.zaakobjecten if o["objectType"] == "overige"}
+    assert objects == {a["id"], b["id"], late["id"]}
+    assert len(zgw_double.zaken) == 1 and len(zgw_double.documenten) == 1
+    assert len(zgw_double.statussen) == 2  # the first and the advanced one, nothing again
+    kwestie = app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]
+    assert kwestie["state"] == "done" and kwestie["status"] == polled
+    # Asking the kwestie again now changes nothing: every signal is in its zaak.
+    again = app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl).json()
+    assert again["state"] == "done"

@@ -17,6 +17,7 @@ from ..signals.access import log_personal_reads, scope_clause, sees_all
 from ..signals.rows import to_signals
 from ..timeutil import from_utc_text, now, utc_text
 from ..users.models import User
+from ..zgw import outbox as zgw_outbox
 from ..zgw.refs import kwestie_ref
 from .models import Kwestie, KwestieDetail, KwestieNoteOut, KwestieUpdate
 
@@ -100,6 +101,9 @@ def add_signals(db: Database, user: User, kwestie_id: str, signal_ids: list[str]
         _visible_kwestie(conn, user, kwestie_id)
         _add_signals(conn, kwestie_id, signal_ids, user)
         conn.execute("UPDATE kwesties SET updated_at = ? WHERE id = ?", (utc_text(now()), kwestie_id))
+        # A kwestie whose zaak is made (and open): its hand-off goes again to add the new
+        # signals to that zaak, which their `zaak` already shows (server/zgw).
+        zgw_outbox.requeue_done(conn, "kwestie", kwestie_id, now().timestamp())
         audit(conn, user.username, "kwestie_add_signals", kwestie_id)
 
 

@@ -123,9 +123,27 @@ def save_steps(conn: sqlite3.Connection, handoff_id: int, steps: dict[str, Any],
 
 
 def finish(conn: sqlite3.Connection, handoff_id: int, status: str | None, at: float) -> None:
+    """The hand-off is complete; `status` (the first status) only when none was read yet: a
+    zaak sent again to add a kwestie's new signals keeps the status the poller read."""
     conn.execute("UPDATE zaak_handoffs SET state = 'done', error = NULL, next_attempt_at = NULL,"
-                 " zaak_status = coalesce(?, zaak_status), updated_at = ? WHERE id = ?",
+                 " zaak_status = coalesce(zaak_status, ?), updated_at = ? WHERE id = ?",
                  (status, at_text(at), handoff_id))
+
+
+def missing_signals(row: Row, signal_ids: list[str]) -> list[str]:
+    """The signals of a kwestie its made zaak does not hold yet (no zaakobject for them)."""
+    objects = steps_of(row).get("objects", {})
+    return [sid for sid in signal_ids if f"overige:{sid}".lower() not in objects]
+
+
+def requeue_done(conn: sqlite3.Connection, kind: str, subject_id: str, at: float) -> bool:
+    """Send a made, still open zaak's hand-off again (its steps resume: only what is missing
+    is made, e.g. a signal added to the kwestie since). False when there is no such row."""
+    now_text = at_text(at)
+    return conn.execute(
+        "UPDATE zaak_handoffs SET state = 'queued', error = NULL, attempts = 0,"
+        " next_attempt_at = ?, updated_at = ? WHERE subject_kind = ? AND subject_id = ?"
+        " AND state = 'done' AND closed = 0", (now_text, now_text, kind, subject_id)).rowcount == 1
 
 
 def retry_later(conn: sqlite3.Connection, handoff_id: int, error: str, next_at: float,

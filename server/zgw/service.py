@@ -115,6 +115,11 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
             conn, user, kind, subject_id):
         raise Forbidden(OUTSIDE_AREAS)
     row, queued = outbox.enqueue(conn, kind, subject_id, chosen.mapping, note, user.username, at)
+    if (not queued and kind == "kwestie" and row["state"] == "done"
+            and outbox.missing_signals(row, [s.id for s in chosen.subject.signals])
+            and outbox.requeue_done(conn, kind, subject_id, at)):
+        # Signals joined the kwestie after its zaak was made: send it again to add them.
+        row, queued = outbox.by_id(conn, row["id"]), True
     if queued:
         if kind == "signal":
             targets = [conn.execute("SELECT * FROM signals WHERE id = ?", (subject_id,)).fetchone()]
