@@ -285,3 +285,17 @@ def test_every_zaken_call_has_the_crs_headers_and_a_fresh_token():
         claims = jwt.decode(r.headers["Authorization"].removeprefix("Bearer "), "s" * 40,
                             algorithms=["HS256"])
         assert abs(claims["iat"] - time.time()) < 60 and claims["client_id"] == "gr"
+
+
+def test_the_identificatie_has_the_year_in_dutch_time(tmp_path):
+    from server.bootstrap import open_database
+    from server.settings import Settings
+    from server.zgw import outbox
+
+    db = open_database(Settings(db_path=tmp_path / "z.db")).db
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC).timestamp()  # 00:30 on 1 January here
+    with db.transaction() as conn:
+        row, queued = outbox.enqueue(conn, "signal", "6f1c2d3e-aaaa-4000-8000-000000000001",
+                                     mapping(), None, "tl", new_year)
+    db.close()
+    assert queued and row["identificatie"] == "GR-2027-S6F1C2D3EAAAA"

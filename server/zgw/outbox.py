@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from ..timeutil import utc_text
+from ..timeutil import LOCAL, utc_text
 from .models import MappingIn, ZaakRef
 
 Row = Mapping[str, Any]
@@ -56,7 +56,8 @@ def enqueue(conn: sqlite3.Connection, kind: str, subject_id: str, mapping: Mappi
     row = get(conn, kind, subject_id)
     encoded = msgspec.json.encode(mapping).decode()
     if row is None:
-        ident = identificatie_for(kind, subject_id, datetime.fromtimestamp(at, UTC).year)
+        # The year as the municipality counts it: 00:30 on 1 January is the new year.
+        ident = identificatie_for(kind, subject_id, datetime.fromtimestamp(at, LOCAL).year)
         conn.execute(
             "INSERT INTO zaak_handoffs (subject_kind, subject_id, state, identificatie, mapping,"
             " note, requested_by, requested_at, next_attempt_at, updated_at)"
