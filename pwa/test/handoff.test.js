@@ -163,6 +163,23 @@ describe('the hand-off panel', () => {
     expect(buttons(root, 'Opnieuw proberen')).toHaveLength(0);
   });
 
+  it('"Opnieuw proberen" without a connection says so (nothing about a toelichting), and the message goes once it worked', async () => {
+    let calls = 0;
+    const send = vi.fn(async () => {
+      calls += 1;
+      if (calls === 1) throw new ApiError(0, NETWORK_ERROR_DETAIL);
+      return ZAAK({ state: 'queued' });
+    });
+    await render({ zaak: ZAAK({ state: 'failed', error: 'Het zaaksysteem weigert toegang (403).' }), send, pollMs: 10_000 }).ready;
+    buttons(root, 'Opnieuw proberen')[0].click();
+    const message = root.querySelector('.handoff__message');
+    await vi.waitFor(() => expect(message.textContent).toMatch(/^Geen verbinding/));
+    expect(message.textContent).not.toContain('toelichting');
+    buttons(root, 'Opnieuw proberen')[0].click();
+    await vi.waitFor(() => expect(root.querySelector('.zaak__state').textContent).toMatch(/^In de wachtrij/));
+    expect(message.textContent).toBe('');
+  });
+
   it('tells a team lead in words when no case system is configured; a regisseur sees nothing', async () => {
     const notConfigured = vi.fn(async () => ({ configured: false, allowed: false, reason: null }));
     await render({ preview: notConfigured }).ready;

@@ -69,10 +69,14 @@ export function whatGoesText(preview, kind) {
     ' Het signaal wordt dan ‘Doorgezet’.';
 }
 
-/** The message for a failed request: offline in words, else the server's (Dutch) detail. */
-export function sendFailure(e) {
+/**
+ * The message for a failed request: offline in words, else the server's (Dutch) detail.
+ * `inPanel`: sent from the confirmation (what was typed stays), not by "Opnieuw proberen".
+ */
+export function sendFailure(e, { inPanel = true } = {}) {
   if (e?.status === 0 || globalThis.navigator?.onLine === false) {
-    return 'Geen verbinding: doorzetten kan alleen met internet. Je toelichting blijft staan; probeer het zo opnieuw.';
+    return inPanel ? 'Geen verbinding: doorzetten kan alleen met internet. Je toelichting blijft staan; probeer het zo opnieuw.'
+      : 'Geen verbinding: opnieuw proberen kan alleen met internet. Probeer het zo nog eens.';
   }
   if (e?.status === 403) return 'Je mag dit niet doorzetten naar het zaaksysteem.';
   return e?.detail || 'Doorzetten is niet gelukt. Probeer het opnieuw.';
@@ -195,6 +199,7 @@ export function renderHandoff(el, {
       return;
     }
     sending = true;
+    message.textContent = ''; // the last try's failure is no longer the news
     for (const b of [confirm, cancel, retry]) b.disabled = true;
     button.textContent = button === retry ? 'Wordt opnieuw geprobeerd…' : 'Wordt doorgezet…';
     let answer;
@@ -203,7 +208,7 @@ export function renderHandoff(el, {
       const bodyOut = payload.note ? { note: payload.note } : {};
       answer = await (via && viaKwestie ? viaKwestie.send(via, bodyOut) : send(bodyOut));
     } catch (e) {
-      (open ? panelError : message).textContent = sendFailure(e);
+      (open ? panelError : message).textContent = sendFailure(e, { inPanel: open });
       return;
     } finally {
       sending = false;
