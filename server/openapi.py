@@ -112,6 +112,17 @@ def public_operations(app: Litestar) -> set[str]:
             and all(handler.opt.get(k) == v for k, v in PUBLIC.items())}
 
 
+#: Answers particular to one operation: ZGW not configured yet (404 on its settings, 409 on a
+#: hand-off), no mapping for the category (422), a callback without a valid token (401, 403).
+EXTRA_ERRORS: dict[str | None, list[str]] = {
+    "getZgwConfig": ["404"],
+    "previewZaak": ["404", "422"],
+    "handOffSignal": ["409", "422"],
+    "handOffKwestie": ["409", "422"],
+    "receiveZgwNotificatie": ["401", "403"],
+}
+
+
 def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
     codes = ["400", "500"]
     public = op.get("security") == []
@@ -128,6 +139,7 @@ def _errors_for(path: str, method: str, op: dict[str, Any]) -> list[str]:
         codes += ["409", "422"]  # a key used before answers that request's outcome again
     if op.get("operationId") == "createToken":
         codes += ["401", "429"]
+    codes += EXTRA_ERRORS.get(op.get("operationId"), [])
     return sorted(set(codes))
 
 
