@@ -117,6 +117,7 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
     row, queued = outbox.enqueue(conn, kind, subject_id, chosen.mapping, note, user.username, at)
     if (not queued and kind == "kwestie" and row["state"] == "done"
             and outbox.missing_signals(row, [s.id for s in chosen.subject.signals])
+            and not outside_areas(conn, user, kind, subject_id)
             and outbox.requeue_done(conn, kind, subject_id, at)):
         # Signals joined the kwestie after its zaak was made: send it again to add them.
         row, queued = outbox.by_id(conn, row["id"]), True
