@@ -639,3 +639,29 @@ def test_a_signal_added_to_a_handed_off_kwestie_joins_its_zaak(app, zgw_double, 
     # Asking the kwestie again now changes nothing: every signal is in its zaak.
     again = app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl).json()
     assert again["state"] == "done"
+
+
+def test_a_signal_added_while_the_kwestie_is_being_sent_is_not_lost(app, zgw_double, tl, reg,
+                                                                    monkeypatch):
+    """The kwestie's zaakobjecten are made from the signals it had when the try began; one
+    added during the try (the requeue only takes a finished hand-off) goes with a next try."""
+    configure(app, zgw_double)
+    a = new_signal(app, reg)
+    late = new_signal(app, reg)
+    kid = kwestie_of(app, tl, [a["id"]])
+    app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl)
+    sender = runtime(app).sender
+    send = sender.send
+
+    def add_during(row, at):
+        out = send(row, at)
+        monkeypatch.setattr(sender, "send", send)
+        r = app.post(f"/api/v1/kwesties/{kid}/signals", json={"signal_ids": [late["id"]]}, headers=tl)
+        assert r.status_code == 200, r.text
+        return out
+    monkeypatch.setattr(sender, "send", add_during)
+    drain(app)
+    objects = {o["objectIdentificatie"]["overigeData"]["identificatie"]
+               for o in zgw_double.zaakobjecten if o["objectType"] == "overige"}
+    assert objects == {a["id"], late["id"]} and len(zgw_double.zaken) == 1
+    assert app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]["state"] == "done"

@@ -147,7 +147,7 @@ def requeue_done(conn: sqlite3.Connection, kind: str, subject_id: str, at: float
         " AND state = 'done' AND closed = 0", (now_text, now_text, kind, subject_id)).rowcount == 1
 
 
-def retry_later(conn: sqlite3.Connection, handoff_id: int, error: str, next_at: float,
+def retry_later(conn: sqlite3.Connection, handoff_id: int, error: str | None, next_at: float,
                 at: float) -> None:
     conn.execute("UPDATE zaak_handoffs SET state = 'queued', error = ?, next_attempt_at = ?,"
                  " updated_at = ? WHERE id = ?", (error, at_text(next_at), at_text(at), handoff_id))

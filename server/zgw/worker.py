@@ -21,6 +21,7 @@ from ..db import Database
 from . import outbox
 from .client import ZgwError
 from .handoff import Sender
+from .subject import kwestie_signal_rows
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +123,21 @@ class Worker:
                          " de details in het serverlog.", permanent=False)
         else:
             self.sent += 1
-            self.db.write(lambda conn: outbox.finish(conn, row["id"], status, at))
+            self.db.write(lambda conn: self._finish(conn, row, status, at))
             return
         self._failed(row, e, attempts, at)
+
+    @staticmethod
+    def _finish(conn, row, status: str | None, at: float) -> None:
+        """Done, unless signals joined the kwestie while it was being sent (after its
+        zaakobjecten were made): then it goes once more, at once, to add them."""
+        if row["subject_kind"] == "kwestie":
+            now = outbox.by_id(conn, row["id"])
+            live = [r["id"] for r in kwestie_signal_rows(conn, row["subject_id"])]
+            if now is not None and outbox.missing_signals(now, live):
+                outbox.retry_later(conn, row["id"], None, at, at)
+                return
+        outbox.finish(conn, row["id"], status, at)
 
     def _failed(self, row, e: ZgwError, attempts: int, at: float) -> None:
         """A try that failed: stopped (permanent, or too many tries) or tried again later."""
