@@ -16,7 +16,7 @@ from server.zgw import config as zgw_config
 from server.zgw import payload
 from server.zgw.client import ZgwClient, classify
 from server.zgw.config import ZgwConfig, choose, kwestie_category, rsin_ok
-from server.zgw.models import MappingIn, ZgwConfigIn
+from server.zgw.models import MAX_NOTE, MappingIn, ZgwConfigIn
 from server.zgw.outbox import identificatie_for, weblink
 from server.zgw.token import make_token, verify
 from server.zgw.worker import CAP, backoff
@@ -102,8 +102,8 @@ def test_zaak_body_of_a_signal():
     body = payload.zaak_body(s, mapping(), cfg, "GR-2026-S6F1C2D3E0000", date(2026, 12, 2),
                              "Jeugdoverlast", "Graag snel", "vernietigen")
     assert body["omschrijving"] == "Jeugdoverlast in Marknesse"
-    assert body["toelichting"].startswith("Jongeren bij het dorpshuis.")
-    assert "Notitie: Graag snel" in body["toelichting"] and "regisseur" not in body["toelichting"]
+    assert body["toelichting"].startswith("Notitie: Graag snel\n\nJongeren bij het dorpshuis.")
+    assert "regisseur" not in body["toelichting"]
     assert body["startdatum"] == "2026-11-28" and body["registratiedatum"] == "2026-12-02"
     assert body["zaakgeometrie"] == {"type": "Point", "coordinates": [5.8, 52.7]}
     assert body["kenmerken"] == [{"kenmerk": s.id, "bron": "Gebiedsradar"}]
@@ -120,6 +120,30 @@ def test_long_texts_are_clipped():
                              long.category_label, "n" * 900)
     assert len(body["omschrijving"]) <= 80 and body["omschrijving"].endswith("…")
     assert len(body["toelichting"]) <= 1000
+
+
+def test_the_note_gets_its_room_first_and_the_description_is_cut_to_what_is_left():
+    """A 1,900-character description and a note as long as the API takes: the whole note
+    reaches the zaak, the description is cut visibly, the facts stay; at most 1000."""
+    long = facts(description="beschrijving " * 146)  # 1,898 characters
+    s = payload.Subject("signal", long.id, [long])
+    note = "notitie " * 74 + "eind"  # 596 characters
+    text = payload.toelichting(s, mapping(), ZgwConfig(config_in()), note)
+    assert len(text) <= 1000
+    assert text.startswith(f"Notitie: {note}\n\nbeschrijving")
+    described = text.split("\n\n")[1]
+    assert described.endswith("…") and len(described) > 100
+    assert text.endswith("Doorgezet vanuit Gebiedsradar door Team gebiedsregie.")
+    assert len(note) <= MAX_NOTE
+
+
+def test_a_note_longer_than_fits_is_cut_visibly():
+    s = payload.Subject("signal", facts().id, [facts()])
+    text = payload.toelichting(s, mapping(), ZgwConfig(config_in()), "x" * 1500)
+    assert len(text) <= 1000 and text.startswith("Notitie: xxx")
+    noted = text.split("\n\n")[0]
+    assert noted.endswith("…") and len(noted) > 400
+    assert "Waargenomen:" in text
 
 
 def test_personal_data_is_left_out_unless_the_mapping_allows_it():

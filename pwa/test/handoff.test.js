@@ -107,7 +107,7 @@ describe('the hand-off panel', () => {
     expect(panel.textContent).toContain('Zaakvertrouwelijk');
     expect(panel.textContent).toContain('De omschrijving gaat niet mee');
     const note = byLabel(root, 'Toelichting voor de behandelaar');
-    expect(note.maxLength).toBe(1000);
+    expect(note.maxLength).toBe(600);
     note.value = '  Graag voor de raadsvergadering oppakken.  ';
     submit(panel);
     submit(panel); // a double tap sends nothing more

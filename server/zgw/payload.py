@@ -115,19 +115,14 @@ def omschrijving(subject: Subject, label: str) -> str:
     return clip(text, MAX_OMSCHRIJVING)
 
 
+NOTE = "Notitie: "
+
+
 def toelichting(subject: Subject, mapping: MappingIn, config: ZgwConfig, note: str | None) -> str:
-    """The zaak's toelichting: the description (or why it was left out), the facts, the note."""
+    """The zaak's toelichting, at most 1000 characters: the team lead's note first (it gets
+    its room before anything else; cut visibly with "…" only when even it does not fit), then
+    the description (or why it was left out) cut with "…" to the room left, then the facts."""
     d = config.data
-    parts: list[str] = []
-    if not sends_description(subject, mapping):
-        what, it = (("het signaal", "het") if subject.kind == "signal"
-                    else ("een signaal van deze kwestie", "de kwestie"))
-        parts.append(LEFT_OUT.format(what=what, it=it, id=subject.id))
-    elif subject.kind == "signal":
-        parts.append(subject.main.description)
-    else:
-        parts.append(f"Kwestie: {subject.title}" + (f"\n{subject.description}"
-                                                     if subject.description else ""))
     s = subject.main
     if subject.kind == "signal":
         facts = (f"Urgentie: {s.urgency}. Bron: {s.source}."
@@ -140,10 +135,28 @@ def toelichting(subject: Subject, mapping: MappingIn, config: ZgwConfig, note: s
     if d.send_author:
         authors = sorted({x.created_by for x in subject.signals})
         by += f" (gemeld door {', '.join(authors)})"
-    parts.append(f"{facts} {by}.")
-    if note:
-        parts.append(f"Notitie: {note}")
-    return clip("\n\n".join(parts), MAX_TOELICHTING)
+    # The fixed lines are cut last (only long author lists can make them long).
+    fixed = clip(f"{facts} {by}.", MAX_TOELICHTING // 2)
+    if not sends_description(subject, mapping):
+        what, it = (("het signaal", "het") if subject.kind == "signal"
+                    else ("een signaal van deze kwestie", "de kwestie"))
+        description = LEFT_OUT.format(what=what, it=it, id=subject.id)
+    elif subject.kind == "signal":
+        description = subject.main.description
+    else:
+        description = f"Kwestie: {subject.title}" + (f"\n{subject.description}"
+                                                     if subject.description else "")
+    room = MAX_TOELICHTING - len(fixed) - 2  # two newlines before the fixed lines
+    parts: list[str] = []
+    if note and note.strip():
+        noted = clip(NOTE + note, room)
+        parts.append(noted)
+        room -= len(noted) + 2
+    description = description.strip()
+    if description and room >= 2:  # room for at least a character and the "…"
+        parts.append(clip(description, room))
+    parts.append(fixed)
+    return "\n\n".join(parts)
 
 
 def _point(subject: Subject) -> dict | None:

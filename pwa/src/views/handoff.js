@@ -10,7 +10,7 @@
 import { h } from '../dom.js';
 import { zaakBusy, zaakStateText, zaakView } from './zaak.js';
 
-export const NOTE_MAX = 1000;
+export const NOTE_MAX = 600;
 export const POLL_MS = 3000;
 const POLL_MAX_MS = 30_000;
 const LEAD_ROLES = new Set(['teamleider', 'beheerder']);
