@@ -64,8 +64,7 @@ def test_a_signal_becomes_a_zaak_with_status_objects_and_photos(app, zgw_double,
     assert zaak["url"] == made["url"] and made["identificatie"] == zaak["identificatie"]
     assert zaak["link"] == f"https://zaken.example.nl/zaak/{zaak['identificatie']}"
     assert made["omschrijving"] == "Jeugdoverlast in Marknesse"
-    assert made["toelichting"].startswith(s["description"])
-    assert "Notitie: Graag oppakken" in made["toelichting"]
+    assert made["toelichting"].startswith(f"Notitie: Graag oppakken\n\n{s['description']}")
     assert "regisseur" not in made["toelichting"]  # the author is not named unless configured
     assert made["vertrouwelijkheidaanduiding"] == "intern"
     assert made["archiefnominatie"] == "vernietigen"  # the zaaktype's one resultaattype's
@@ -665,3 +664,65 @@ def test_a_signal_added_while_the_kwestie_is_being_sent_is_not_lost(app, zgw_dou
                for o in zgw_double.zaakobjecten if o["objectType"] == "overige"}
     assert objects == {a["id"], late["id"]} and len(zgw_double.zaken) == 1
     assert app.get(f"/api/v1/kwesties/{kid}", headers=tl).json()["zaak"]["state"] == "done"
+
+
+def pull(app, headers, cursor=None):
+    r = app.get("/api/v1/sync/pull", params={"limit": 500, **({"cursor": cursor} if cursor else {})},
+                headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_failed_hand_off_puts_the_signals_status_back(app, zgw_double, tl, reg):
+    """No "Doorgezet" without a zaak: a hand-off that fails for good gives its signals back
+    the status they had (by the system user, version up, a sync pull sees it); a signal a
+    user changed since keeps the user's status; asking again sets "doorgezet" again."""
+    configure(app, zgw_double)
+    s = new_signal(app, reg)
+    r = app.patch(f"/api/v1/signals/{s['id']}", json={"status": "in_behandeling"}, headers=tl)
+    assert r.status_code == 200, r.text
+    zgw_double.fail("POST", r"/zaken/api/v1/zaken$", status=403, times=1)
+    hand_off(app, tl, s["id"])
+    handed = signal(app, tl, s["id"])
+    assert handed["status"] == "doorgezet"
+    cursor = pull(app, tl)["cursor"]
+    drain(app)
+    back = signal(app, tl, s["id"])
+    assert back["zaak"]["state"] == "failed" and back["status"] == "in_behandeling"
+    assert back["version"] > handed["version"]
+    changed = pull(app, tl, cursor)["changes"]
+    assert [c["signal"]["status"] for c in changed if c["signal"]["id"] == s["id"]] == ["in_behandeling"]
+    history = app.get(f"/api/v1/signals/{s['id']}/history", headers=tl).json()["items"]
+    assert history[-1]["by"] == "zaaksysteem"
+    assert history[-1]["changes"] == [{"field": "status", "from": "doorgezet", "to": "in_behandeling"}]
+    # Asking again: "doorgezet" again in the same request; now it goes through and stays.
+    assert hand_off(app, tl, s["id"]).json()["state"] == "queued"
+    assert signal(app, tl, s["id"])["status"] == "doorgezet"
+    drain(app)
+    done = signal(app, tl, s["id"])
+    assert done["zaak"]["state"] == "done" and done["status"] == "doorgezet"
+
+
+def test_a_users_change_since_the_hand_off_wins_over_putting_back(app, zgw_double, tl, reg):
+    configure(app, zgw_double)
+    ids = [new_signal(app, reg)["id"] for _ in range(2)]
+    kid = kwestie_of(app, tl, ids)
+    zgw_double.fail("POST", r"/zaken/api/v1/zaken$", status=403, times=1)
+    assert app.post(f"/api/v1/kwesties/{kid}/zaak", headers=tl).status_code == 202
+    assert [signal(app, tl, i)["status"] for i in ids] == ["doorgezet", "doorgezet"]
+    r = app.patch(f"/api/v1/signals/{ids[1]}", json={"status": "afgesloten"}, headers=tl)
+    assert r.status_code == 200, r.text
+    drain(app)
+    assert signal(app, tl, ids[0])["zaak"]["state"] == "failed"
+    assert [signal(app, tl, i)["status"] for i in ids] == ["nieuw", "afgesloten"]
+
+
+def test_a_note_longer_than_always_fits_is_refused_with_422(app, zgw_double, tl, reg):
+    configure(app, zgw_double)
+    s = new_signal(app, reg)
+    r = hand_off(app, tl, s["id"], note="n" * 601)
+    assert r.status_code == 422 and "note" in [e["name"] for e in r.json()["errors"]]
+    assert hand_off(app, tl, s["id"], note="n" * 600).status_code == 202
+    drain(app)
+    [made] = zgw_double.zaken
+    assert "n" * 600 in made["toelichting"] and len(made["toelichting"]) <= 1000

@@ -81,6 +81,34 @@ def steps_of(row: Row) -> dict[str, Any]:
     return json.loads(row["steps_done"] or "{}")
 
 
+#: The key in `steps_done` under which a request keeps the statuses its signals had before
+#: it set them "doorgezet" (no step of the sending: the sender keeps it as it found it).
+BEFORE = "before"
+
+
+def remember_before(conn: sqlite3.Connection, handoff_id: int, statuses: dict[str, str]) -> None:
+    """Store, with the row, the status each signal had before this request set it
+    "doorgezet" (replacing what an earlier request stored: only these are put back when the
+    hand-off fails)."""
+    row = by_id(conn, handoff_id)
+    steps = steps_of(row) if row is not None else {}
+    steps[BEFORE] = statuses
+    conn.execute("UPDATE zaak_handoffs SET steps_done = ? WHERE id = ?",
+                 (json.dumps(steps, sort_keys=True), handoff_id))
+
+
+def take_before(conn: sqlite3.Connection, handoff_id: int) -> dict[str, str]:
+    """The statuses stored by `remember_before`, removed from the row (put back once)."""
+    row = by_id(conn, handoff_id)
+    if row is None:
+        return {}
+    steps = steps_of(row)
+    before = steps.pop(BEFORE, None) or {}
+    conn.execute("UPDATE zaak_handoffs SET steps_done = ? WHERE id = ?",
+                 (json.dumps(steps, sort_keys=True), handoff_id))
+    return before
+
+
 #: Seconds a worker holds a row it is sending (renewed at every step): another process (the
 #: CLI's `send`) leaves it alone meanwhile, and after a crash it is taken up again once past.
 LEASE = 120.0

@@ -45,7 +45,8 @@ class ZgwRuntime:
 
         self.client = client
         self.sender = Sender(db, attachments_dir or settings.attachments_dir, client, self.cache)
-        self.worker = Worker(db, self.sender, after_timeout=3 * timeout)
+        self.worker = Worker(db, self.sender, after_timeout=3 * timeout,
+                             signal_writes=signal_writes)
         self.progress = Progress(db, client, signal_writes, self.cache)
         every = settings.zgw_poll_minutes * 60
         self._poller = Periodic(self.poll, every, first=min(60.0, every), name="zgw-poll")

@@ -126,6 +126,7 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
             targets = [conn.execute("SELECT * FROM signals WHERE id = ?", (subject_id,)).fetchone()]
         else:
             targets = kwestie_signal_rows(conn, subject_id)
+        before: dict[str, str] = {}
         for s in targets:
             if s["status"] in ("doorgezet", "afgesloten"):
                 continue
@@ -134,6 +135,10 @@ def ask(w: SignalWriter, user: User, kind: str, subject_id: str, note: str | Non
             outcome = w.apply(actor, Mutation("update", s["id"], SignalUpdate(status="doorgezet")))
             if outcome.error is not None:
                 raise outcome.error
+            before[s["id"]] = s["status"]
+        # Put back when the hand-off fails for good (worker.py): no "Doorgezet" without a zaak.
+        outbox.remember_before(conn, row["id"], before)
+        row = outbox.by_id(conn, row["id"])
         audit(conn, user.username, "zaak_handoff", subject_id)
     return outbox.to_ref(row, config.data.zaak_weblink if config else None), queued
 

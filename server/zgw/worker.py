@@ -18,9 +18,12 @@ from collections.abc import Callable
 
 from ..audit import audit
 from ..db import Database
+from ..signals.models import SignalUpdate
+from ..signals.service import Mutation, SignalWriter
 from . import outbox
 from .client import ZgwError
 from .handoff import Sender
+from .progress import SYSTEM, SignalWrites
 from .subject import kwestie_signal_rows
 
 log = logging.getLogger(__name__)
@@ -42,9 +45,12 @@ class Worker:
 
     def __init__(self, db: Database, sender: Sender, *, clock: Callable[[], float] = time.time,
                  rng: random.Random | None = None, max_attempts: int = MAX_ATTEMPTS,
-                 cap: float = CAP, idle: float = 300.0, after_timeout: float = 0.0):
+                 cap: float = CAP, idle: float = 300.0, after_timeout: float = 0.0,
+                 signal_writes: SignalWrites | None = None):
         self.db = db
         self.sender = sender
+        #: The mutation path (GroupCommit) that puts signals back when a hand-off fails.
+        self.signal_writes = signal_writes
         self.clock = clock
         self.rng = rng or random.Random()
         self.max_attempts = max_attempts
@@ -149,7 +155,14 @@ class Worker:
             def failed(conn) -> None:
                 outbox.fail(conn, row["id"], message, at)
                 audit(conn, row["requested_by"], "zaak_handoff", row["subject_id"], "failed")
-            self.db.write(failed)
+
+            if self.signal_writes is None:
+                self.db.write(failed)
+            else:
+                def failed_and_put_back(w: SignalWriter) -> None:
+                    failed(w.conn)
+                    put_back(w, row["id"])
+                self.signal_writes(failed_and_put_back)
         else:
             self.retries += 1
             self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at,
@@ -170,3 +183,18 @@ class Worker:
             t = max(t, nxt)
             self.run_once(t)
         raise RuntimeError("the outbox did not drain")
+
+
+def put_back(w: SignalWriter, handoff_id: int) -> None:
+    """A hand-off failed for good: its signals get back the status they had before it was
+    asked for (through the mutation path, by the system user, so the history says who and a
+    sync pull sees it), but only those still "doorgezet": a user's change since wins."""
+    for sid, before in outbox.take_before(w.conn, handoff_id).items():
+        found = w.conn.execute("SELECT status FROM signals WHERE id = ? AND deleted = 0",
+                               (sid,)).fetchone()
+        if found is None or found[0] != "doorgezet" or before == "doorgezet":
+            continue
+        outcome = w.apply(SYSTEM, Mutation("update", sid, SignalUpdate(status=before)))
+        if outcome.error is not None:
+            log.warning("putting back signal %s after a failed hand-off: %s", sid,
+                        outcome.error.detail)
