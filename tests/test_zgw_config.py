@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from zgw_world import configure, drain, hand_off, new_signal, zgw_app
 
+from server.bootstrap import open_database
+
 from conftest import login
 
 EXE = Path(sys.executable).with_name("gebiedsradar")
@@ -191,3 +193,57 @@ def test_the_secret_is_in_no_answer_audit_entry_or_log_line(app, zgw_double, set
     db.close()
     assert fresh not in audit and zgw_double.secret not in audit
     assert fresh not in caplog.text and zgw_double.secret not in caplog.text
+
+
+def _configured(tmp_path, settings, zgw_double) -> Path:
+    f = tmp_path / "zgw.json"
+    f.write_text(json.dumps(zgw_double.config()), encoding="utf-8")
+    assert run(settings.db_path, "config", str(f)).returncode == 0
+    return f
+
+
+def test_cli_send_with_the_case_system_down_says_why_and_exits_1(tmp_path, settings, users,
+                                                                 zgw_double):
+    """Nothing retries in a one-shot command: the reason, and "probeer het later opnieuw"."""
+    _configured(tmp_path, settings, zgw_double)
+    with zgw_app(settings) as app:
+        s = new_signal(app, login(app, "regisseur"))
+        hand_off(app, login(app, "teamleider"), s["id"])
+    zgw_double.fail("GET", r".*", status=503, times=None)
+    zgw_double.fail("POST", r".*", status=503, times=None)
+    r = run(settings.db_path, "send")
+    assert r.returncode == 1 and "1 wachtend" in r.stdout
+    assert r.stderr.count("\n") == 1, r.stderr
+    assert "tijdelijk niet beschikbaar (503)" in r.stderr and "Probeer het later opnieuw" in r.stderr
+    assert "er wordt opnieuw geprobeerd" not in r.stderr.lower()
+    # Run again before the next try is due: still the reason (the stored one), still exit 1.
+    r = run(settings.db_path, "send")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "(503)" in r.stderr
+    assert "er wordt opnieuw geprobeerd" not in r.stderr.lower()
+    # A refusal that needs a person: failed, with the case system's reason.
+    zgw_double.clear_faults()
+    zgw_double.fail("POST", r"/zaken/api/v1/zaken$", status=403, times=None)
+    db = open_database(settings).db
+    db.write(lambda conn: conn.execute("UPDATE zaak_handoffs SET next_attempt_at = NULL"))
+    db.close()
+    r = run(settings.db_path, "send")
+    assert r.returncode == 1 and "1 mislukt" in r.stdout and "weigert toegang (403)" in r.stderr
+    assert "Probeer het later" not in r.stderr
+
+
+def test_cli_poll_and_check_with_the_case_system_down_print_one_dutch_line(tmp_path, settings,
+                                                                           users, zgw_double):
+    _configured(tmp_path, settings, zgw_double)
+    with zgw_app(settings) as app:
+        s = new_signal(app, login(app, "regisseur"))
+        hand_off(app, login(app, "teamleider"), s["id"])
+        drain(app)
+    zgw_double.fail("GET", r".*", status=503, times=None)
+    r = run(settings.db_path, "poll")
+    assert r.returncode == 1 and "1 niet te lezen" in r.stdout
+    assert r.stderr.count("\n") == 1, r.stderr  # no English log line before it
+    assert "polling" not in r.stderr and "zie het log" not in r.stderr
+    assert "tijdelijk niet beschikbaar (503)" in r.stderr and "Probeer het later opnieuw" in r.stderr
+    r = run(settings.db_path, "check")
+    assert r.returncode == 1 and "Probeer het later opnieuw" in r.stdout
+    assert "er wordt opnieuw geprobeerd" not in (r.stdout + r.stderr).lower()

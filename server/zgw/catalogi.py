@@ -46,13 +46,13 @@ class CatalogiCache:
 def check_mapping(client: ZgwClient, mapping) -> tuple[bool, str]:
     """(ok, one Dutch line) for one mapping: the zaaktype exists, is published, has the
     statustype, and lists the informatieobjecttype."""
-    from .client import ZgwError
+    from .client import TRY_LATER, ZgwError
 
     name = f"{mapping.category}: zaaktype {mapping.zaaktype}"
     try:
         zaaktype = client.get(mapping.zaaktype, "het lezen van het zaaktype")
     except ZgwError as e:
-        return False, f"{name}: niet te lezen — {e.message}"
+        return False, f"{name}: niet te lezen — {e.worded(TRY_LATER)}"
     label = zaaktype.get("omschrijving") or zaaktype.get("identificatie") or "?"
     problems = []
     if zaaktype.get("concept", True):
@@ -62,7 +62,7 @@ def check_mapping(client: ZgwClient, mapping) -> tuple[bool, str]:
             statustype = client.get(mapping.statustype, "het lezen van het statustype")
         except ZgwError as e:
             statustype = None
-            problems.append(f"statustype niet te lezen ({e.message})")
+            problems.append(f"statustype niet te lezen ({e.worded(TRY_LATER)})")
         if statustype is not None and statustype.get("zaaktype") != mapping.zaaktype:
             problems.append("het statustype hoort niet bij dit zaaktype")
     iots = zaaktype.get("informatieobjecttypen")

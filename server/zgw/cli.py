@@ -115,26 +115,51 @@ def zgw_check(ctx: click.Context) -> None:
 def zgw_poll(ctx: click.Context) -> None:
     """Read the status of every open zaak now (the server does this every 15 minutes); a zaak
     at its eindstatus closes its signals."""
+    from .client import TRY_LATER
+
     with _runtime(ctx) as (db, runtime), _config_or_fail(db):
-        result = runtime.poll()
+        result = runtime.poll(reported=True)
     click.echo(f"{result.polled} open zaken gelezen: {result.changed} gewijzigd,"
                f" {result.closed} afgesloten, {result.errors} niet te lezen.")
     if result.errors:
-        raise click.ClickException(f"{result.errors} zaak/zaken niet te lezen; zie het log")
+        reason = (result.last_error.worded(TRY_LATER) if result.last_error is not None
+                  else "het antwoord van het zaaksysteem was niet te verwerken.")
+        raise click.ClickException(f"{result.errors} zaak/zaken niet te lezen: {reason}")
 
 
 @zgw_group.command("send")
 @click.pass_context
 def zgw_send(ctx: click.Context) -> None:
     """Send the hand-offs that are due now, when no server runs (the server's worker does this
-    by itself; do not run both at once)."""
+    by itself; do not run both at once). Exit 1, with the reason, when a hand-off still waits
+    or has failed afterwards."""
     from . import outbox
 
     with _runtime(ctx) as (db, runtime), _config_or_fail(db):
         tried = runtime.worker.run_once()
         counts = outbox.counts(db.conn)
+        error = runtime.worker.last_error
     click.echo(f"{tried} verzonden of geprobeerd; nu {counts['done']} klaar, {counts['queued']}"
                f" wachtend, {counts['failed']} mislukt.")
+    left = counts["queued"] + counts["sending"] + counts["failed"]
+    if left:
+        raise click.ClickException(f"{left} doorzetting(en) nog niet gelukt: "
+                                   + _send_reason(db, error))
+
+
+def _send_reason(db, error) -> str:
+    """Why hand-offs are left: the failure of this run's last try, else the stored error of
+    the latest one left (not due yet, or failed earlier), in a command's words."""
+    from .client import RETRIED, TRY_LATER
+
+    if error is not None:
+        return error.worded(TRY_LATER)
+    row = db.query_one("SELECT error, state FROM zaak_handoffs WHERE state != 'done'"
+                       " ORDER BY error IS NULL, updated_at DESC LIMIT 1")
+    if row is None or not row["error"]:
+        return "nog niet aan de beurt; probeer het later opnieuw."
+    text = row["error"].replace(f" {RETRIED}", "")
+    return text if row["state"] == "failed" else f"{text} {TRY_LATER}"
 
 
 @zgw_group.command("status")

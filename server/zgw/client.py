@@ -1,7 +1,9 @@
 """HTTP calls to the ZGW APIs, with a fresh token per call, the Crs headers on every `/zaken`
 call, time-outs, and errors sorted into the ones a person must act on (permanent: 401, 403,
 400 and other 4xx, stopped with the case system's message in Dutch) and the ones that pass
-(transient: 5xx, 429, time-outs, refused or broken connections, retried)."""
+(transient: 5xx, 429, time-outs, refused or broken connections, retried). A message says
+what failed, not what happens next: the caller adds that (`worded`): the worker retries by
+itself, a one-shot command asks to try later."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from .config import ZgwConfig
 from .token import make_token
 
 CRS = "EPSG:4326"
+#: What follows a transient failure: the worker tries again by itself; a command does not.
+RETRIED = "Er wordt opnieuw geprobeerd."
+TRY_LATER = "Probeer het later opnieuw."
 #: Pages of a list followed at most (lookups by identificatie or zaak find a handful).
 MAX_PAGES = 20
 
@@ -31,6 +36,11 @@ class ZgwError(Exception):
         self.status = status
         #: The `code`s of the case system's invalidParams (e.g. identificatie-niet-uniek).
         self.codes = codes
+
+    def worded(self, next_step: str) -> str:
+        """The message with what happens next for a transient failure (e.g. `RETRIED` in the
+        worker, `TRY_LATER` in a command); a permanent one needs a person, not a retry."""
+        return self.message if self.permanent else f"{self.message} {next_step}"
 
     @property
     def exists_already(self) -> bool:
@@ -87,8 +97,8 @@ def classify(response: httpx.Response, what: str) -> ZgwError:
     detail = _detail(response)
     said = f" Het zaaksysteem zegt: {detail}" if detail else ""
     if status >= 500 or status in (408, 429):
-        return ZgwError(f"Het zaaksysteem is tijdelijk niet beschikbaar ({status}) bij {what};"
-                        " er wordt opnieuw geprobeerd.", permanent=False, status=status)
+        return ZgwError(f"Het zaaksysteem is tijdelijk niet beschikbaar ({status}) bij {what}.",
+                        permanent=False, status=status)
     if status in (401, 403):
         return ZgwError(f"Het zaaksysteem weigert toegang ({status}) bij {what}: controleer client_id,"
                         " secret en de autorisaties van de applicatie in het zaaksysteem." + said,
@@ -149,11 +159,11 @@ class ZgwClient:
             response = self.http.request(method, url, params=params, json=json,
                                          headers=self._headers(url), timeout=self.timeout)
         except httpx.TimeoutException:
-            raise ZgwError(f"Het zaaksysteem antwoordt niet op tijd bij {what}; er wordt opnieuw"
-                           " geprobeerd.", permanent=False, timed_out=True) from None
+            raise ZgwError(f"Het zaaksysteem antwoordt niet op tijd bij {what}.",
+                           permanent=False, timed_out=True) from None
         except httpx.TransportError as e:
-            raise ZgwError(f"Het zaaksysteem is niet bereikbaar bij {what} ({_transport(e)});"
-                           " er wordt opnieuw geprobeerd.", permanent=False) from None
+            raise ZgwError(f"Het zaaksysteem is niet bereikbaar bij {what} ({_transport(e)}).",
+                           permanent=False) from None
         if response.status_code >= 400:
             raise classify(response, what)
         if not response.content:

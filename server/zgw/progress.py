@@ -38,6 +38,8 @@ class PollResult:
     changed: int = 0
     closed: int = 0
     errors: int = 0
+    #: The failure of the last zaak that could not be read (a command reports it).
+    last_error: ZgwError | None = None
 
 
 class Progress:
@@ -54,8 +56,10 @@ class Progress:
         self.cache = cache or CatalogiCache()
         self.clock = clock or time.time
 
-    def poll(self, zaak_url: str | None = None) -> PollResult:
-        """Read the open zaken (or the one with `zaak_url`) and record what changed."""
+    def poll(self, zaak_url: str | None = None, *, reported: bool = False) -> PollResult:
+        """Read the open zaken (or the one with `zaak_url`) and record what changed.
+        `reported`: the caller reports the failures itself (a command, in Dutch, from
+        `last_error`), so they are logged at DEBUG, not as warnings beside its message."""
         result = PollResult()
         config = zgw_config.load(self.db.conn)
         if config is None:
@@ -70,7 +74,9 @@ class Progress:
                     status, result_text, ended = self._read(client, row["zaak_url"])
                 except ZgwError as e:
                     result.errors += 1
-                    log.warning("polling zaak %s failed: %s", row["identificatie"], e.message)
+                    result.last_error = e
+                    log.log(logging.DEBUG if reported else logging.WARNING,
+                            "polling zaak %s failed: %s", row["identificatie"], e.message)
                     continue
                 except Exception:  # an answer not as the standard says: the others still go
                     result.errors += 1

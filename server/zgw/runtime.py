@@ -51,8 +51,8 @@ class ZgwRuntime:
         every = settings.zgw_poll_minutes * 60
         self._poller = Periodic(self.poll, every, first=min(60.0, every), name="zgw-poll")
 
-    def poll(self, zaak_url: str | None = None) -> PollResult:
-        return self.progress.poll(zaak_url)
+    def poll(self, zaak_url: str | None = None, *, reported: bool = False) -> PollResult:
+        return self.progress.poll(zaak_url, reported=reported)
 
     def start(self) -> None:
         if self.settings.zgw_worker:

@@ -21,7 +21,7 @@ from ..db import Database
 from ..signals.models import SignalUpdate
 from ..signals.service import Mutation, SignalWriter
 from . import outbox
-from .client import ZgwError
+from .client import RETRIED, ZgwError
 from .handoff import Sender
 from .progress import SYSTEM, SignalWrites
 from .subject import kwestie_signal_rows
@@ -67,6 +67,8 @@ class Worker:
         self.retries = 0
         self.failures = 0
         self.sent = 0
+        #: The failure of the last try that failed (a command reports it in its own words).
+        self.last_error: ZgwError | None = None
 
     # -- the thread -----------------------------------------------------------------------
 
@@ -147,6 +149,7 @@ class Worker:
 
     def _failed(self, row, e: ZgwError, attempts: int, at: float) -> None:
         """A try that failed: stopped (permanent, or too many tries) or tried again later."""
+        self.last_error = e
         if e.permanent or attempts >= self.max_attempts:
             self.failures += 1
             message = e.message if e.permanent else (
@@ -165,7 +168,7 @@ class Worker:
                 self.signal_writes(failed_and_put_back)
         else:
             self.retries += 1
-            self._later(row, f"Nog niet gelukt (poging {attempts}): {e.message}", attempts, at,
+            self._later(row, f"Nog niet gelukt (poging {attempts}): {e.worded(RETRIED)}", attempts, at,
                         self.after_timeout if e.timed_out else 0.0)
 
     def _later(self, row, message: str, attempts: int, at: float, least: float = 0.0) -> None:
