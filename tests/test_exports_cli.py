@@ -130,7 +130,23 @@ def test_an_unwritable_file_is_exit_1(db_path, filled, tmp_path):
         locked.chmod(0o700)
     assert r.returncode == 1
     error = r.stderr.decode().strip()
-    assert error.startswith("gebiedsradar: error: kan ") and len(error.splitlines()) == 1
+    assert error.startswith("gebiedsradar: error: ") and len(error.splitlines()) == 1
+    assert "is een map, geen bestand" in error or "geen toestemming om" in error, error
+    assert "directory" not in error and "denied" not in error
+
+
+@pytest.mark.parametrize("kind", ["csv", "geojson", "open311"])
+def test_a_directory_or_a_missing_directory_as_output_is_said_in_dutch(db_path, filled, tmp_path,
+                                                                        kind):
+    r = run(db_path, kind, "-o", str(tmp_path))
+    assert r.returncode == 1
+    assert r.stderr.decode() == f"gebiedsradar: error: {tmp_path} is een map, geen bestand\n"
+    missing = tmp_path / "geen-map" / "x.json"
+    r = run(db_path, kind, "-o", str(missing))
+    assert r.returncode == 1
+    assert r.stderr.decode() == (f"gebiedsradar: error: kan {missing} niet schrijven: map"
+                                 f" {missing.parent} bestaat niet\n")
+    assert _audit(db_path) == []
 
 
 @pytest.mark.parametrize("args", [("csv", "--bogus"), ("geojson", "--status", "weg"), ("xml",),

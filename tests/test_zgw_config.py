@@ -124,15 +124,37 @@ def test_cli_config_check_and_poll(tmp_path, settings, users, zgw_double):
 
 
 @pytest.mark.parametrize("content, words", [
-    ("{niet json", "geen geldige JSON"),
-    (json.dumps({"zaken_api": "x"}), "required"),
+    ("{niet json", "geen geldige JSON (fout bij byte 1)"),
+    ("", "geen geldige JSON (het bestand is leeg"),
+    (json.dumps({"zaken_api": "x"}), "documenten_api: verplicht veld ontbreekt"),
+    ("[]", "de inhoud moet een object ({…}) zijn, niet een lijst ([…])"),
+    (json.dumps({"zaken_api": 1}), "zaken_api: moet tekst zijn, niet een geheel getal"),
+    (json.dumps({**dict.fromkeys(("zaken_api", "documenten_api", "catalogi_api", "client_id",
+                                  "secret", "rsin"), "x"), "mappings": {}}),
+     "mappings: moet een lijst ([…]) zijn, niet een object ({…})"),
+    (json.dumps({**dict.fromkeys(("zaken_api", "documenten_api", "catalogi_api", "client_id",
+                                  "secret", "rsin"), "x"), "mappings": [
+        {"category": "*", "zaaktype": "x", "statustype": "y", "informatieobjecttype": "z",
+         "vertrouwelijkheidaanduiding": "geheimpje"}]}),
+     "mappings[0].vertrouwelijkheidaanduiding: ongeldige waarde 'geheimpje'"),
 ])
 def test_cli_config_refuses_a_bad_file(tmp_path, settings, users, content, words):
     f = tmp_path / "zgw.json"
     f.write_text(content, encoding="utf-8")
     r = run(settings.db_path, "config", str(f))
     assert r.returncode == 1 and r.stdout == ""
-    assert r.stderr.count("\n") == 1 and words in r.stderr
+    assert r.stderr.count("\n") == 1 and words in r.stderr, r.stderr
+    for english in ("Expected", "missing", "malformed", "Invalid", "truncated", "Object"):
+        assert english not in r.stderr
+
+
+def test_cli_config_says_a_missing_file_or_a_directory_in_dutch(tmp_path, settings, users):
+    r = run(settings.db_path, "config", str(tmp_path / "geen.json"))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert r.stderr.endswith(f": bestand niet gevonden: {tmp_path / 'geen.json'}\n")
+    r = run(settings.db_path, "config", str(tmp_path))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1
+    assert r.stderr.endswith(f": {tmp_path} is een map, geen bestand\n")
 
 
 def test_cli_config_names_the_wrong_fields(tmp_path, settings, users, zgw_double):

@@ -56,6 +56,20 @@ def _signal_filter(db, since: str | None, until: str | None, area: str | None,
     return SignalFilter(area=area, category=category, status=status, **bounds)
 
 
+def file_problem(path: Path, error: OSError, *, writing: bool) -> str:
+    """A file that cannot be read or written, in Dutch (not the system's English)."""
+    if isinstance(error, IsADirectoryError) or path.is_dir():
+        return f"{path} is een map, geen bestand"
+    if isinstance(error, FileNotFoundError):
+        return (f"kan {path} niet schrijven: map {path.parent} bestaat niet" if writing
+                else f"bestand niet gevonden: {path}")
+    if isinstance(error, PermissionError):
+        return f"geen toestemming om {path} te {'schrijven' if writing else 'lezen'}"
+    if isinstance(error, NotADirectoryError):
+        return f"{path}: een deel van het pad is geen map"
+    return f"kan {path} niet {'schrijven' if writing else 'lezen'} (foutcode {error.errno})"
+
+
 def _write(output: Path | None, chunks: Iterator[bytes]) -> None:
     """Write the chunks to the file (made first, so an unwritable path fails before any work)
     or to standard output."""
@@ -66,7 +80,7 @@ def _write(output: Path | None, chunks: Iterator[bytes]) -> None:
         try:
             out = output.open("wb")
         except OSError as e:
-            raise click.ClickException(f"kan {output} niet schrijven: {e.strerror}") from None
+            raise click.ClickException(file_problem(output, e, writing=True)) from None
     try:
         for chunk in chunks:
             out.write(chunk)
@@ -96,6 +110,9 @@ def _signals(obj, fmt: str, since, until, area, category, status, pseudonymised:
 
 
 def _check_writable(output: Path) -> None:
+    """Before any work: a directory or a path in a missing directory is one Dutch line."""
+    if output.is_dir():
+        raise click.ClickException(f"{output} is een map, geen bestand")
     if not output.parent.is_dir():
         raise click.ClickException(f"kan {output} niet schrijven: map {output.parent} bestaat niet")
 

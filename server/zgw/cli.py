@@ -3,6 +3,7 @@ zaken, send what waits and show the outbox. Thin over the package; messages in D
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,13 +45,65 @@ def _config_or_fail(db):
     yield config
 
 
+_AT = re.compile(r"^(.*?)(?: - at `\$\.?([^`]*)`)?$", re.S)
+_TYPES = {"object": "een object ({…})", "array": "een lijst ([…])", "str": "tekst",
+          "int": "een geheel getal", "float": "een getal", "bool": "true of false",
+          "null": "null"}
+#: msgspec's messages (the ones a configuration file can meet) in Dutch.
+_REASONS = (
+    (re.compile(r"^Expected `([^`]+)`, got `([^`]+)`$"),
+     lambda m: f"moet {_type(m[1])} zijn, niet {_type(m[2])}"),
+    (re.compile(r"^Expected `str` of length >= (\d+)$"),
+     lambda m: "mag niet leeg zijn" if m[1] == "1" else f"minstens {m[1]} tekens"),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), lambda m: f"hoogstens {m[1]} tekens"),
+    (re.compile(r"^Expected `(?:array|object)` of length <= (\d+)$"),
+     lambda m: f"hoogstens {m[1]} elementen"),
+    (re.compile(r"^Expected `(?:int|float)` >= (\S+)$"), lambda m: f"moet minstens {m[1]} zijn"),
+    (re.compile(r"^Expected `(?:int|float)` <= (\S+)$"), lambda m: f"moet hoogstens {m[1]} zijn"),
+    (re.compile(r"^Expected `str` matching regex .*$", re.S),
+     lambda m: "heeft niet de juiste vorm"),
+    (re.compile(r"^Invalid enum value (.+)$"), lambda m: f"ongeldige waarde {m[1]}"),
+    (re.compile(r"^Object contains unknown field `([^`]+)`$"),
+     lambda m: f"onbekend veld `{m[1]}`"),
+)
+
+
+def _type(name: str) -> str:
+    return " of ".join(_TYPES.get(t.strip(), t.strip()) for t in name.split("|"))
+
+
+def dutch_validation(message: str) -> str:
+    """One of msgspec's validation errors as one Dutch phrase naming the field, e.g.
+    "Expected `array`, got `object` - at `$.mappings`" → "mappings: moet een lijst ([…])
+    zijn, niet een object ({…})" (field names as the API's 422 answers give them)."""
+    from ..validation import field_issue
+
+    text, path = _AT.match(message).groups()  # type: ignore[union-attr]
+    issue = field_issue(text, path or "", "")
+    reason = issue.reason
+    for pattern, say in _REASONS:
+        if m := pattern.match(reason):
+            reason = say(m)
+            break
+    return f"{issue.name}: {reason}" if issue.name else f"de inhoud {reason}"
+
+
+def _where(message: str) -> str:
+    """Where msgspec found the JSON broken, in Dutch (" (bij byte 12)" or "")."""
+    if "truncated" in message:
+        return " (het bestand is leeg of houdt halverwege op)"
+    m = re.search(r"\(byte (\d+)\)", message)
+    return f" (fout bij byte {m[1]})" if m else ""
+
+
 @click.group("zgw")
 def zgw_group() -> None:
     """The case system (ZGW Zaken, Documenten and Catalogi API): configure, check, poll."""
 
 
 @zgw_group.command("config")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+# Not click.Path(dir_okay=False): a directory is wrong input, said in Dutch (exit 1).
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def zgw_config_command(ctx: click.Context, file: Path) -> None:
     """Check and store the ZGW configuration in FILE (JSON, as PUT /export/zgw/config takes it);
@@ -58,6 +111,7 @@ def zgw_config_command(ctx: click.Context, file: Path) -> None:
     from ..audit import audit
     from ..categories.store import category_tree
     from ..errors import DomainError
+    from ..exports.cli import file_problem
     from ..privacy.requests import operator
     from . import config as zgw_config
     from .models import ZgwConfigIn
@@ -65,13 +119,13 @@ def zgw_config_command(ctx: click.Context, file: Path) -> None:
     try:
         raw = file.read_bytes()
     except OSError as e:
-        raise click.ClickException(f"kan {file} niet lezen: {e.strerror}") from None
+        raise click.ClickException(file_problem(file, e, writing=False)) from None
     try:
         data = msgspec.json.decode(raw, type=ZgwConfigIn)
     except msgspec.ValidationError as e:
-        raise click.ClickException(f"{file}: {e}") from None
+        raise click.ClickException(f"{file}: {dutch_validation(str(e))}") from None
     except msgspec.DecodeError as e:
-        raise click.ClickException(f"{file} is geen geldige JSON: {e}") from None
+        raise click.ClickException(f"{file} is geen geldige JSON{_where(str(e))}") from None
     db = ctx.obj.open().db
     old = zgw_config.load(db.conn)
     try:
