@@ -18,7 +18,7 @@ run: install build ## Install, build the app, create the database with demo data
 
 test: install-test build tools lint ## The whole test suite (lint, PWA unit tests, API, CLI, browser)
 	cd pwa && npm test
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-long: install-test ## Nightly-style: 2,000 sync fault schedules; schemathesis with 200 examples per operation
 	SYNC_SCHEDULES=2000 $(BIN)/pytest tests/test_sync_faults.py
