@@ -1,7 +1,8 @@
 """The ZGW test double (tests/zgw_double.py) itself, spoken to with plain httpx and pyjwt.
 
 The double stands in for Open Zaak 1.21 in the hand-off tests; these tests pin the facts it
-must reproduce (../shared/specs/README.md) and its faults, so a wrong double cannot make a
+must reproduce (the facts measured on Open Zaak 1.21.0, listed in README.md's ZGW section
+and in zgw_double.py) and its faults, so a wrong double cannot make a
 wrong client look right.
 """
 
